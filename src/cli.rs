@@ -1,0 +1,36 @@
+//! The command line. `jarchi` alone runs the bot.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jarchi",
+    version,
+    about = "جارچی: carries an organisation's statements to its followers on Telegram",
+    long_about = "jarchi reads its configuration from the environment and from a .env file \
+                  in the current folder (see .env.example)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum Command {
+    /// Run the bot (the default).
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Read an RSS, Atom or JSON feed (a file or an http(s) URL) into the archive,
+    /// without sending anything to anyone.
+    Import {
+        /// A file path or an http(s) URL.
+        source: String,
+    },
+}
+
+impl Cli {
+    pub fn command(&self) -> &Command {
+        self.command.as_ref().unwrap_or(&Command::Run)
+    }
+}

@@ -1,0 +1,377 @@
+//! One typed [`Settings`] struct, read once from the environment (and `.env`, via dotenvy).
+//! Every error names the variable, because the person reading it is an operator
+//! with a terminal, not a Rust programmer.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use crate::domain::Lang;
+
+/// The variables jarchi reads, with what each one means; `config check` and the
+/// README table come from the same place.
+pub const VARIABLES: &[(&str, &str)] = &[
+    ("TELOXIDE_TOKEN", "the bot token from @BotFather (required)"),
+    (
+        "TELOXIDE_API_URL",
+        "a self-hosted Bot API server (optional)",
+    ),
+    (
+        "DATABASE_URL",
+        "the SQLite database (default sqlite://jarchi.db)",
+    ),
+    (
+        "ADMIN_IDS",
+        "comma-separated Telegram user ids allowed to use admin commands",
+    ),
+    ("FEED_URLS", "comma-separated RSS/Atom/JSON feeds to follow"),
+    (
+        "POLL_INTERVAL_SECS",
+        "seconds between feed polls (default 300)",
+    ),
+    (
+        "BROADCAST_RATE",
+        "messages per second for broadcasts (default 25, at most 30)",
+    ),
+    (
+        "DEFAULT_LANG",
+        "fa or en, for users whose language is unknown (default fa)",
+    ),
+    (
+        "CHANNEL_ID",
+        "a channel (numeric id, -100…) that also gets every statement (optional)",
+    ),
+    ("RUST_LOG", "log filter (default info)"),
+];
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub token: Secret,
+    pub api_url: Option<url::Url>,
+    pub database_url: String,
+    pub admin_ids: Vec<u64>,
+    pub feed_urls: Vec<url::Url>,
+    pub poll_interval: Duration,
+    pub broadcast_rate: u32,
+    pub default_lang: Lang,
+    pub channel_id: Option<i64>,
+}
+
+/// A value that must never reach a log line: its `Debug` and `Display` print a mask.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("token", &self.token)
+            .field("api_url", &self.api_url.as_ref().map(url::Url::as_str))
+            .field("database_url", &self.database_url)
+            .field("admin_ids", &self.admin_ids.len())
+            .field(
+                "feed_urls",
+                &self
+                    .feed_urls
+                    .iter()
+                    .map(url::Url::as_str)
+                    .collect::<Vec<_>>(),
+            )
+            .field("poll_interval", &self.poll_interval)
+            .field("broadcast_rate", &self.broadcast_rate)
+            .field("default_lang", &self.default_lang)
+            .field("channel_id", &self.channel_id)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{var} is not set: {hint}")]
+    Missing {
+        var: &'static str,
+        hint: &'static str,
+    },
+    #[error("{var} is invalid: {reason}")]
+    Invalid { var: &'static str, reason: String },
+}
+
+/// Telegram refuses more than about 30 messages a second from one bot.
+const MAX_BROADCAST_RATE: u32 = 30;
+
+impl Settings {
+    /// Reads `.env` (if present) and then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load_dotenv()?;
+        let vars: HashMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        Self::from_vars(|name| vars.get(name).cloned())
+    }
+
+    /// The parsing itself, over any lookup, so tests need not touch the process environment.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let value = |var: &'static str| {
+            get(var)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let token = value("TELOXIDE_TOKEN").ok_or(ConfigError::Missing {
+            var: "TELOXIDE_TOKEN",
+            hint: "put the token @BotFather gave you into .env (see .env.example)",
+        })?;
+        validate_token(&token)?;
+
+        let api_url = value("TELOXIDE_API_URL")
+            .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
+            .transpose()?;
+
+        let database_url =
+            value("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        check_database_url(&database_url)?;
+
+        let admin_ids = split_list(value("ADMIN_IDS"))
+            .map(|id| {
+                id.parse::<u64>().map_err(|_| ConfigError::Invalid {
+                    var: "ADMIN_IDS",
+                    reason: format!("{id:?} is not a numeric Telegram user id"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let feed_urls = split_list(value("FEED_URLS"))
+            .map(|u| parse_http_url("FEED_URLS", &u))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let poll_secs = parse_number(
+            "POLL_INTERVAL_SECS",
+            value("POLL_INTERVAL_SECS"),
+            300,
+            10..=86_400,
+        )?;
+        let broadcast_rate = parse_number(
+            "BROADCAST_RATE",
+            value("BROADCAST_RATE"),
+            25,
+            1..=MAX_BROADCAST_RATE as u64,
+        )? as u32;
+
+        let default_lang = match value("DEFAULT_LANG") {
+            None => Lang::Fa,
+            Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+                var: "DEFAULT_LANG",
+                reason: format!("{v:?} is not fa or en"),
+            })?,
+        };
+
+        let channel_id = value("CHANNEL_ID")
+            .map(|v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id < 0)
+                    .ok_or(ConfigError::Invalid {
+                        var: "CHANNEL_ID",
+                        reason: format!(
+                            "{v:?} is not a channel id (a negative number such as -1001234567890)"
+                        ),
+                    })
+            })
+            .transpose()?;
+
+        Ok(Settings {
+            token: Secret::new(token),
+            api_url,
+            database_url,
+            admin_ids,
+            feed_urls,
+            poll_interval: Duration::from_secs(poll_secs),
+            broadcast_rate,
+            default_lang,
+            channel_id,
+        })
+    }
+
+    /// Only the database location, for the commands that need no bot (`migrate`, `import`).
+    pub fn database_url_from_env() -> Result<String, ConfigError> {
+        load_dotenv()?;
+        let url = std::env::var("DATABASE_URL")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        check_database_url(&url)?;
+        Ok(url)
+    }
+
+    pub fn is_admin(&self, user_id: u64) -> bool {
+        self.admin_ids.contains(&user_id)
+    }
+}
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://jarchi.db";
+
+/// A missing .env is normal (Docker, systemd); a broken one is worth a word.
+fn load_dotenv() -> Result<(), ConfigError> {
+    match dotenvy::dotenv() {
+        Err(e) if !e.not_found() => Err(ConfigError::Invalid {
+            var: ".env",
+            reason: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("sqlite:") {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid {
+            var: "DATABASE_URL",
+            reason: format!("{url:?} is not a sqlite: URL (for example sqlite://jarchi.db)"),
+        })
+    }
+}
+
+/// Telegram tokens look like `123456789:AA…`; catching a pasted placeholder here beats a
+/// 401 loop later. The message never repeats the value.
+fn validate_token(token: &str) -> Result<(), ConfigError> {
+    let well_formed = token.split_once(':').is_some_and(|(id, secret)| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && secret.len() >= 10
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid {
+            var: "TELOXIDE_TOKEN",
+            reason:
+                "it does not look like a bot token (digits, a colon, then letters; ask @BotFather)"
+                    .to_string(),
+        })
+    }
+}
+
+fn split_list(raw: Option<String>) -> impl Iterator<Item = String> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+fn parse_http_url(var: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
+    match url::Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+        _ => Err(ConfigError::Invalid {
+            var,
+            reason: format!("{raw:?} is not an http(s) URL"),
+        }),
+    }
+}
+
+fn parse_number(
+    var: &'static str,
+    raw: Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ConfigError::Invalid {
+            var,
+            reason: format!(
+                "{raw:?} is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "123456:ABCdefGHIjklMNOpqr";
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_vars(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(s.database_url, "sqlite://jarchi.db");
+        assert_eq!(s.poll_interval, Duration::from_secs(300));
+        assert_eq!(s.broadcast_rate, 25);
+        assert_eq!(s.default_lang, Lang::Fa);
+        assert!(s.admin_ids.is_empty() && s.feed_urls.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let missing = settings(&[]).unwrap_err();
+        assert!(missing.to_string().starts_with("TELOXIDE_TOKEN is not set"));
+        for (var, value) in [
+            ("ADMIN_IDS", "12,abc"),
+            ("POLL_INTERVAL_SECS", "soon"),
+            ("BROADCAST_RATE", "1000"),
+            ("DEFAULT_LANG", "de"),
+            ("FEED_URLS", "ftp://x"),
+            ("DATABASE_URL", "postgres://x"),
+            ("CHANNEL_ID", "@mychannel"),
+            ("TELOXIDE_API_URL", "not a url"),
+        ] {
+            let err = settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with(&format!("{var} is invalid")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_token_is_refused_without_repeating_it() {
+        let err = settings(&[("TELOXIDE_TOKEN", "paste-your-token-here")]).unwrap_err();
+        assert!(!err.to_string().contains("paste-your-token-here"));
+    }
+
+    #[test]
+    fn debug_masks_the_token() {
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("ADMIN_IDS", "1, 2")]).unwrap();
+        assert!(!format!("{s:?}").contains("ABCdef"));
+        assert_eq!(s.admin_ids, vec![1, 2]);
+        assert!(s.is_admin(2) && !s.is_admin(3));
+    }
+}

@@ -1,0 +1,157 @@
+use chrono::{DateTime, Utc};
+
+/// A statement as stored in the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    pub id: i64,
+    /// What makes a statement "the same one again": a feed guid or link, or
+    /// `admin:<chat id>:<message id>` for statements posted through the bot.
+    pub source_key: String,
+    pub title: String,
+    /// Sanitised HTML as published (never sent to Telegram as is).
+    pub body_html: String,
+    /// Plain text derived from `body_html`: what excerpts and `/show` are made of.
+    pub body_text: String,
+    pub link: Option<String>,
+    pub image_url: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A statement about to enter the archive. Built only through [`NewAnnouncement::new`],
+/// so that storage never sees an empty title or a link that is not http(s).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAnnouncement {
+    source_key: String,
+    title: String,
+    body_html: String,
+    body_text: String,
+    link: Option<String>,
+    image_url: Option<String>,
+    published_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AnnouncementError {
+    #[error("a statement needs a source key")]
+    EmptySourceKey,
+    #[error("a statement needs a title or a body")]
+    Empty,
+    #[error("the link must be an http(s) URL: {0}")]
+    BadLink(String),
+}
+
+/// Keeps the archive's rows within what any message can carry; longer titles are
+/// someone's mistake or an attack, not a headline.
+const MAX_TITLE_CHARS: usize = 512;
+
+impl NewAnnouncement {
+    pub fn new(
+        source_key: impl Into<String>,
+        title: &str,
+        body_html: impl Into<String>,
+        body_text: impl Into<String>,
+        link: Option<String>,
+        published_at: DateTime<Utc>,
+    ) -> Result<Self, AnnouncementError> {
+        let source_key = source_key.into();
+        if source_key.trim().is_empty() {
+            return Err(AnnouncementError::EmptySourceKey);
+        }
+        let body_text = body_text.into();
+        let mut title: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.chars().count() > MAX_TITLE_CHARS {
+            title = title.chars().take(MAX_TITLE_CHARS).collect();
+        }
+        if title.is_empty() && body_text.trim().is_empty() {
+            return Err(AnnouncementError::Empty);
+        }
+        let link = match link.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()) {
+            Some(l) if is_http_url(&l) => Some(l),
+            Some(l) => return Err(AnnouncementError::BadLink(l)),
+            None => None,
+        };
+        Ok(Self {
+            source_key,
+            title,
+            body_html: body_html.into(),
+            body_text,
+            link,
+            image_url: None,
+            published_at,
+        })
+    }
+
+    pub fn with_image(mut self, image_url: Option<String>) -> Self {
+        self.image_url = image_url.filter(|u| is_http_url(u));
+        self
+    }
+
+    pub fn source_key(&self) -> &str {
+        &self.source_key
+    }
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn body_html(&self) -> &str {
+        &self.body_html
+    }
+    pub fn body_text(&self) -> &str {
+        &self.body_text
+    }
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
+    }
+    pub fn image_url(&self) -> Option<&str> {
+        self.image_url.as_deref()
+    }
+    pub fn published_at(&self) -> DateTime<Utc> {
+        self.published_at
+    }
+}
+
+/// True for absolute http(s) URLs: the only links Telegram will turn into `<a href>`.
+pub fn is_http_url(s: &str) -> bool {
+    match url::Url::parse(s) {
+        Ok(u) => matches!(u.scheme(), "http" | "https") && u.host_str().is_some(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_what_cannot_be_a_statement() {
+        let now = Utc::now();
+        assert_eq!(
+            NewAnnouncement::new("", "t", "", "", None, now).unwrap_err(),
+            AnnouncementError::EmptySourceKey
+        );
+        assert_eq!(
+            NewAnnouncement::new("k", "  ", "", " ", None, now).unwrap_err(),
+            AnnouncementError::Empty
+        );
+        assert!(matches!(
+            NewAnnouncement::new("k", "t", "", "", Some("javascript:alert(1)".into()), now),
+            Err(AnnouncementError::BadLink(_))
+        ));
+    }
+
+    #[test]
+    fn normalises_title_whitespace_and_length() {
+        let long = "ا ".repeat(2000);
+        let a = NewAnnouncement::new(
+            "k",
+            &long,
+            "",
+            "",
+            Some(" https://x.org/a ".into()),
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(a.title().chars().count(), MAX_TITLE_CHARS);
+        assert_eq!(a.link(), Some("https://x.org/a"));
+    }
+}

@@ -1,0 +1,9 @@
+//! Plain types shared by every room. No I/O here.
+
+mod announcement;
+mod figures;
+mod lang;
+
+pub use announcement::{Announcement, AnnouncementError, NewAnnouncement, is_http_url};
+pub use figures::{BroadcastFigures, Stats};
+pub use lang::Lang;

@@ -1,0 +1,116 @@
+//! Thin by design: parse the command line, load the configuration, hand over to `startup`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+
+use jarchi::cli::{Cli, Command};
+use jarchi::config::Settings;
+use jarchi::startup::App;
+use jarchi::storage::Storage;
+use jarchi::{ingest, telemetry};
+
+/// Exit status for configuration mistakes, distinct from runtime failures (1).
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(1, &format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        match cli.command() {
+            Command::Run => run().await,
+            Command::Migrate => migrate().await,
+            Command::Import { source } => import(source).await,
+        }
+    })
+}
+
+async fn run() -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    telemetry::init(vec![settings.token.expose().to_string()]);
+    let app = match App::build(settings).await {
+        Ok(app) => app,
+        Err(e) => return fail(1, &e.to_string()),
+    };
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    match app.run(shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+async fn migrate() -> ExitCode {
+    let url = match Settings::database_url_from_env() {
+        Ok(url) => url,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    match Storage::connect(&url).await {
+        Ok(storage) => {
+            storage.close().await;
+            println!("migrations applied to {url}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+async fn import(source: &str) -> ExitCode {
+    let url = match Settings::database_url_from_env() {
+        Ok(url) => url,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    let storage = match Storage::connect(&url).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, &e.to_string()),
+    };
+    let result = ingest::import(&storage, source).await;
+    storage.close().await;
+    match result {
+        Ok(report) => {
+            println!(
+                "imported {} new statements ({} already in the archive, {} skipped); nothing was sent",
+                report.inserted, report.duplicates, report.skipped
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+/// SIGTERM (docker stop, systemd) and Ctrl-C both mean "finish what you are doing and go".
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    shutdown.cancel();
+}
+
+/// One line on stderr, never a backtrace: the reader is an operator.
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("jarchi: {message}");
+    ExitCode::from(code)
+}
