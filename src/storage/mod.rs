@@ -1,0 +1,115 @@
+//! The only room with SQL. Everything else asks [`Storage`] in domain terms.
+
+mod announcements;
+mod deliveries;
+mod drafts;
+mod subscribers;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use announcements::ArchiveOutcome;
+pub use deliveries::{ClaimedDelivery, DeliveryAction, DeliveryResult, PublishOutcome};
+pub use drafts::{Draft, DraftStep};
+pub use subscribers::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("DATABASE_URL is invalid: {0}")]
+    BadUrl(String),
+    #[error(
+        "cannot open the database {path}: {reason} (check that the folder exists and is writable)"
+    )]
+    Open { path: String, reason: String },
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+}
+
+/// A handle on the SQLite database; cheap to clone (it is a pool).
+#[derive(Clone, Debug)]
+pub struct Storage {
+    pool: SqlitePool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Storage {
+    /// Opens (creating if needed) the database and applies pending migrations.
+    pub async fn connect(database_url: &str) -> Result<Self, StorageError> {
+        let options = SqliteConnectOptions::from_str(database_url)
+            .map_err(|e| StorageError::BadUrl(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL makes NORMAL durable against application crashes; only power loss can
+            // cost the last transactions, which the delivery queue tolerates.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
+        if !is_in_memory(&path) {
+            prepare_database_file(&path).map_err(|e| StorageError::Open {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| StorageError::Open {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// A cheap liveness query, for startup checks and health endpoints.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn is_in_memory(path: &Path) -> bool {
+    path.as_os_str().is_empty() || path == Path::new(":memory:")
+}
+
+/// Creates the folder and the file ourselves so that the subscriber list is never
+/// readable by other users of the machine (mode 0600), and so that an unwritable
+/// location is reported as such, not as a cryptic SQLite code.
+fn prepare_database_file(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600);
+    }
+    open.open(path).map(drop)
+}
+
+/// Where the database lives, for messages and for the single-instance lock.
+pub fn database_path(database_url: &str) -> Option<PathBuf> {
+    let options = SqliteConnectOptions::from_str(database_url).ok()?;
+    let path = options.get_filename().to_path_buf();
+    (!is_in_memory(&path)).then_some(path)
+}
+
+fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,168 @@
+use std::fmt;
+
+use super::{Storage, StorageError, now_unix};
+use crate::domain::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatKind {
+    Private,
+    Group,
+    Supergroup,
+    Channel,
+}
+
+impl ChatKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ChatKind::Private => "private",
+            ChatKind::Group => "group",
+            ChatKind::Supergroup => "supergroup",
+            ChatKind::Channel => "channel",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> ChatKind {
+        match s {
+            "group" => ChatKind::Group,
+            "supergroup" => ChatKind::Supergroup,
+            "channel" => ChatKind::Channel,
+            _ => ChatKind::Private,
+        }
+    }
+}
+
+impl fmt::Display for ChatKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    pub chat_id: i64,
+    pub kind: ChatKind,
+    pub lang: Lang,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscribeOutcome {
+    Subscribed,
+    AlreadySubscribed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubscriberCounts {
+    pub active: i64,
+    pub gone: i64,
+    /// How many chats ever used /stop. Only a number: /stop forgets who.
+    pub stopped: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SubscriberRow {
+    chat_id: i64,
+    chat_kind: String,
+    lang: String,
+    status: String,
+}
+
+impl From<SubscriberRow> for Subscriber {
+    fn from(row: SubscriberRow) -> Self {
+        Subscriber {
+            chat_id: row.chat_id,
+            kind: ChatKind::parse(&row.chat_kind),
+            lang: row.lang.parse().unwrap_or_default(),
+            active: row.status == "active",
+        }
+    }
+}
+
+impl Storage {
+    /// Subscribes a chat, or reactivates one that had gone (blocked the bot and came back).
+    pub async fn subscribe(
+        &self,
+        chat_id: i64,
+        kind: ChatKind,
+        lang: Lang,
+    ) -> Result<SubscribeOutcome, StorageError> {
+        let now = now_unix();
+        let previous: Option<String> =
+            sqlx::query_scalar("SELECT status FROM subscribers WHERE chat_id = ?1")
+                .bind(chat_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        if previous.as_deref() == Some("active") {
+            return Ok(SubscribeOutcome::AlreadySubscribed);
+        }
+        sqlx::query(
+            "INSERT INTO subscribers (chat_id, chat_kind, lang, status, subscribed_at, updated_at)
+             VALUES (?1, ?2, ?3, 'active', ?4, ?4)
+             ON CONFLICT (chat_id) DO UPDATE SET
+                 status = 'active', chat_kind = excluded.chat_kind, lang = excluded.lang,
+                 subscribed_at = excluded.subscribed_at, updated_at = excluded.updated_at",
+        )
+        .bind(chat_id)
+        .bind(kind.as_str())
+        .bind(lang.code())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(SubscribeOutcome::Subscribed)
+    }
+
+    /// Forgets a chat completely: its row goes, and only the count of stops grows.
+    /// Returns false when there was nothing to forget.
+    pub async fn unsubscribe(&self, chat_id: i64) -> Result<bool, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let deleted = sqlx::query("DELETE FROM subscribers WHERE chat_id = ?1")
+            .bind(chat_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted > 0 {
+            bump_counter(&mut tx, "subscribers_stopped").await?;
+        }
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
+    pub async fn subscriber(&self, chat_id: i64) -> Result<Option<Subscriber>, StorageError> {
+        let row: Option<SubscriberRow> = sqlx::query_as(
+            "SELECT chat_id, chat_kind, lang, status FROM subscribers WHERE chat_id = ?1",
+        )
+        .bind(chat_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Subscriber::from))
+    }
+
+    pub async fn subscriber_counts(&self) -> Result<SubscriberCounts, StorageError> {
+        let (active, gone): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(status = 'active'), 0), COALESCE(SUM(status = 'gone'), 0)
+             FROM subscribers",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let stopped: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'subscribers_stopped'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(SubscriberCounts {
+            active,
+            gone,
+            stopped: stopped.unwrap_or(0),
+        })
+    }
+}
+
+async fn bump_counter(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO counters (name, value) VALUES (?1, 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1",
+    )
+    .bind(name)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
