@@ -1,0 +1,319 @@
+//! Every sentence a user reads, in Persian and English. Handlers hold no user-facing
+//! literals: they name a [`Phrase`] or call one of the functions below.
+//! All phrases are valid Telegram HTML; parameters are escaped here.
+
+use crate::domain::{BroadcastFigures, Lang, Stats};
+use crate::text::{escape, localize_digits};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phrase {
+    Welcome,
+    AlreadySubscribed,
+    Stopped,
+    NotSubscribed,
+    LatestEmpty,
+    LatestUsage,
+    SearchUsage,
+    SearchNoTerms,
+    ShowUsage,
+    UnknownCommand,
+    SomethingWentWrong,
+    HelpIntro,
+    AdminHelp,
+    AdminOnly,
+    PostAskTitle,
+    PostAskBody,
+    PostAskLink,
+    PostBadLink,
+    PostEmptyText,
+    PostConfirm,
+    PostCancelled,
+    NothingToCancel,
+    DraftGone,
+    ButtonSend,
+    ButtonCancel,
+    EditUsage,
+    DeleteUsage,
+}
+
+pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
+    use Phrase::*;
+    match (p, lang) {
+        (Welcome, Lang::Fa) => {
+            "به جارچی خوش آمدید! از این پس اطلاعیه‌های تازه همین‌جا به دستتان می‌رسد.\n\nآخرین اطلاعیه‌ها: /latest\nجست‌وجو: /search\nراهنما: /help"
+        }
+        (Welcome, Lang::En) => {
+            "Welcome to Jarchi! New statements will reach you here from now on.\n\nLatest statements: /latest\nSearch: /search\nHelp: /help"
+        }
+        (AlreadySubscribed, Lang::Fa) => {
+            "شما پیش‌تر عضو شده‌اید و اطلاعیه‌های تازه را دریافت می‌کنید. برای لغو عضویت /stop را بفرستید."
+        }
+        (AlreadySubscribed, Lang::En) => {
+            "You are already subscribed and will receive new statements. Send /stop to unsubscribe."
+        }
+        (Stopped, Lang::Fa) => {
+            "عضویت شما لغو شد و آنچه از این گفتگو نگه داشته بودیم پاک شد. هر وقت خواستید با /start برگردید."
+        }
+        (Stopped, Lang::En) => {
+            "You are unsubscribed, and what we kept about this chat has been erased. Send /start whenever you want to come back."
+        }
+        (NotSubscribed, Lang::Fa) => {
+            "شما عضو نیستید و چیزی از این گفتگو نزد ما نیست. برای عضویت /start را بفرستید."
+        }
+        (NotSubscribed, Lang::En) => {
+            "You are not subscribed, and we keep nothing about this chat. Send /start to subscribe."
+        }
+        (LatestEmpty, Lang::Fa) => "هنوز اطلاعیه‌ای در بایگانی نیست.",
+        (LatestEmpty, Lang::En) => "There are no statements in the archive yet.",
+        (LatestUsage, Lang::Fa) => "تعداد را با عدد بنویسید، مثلاً /latest 3 (حداکثر ۱۰).",
+        (LatestUsage, Lang::En) => "Give the number as digits, for example /latest 3 (at most 10).",
+        (SearchUsage, Lang::Fa) => "پس از /search کلمه‌ای بنویسید، مثلاً:\n/search اعتصاب",
+        (SearchUsage, Lang::En) => "Write a word after /search, for example:\n/search strike",
+        (SearchNoTerms, Lang::Fa) => "در جست‌وجوی شما کلمه‌ای نبود. لطفاً دست‌کم یک کلمه بنویسید.",
+        (SearchNoTerms, Lang::En) => {
+            "Your search has no words in it. Please type at least one word."
+        }
+        (ShowUsage, Lang::Fa) => {
+            "شمارهٔ اطلاعیه را بنویسید، مثلاً /show 12. شماره کنار هر اطلاعیه با # آمده است."
+        }
+        (ShowUsage, Lang::En) => {
+            "Give the statement's number, for example /show 12. Each statement shows its number after #."
+        }
+        (UnknownCommand, Lang::Fa) => "این فرمان را نمی‌شناسم. فهرست فرمان‌ها: /help",
+        (UnknownCommand, Lang::En) => "I don't know that command. The list of commands: /help",
+        (SomethingWentWrong, Lang::Fa) => {
+            "متأسفیم، مشکلی پیش آمد. لطفاً کمی بعد دوباره امتحان کنید."
+        }
+        (SomethingWentWrong, Lang::En) => {
+            "Sorry, something went wrong. Please try again in a little while."
+        }
+        (HelpIntro, Lang::Fa) => {
+            "جارچی اطلاعیه‌های تازه را به شما می‌رساند و بایگانی آن‌ها را در دسترستان می‌گذارد."
+        }
+        (HelpIntro, Lang::En) => {
+            "Jarchi brings you new statements as they are published, and keeps their archive at hand."
+        }
+        (AdminHelp, Lang::Fa) => {
+            "فرمان‌های مدیران:\n/post — انتشار اطلاعیه (بی‌متن: گام‌به‌گام با پیش‌نمایش؛ یا در سطر اول عنوان، سپس متن و در سطر آخر نشانی)\n/edit شماره — ویرایش اطلاعیه و نسخه‌های فرستاده‌شده\n/delete شماره — حذف اطلاعیه و نسخه‌های فرستاده‌شده\n/stats — آمار\n/cancel — انصراف از پیش‌نویس"
+        }
+        (AdminHelp, Lang::En) => {
+            "Admin commands:\n/post — publish a statement (alone: step by step with a preview; or the title on the first line, then the text, then the link on the last line)\n/edit id — revise a statement and its delivered copies\n/delete id — delete a statement and its delivered copies\n/stats — figures\n/cancel — discard the draft"
+        }
+        (AdminOnly, Lang::Fa) => "این فرمان ویژهٔ مدیران است.",
+        (AdminOnly, Lang::En) => "Sorry, this command is for admins only.",
+        (PostAskTitle, Lang::Fa) => "عنوان اطلاعیه را بفرستید. (انصراف: /cancel)",
+        (PostAskTitle, Lang::En) => "Send the statement's title. (/cancel to stop)",
+        (PostAskBody, Lang::Fa) => "حالا متن اطلاعیه را بفرستید.",
+        (PostAskBody, Lang::En) => "Now send the text of the statement.",
+        (PostAskLink, Lang::Fa) => "نشانی «ادامه مطلب» را بفرستید، یا اگر پیوندی ندارد /skip را.",
+        (PostAskLink, Lang::En) => "Send the read-more link, or /skip if there is none.",
+        (PostBadLink, Lang::Fa) => {
+            "این نشانی پذیرفته نیست؛ باید با http:// یا https:// آغاز شود. دوباره بفرستید یا /skip."
+        }
+        (PostBadLink, Lang::En) => {
+            "That is not a link I can use; it must start with http:// or https://. Send it again, or /skip."
+        }
+        (PostEmptyText, Lang::Fa) => "پیام خالی بود. لطفاً متن بفرستید.",
+        (PostEmptyText, Lang::En) => "That message had no text. Please send text.",
+        (PostConfirm, Lang::Fa) => "☝️ پیش‌نمایش: مشترکان اطلاعیه را همین‌گونه خواهند دید. بفرستم؟",
+        (PostConfirm, Lang::En) => "☝️ Preview: this is how subscribers will see it. Send it?",
+        (PostCancelled, Lang::Fa) => "پیش‌نویس کنار گذاشته شد؛ چیزی فرستاده نشد.",
+        (PostCancelled, Lang::En) => "Draft discarded; nothing was sent.",
+        (NothingToCancel, Lang::Fa) => "پیش‌نویسی در کار نیست.",
+        (NothingToCancel, Lang::En) => "There is no draft to cancel.",
+        (DraftGone, Lang::Fa) => "این پیش‌نویس دیگر در دسترس نیست.",
+        (DraftGone, Lang::En) => "This draft is no longer there.",
+        (ButtonSend, Lang::Fa) => "✅ ارسال",
+        (ButtonSend, Lang::En) => "✅ Send",
+        (ButtonCancel, Lang::Fa) => "✖️ انصراف",
+        (ButtonCancel, Lang::En) => "✖️ Cancel",
+        (EditUsage, Lang::Fa) => "چنین بنویسید:\n/edit شماره\nعنوان\nمتن\nhttps://نشانی (اختیاری)",
+        (EditUsage, Lang::En) => {
+            "Write it like this:\n/edit id\ntitle\ntext\nhttps://link (optional)"
+        }
+        (DeleteUsage, Lang::Fa) => "شمارهٔ اطلاعیه را بنویسید، مثلاً /delete 12",
+        (DeleteUsage, Lang::En) => "Give the statement's number, for example /delete 12",
+    }
+}
+
+/// The public command menu: `(command, description)`, as `setMyCommands` and `/help` show it.
+pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    match lang {
+        Lang::Fa => vec![
+            ("latest", "آخرین اطلاعیه‌ها"),
+            ("search", "جست‌وجو در اطلاعیه‌ها"),
+            ("show", "متن کامل یک اطلاعیه"),
+            ("start", "عضویت و دریافت اطلاعیه‌ها"),
+            ("stop", "لغو عضویت و پاک کردن داده‌ها"),
+            ("help", "راهنما"),
+        ],
+        Lang::En => vec![
+            ("latest", "The latest statements"),
+            ("search", "Search the statements"),
+            ("show", "Show a whole statement"),
+            ("start", "Subscribe to new statements"),
+            ("stop", "Unsubscribe and erase your data"),
+            ("help", "Help"),
+        ],
+    }
+}
+
+/// The admin commands, added to the menu in admins' own chats.
+pub fn admin_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    match lang {
+        Lang::Fa => vec![
+            ("post", "انتشار اطلاعیه"),
+            ("edit", "ویرایش اطلاعیه"),
+            ("delete", "حذف اطلاعیه"),
+            ("stats", "آمار"),
+            ("cancel", "انصراف از پیش‌نویس"),
+        ],
+        Lang::En => vec![
+            ("post", "Publish a statement"),
+            ("edit", "Revise a statement"),
+            ("delete", "Delete a statement"),
+            ("stats", "Figures"),
+            ("cancel", "Discard the draft"),
+        ],
+    }
+}
+
+pub fn help(lang: Lang) -> String {
+    let mut out = String::from(phrase(Phrase::HelpIntro, lang));
+    out.push_str("\n\n");
+    for (command, description) in command_menu(lang) {
+        out.push_str(&format!("/{command} — {}\n", escape(description)));
+    }
+    out.trim_end().to_string()
+}
+
+/// Quoting a 5,000-character query back would drown the answer; a glimpse is enough.
+const QUOTED_QUERY_CHARS: usize = 40;
+
+pub fn search_no_results(query: &str, lang: Lang) -> String {
+    let mut glimpse: String = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    if glimpse.chars().count() > QUOTED_QUERY_CHARS {
+        glimpse = glimpse.chars().take(QUOTED_QUERY_CHARS).collect::<String>() + "…";
+    }
+    let glimpse = escape(&glimpse);
+    match lang {
+        Lang::Fa => format!("برای «{glimpse}» اطلاعیه‌ای پیدا نشد. کلمهٔ دیگری را امتحان کنید."),
+        Lang::En => format!("No statement matches “{glimpse}”. Try another word."),
+    }
+}
+
+pub fn show_not_found(id: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Fa => format!("اطلاعیه‌ای با شمارهٔ {id} پیدا نشد."),
+        Lang::En => format!("There is no statement number {id}."),
+    }
+}
+
+pub fn published(id: i64, recipients: u64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("اطلاعیهٔ #{id} منتشر شد و برای {recipients} مشترک در صف ارسال است."),
+        Lang::En => {
+            format!("Statement #{id} is published and queued for {recipients} subscribers.")
+        }
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn already_published(id: i64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("این پیام پیش‌تر منتشر شده است (#{id})؛ دوباره فرستاده نشد."),
+        Lang::En => format!("This was published before (#{id}); nothing was sent again."),
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn revised(id: i64, copies: u64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("اطلاعیهٔ #{id} ویرایش شد؛ {copies} نسخهٔ فرستاده‌شده هم ویرایش می‌شود."),
+        Lang::En => {
+            format!("Statement #{id} is revised; {copies} delivered copies will be edited.")
+        }
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn retracted(id: i64, copies: u64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!(
+            "اطلاعیهٔ #{id} از بایگانی حذف شد؛ {copies} نسخهٔ فرستاده‌شده هم تا جایی که تلگرام اجازه دهد پاک می‌شود."
+        ),
+        Lang::En => format!(
+            "Statement #{id} is removed from the archive; {copies} delivered copies will be deleted where Telegram still allows."
+        ),
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn broadcast_report(figures: &BroadcastFigures, lang: Lang) -> String {
+    let title = escape(&figures.title);
+    let seconds = figures.duration_secs.unwrap_or(0.0);
+    let rate = figures.rate.unwrap_or(0.0);
+    let text = match lang {
+        Lang::Fa => format!(
+            "📣 گزارش ارسال اطلاعیهٔ #{} «{title}»\nفرستاده شد: {}\nناموفق: {}\nمشترکانی که دیگر در دسترس نیستند: {}\nزمان: {seconds:.0} ثانیه ({rate:.1} پیام در ثانیه)",
+            figures.announcement_id, figures.sent, figures.failed, figures.gone
+        ),
+        Lang::En => format!(
+            "📣 Broadcast of #{} “{title}” finished\nsent: {}\nfailed: {}\nno longer reachable: {}\ntime: {seconds:.0} s ({rate:.1} messages/s)",
+            figures.announcement_id, figures.sent, figures.failed, figures.gone
+        ),
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn stats(stats: &Stats, lang: Lang) -> String {
+    let mut text = match lang {
+        Lang::Fa => format!(
+            "📊 آمار\nمشترکان فعال: {}\nلغو عضویت: {}\nدر دسترس نیستند: {}\nاطلاعیه‌ها: {}\nدر صف ارسال: {}",
+            stats.active, stats.stopped, stats.gone, stats.statements, stats.queue_depth
+        ),
+        Lang::En => format!(
+            "📊 Figures\nactive subscribers: {}\nunsubscribed: {}\nno longer reachable: {}\nstatements: {}\nqueued deliveries: {}",
+            stats.active, stats.stopped, stats.gone, stats.statements, stats.queue_depth
+        ),
+    };
+    if let Some(b) = &stats.broadcast {
+        let rate = b.rate.unwrap_or(0.0);
+        text.push_str(&match lang {
+            Lang::Fa => format!(
+                "\n\nآخرین ارسال: #{} «{}»\nفرستاده شد: {}، ناموفق: {}، در انتظار: {}، از دست رفته: {}\nسرعت: {rate:.1} پیام در ثانیه",
+                b.announcement_id, escape(&b.title), b.sent, b.failed, b.pending, b.gone
+            ),
+            Lang::En => format!(
+                "\n\nlast broadcast: #{} “{}”\nsent: {}, failed: {}, pending: {}, unreachable: {}\nrate: {rate:.1} messages/s",
+                b.announcement_id, escape(&b.title), b.sent, b.failed, b.pending, b.gone
+            ),
+        });
+        if let Some(error) = &b.last_error {
+            text.push_str(&match lang {
+                Lang::Fa => format!("\nآخرین خطا: {}", escape(error)),
+                Lang::En => format!("\nlast error: {}", escape(error)),
+            });
+        }
+    }
+    localize_digits(&text, lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn menus_list_the_same_commands_in_both_languages() {
+        let fa: Vec<_> = command_menu(Lang::Fa).into_iter().map(|(c, _)| c).collect();
+        let en: Vec<_> = command_menu(Lang::En).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(fa, en);
+    }
+
+    #[test]
+    fn queries_are_escaped_and_shortened() {
+        let reply = search_no_results(&format!("<b>{}", "x".repeat(5000)), Lang::En);
+        assert!(reply.contains("&lt;b&gt;"));
+        assert!(reply.chars().count() < 120);
+    }
+}

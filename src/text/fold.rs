@@ -1,0 +1,398 @@
+//! The search key: one fold applied both when indexing and to every query, so that the
+//! Arabic and Persian code points for the same letter, three digit systems, vowel marks and
+//! the many ways of typing ZWNJ all meet. See `docs/persian-text.md` for the table.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Zero-width non-joiner: joins the parts of one word (`می‌شود`) without joining the letters.
+const ZWNJ: char = '\u{200C}';
+/// Windows Persian keyboards have long produced `¬` (NOT SIGN) where ZWNJ was meant.
+const ZWNJ_STAND_IN: char = '¬';
+
+/// Query terms kept before the rest is ignored: a 5,000-character query stays cheap.
+const MAX_QUERY_TERMS: usize = 16;
+/// Longer terms are cut (and matched by prefix); no real word is this long.
+const MAX_TERM_CHARS: usize = 64;
+/// Shorter terms must match a whole word: `مرد` must not find `مردم`.
+const MIN_PREFIX_TERM_CHARS: usize = 4;
+/// A suffix is stripped only if at least this many letters remain (`ها` alone stays `ها`).
+const MIN_STEM_CHARS: usize = 3;
+/// Plural and superlative endings, longest first so `هایی` wins over `های` and `ها`.
+const STRIPPED_SUFFIXES: [&str; 4] = ["هایی", "های", "ها", "ترین"];
+
+/// What one character becomes in the search key.
+enum Folded {
+    Char(char),
+    /// Invisible characters that never separate or change a word.
+    Dropped,
+    /// A ZWNJ or its stand-in: the caller decides (index keeps both forms, query joins).
+    WordJoiner,
+}
+
+fn fold_char(c: char) -> Folded {
+    match c {
+        // Arabic and Urdu yeh forms, including yeh with hamza (`رئیس`/`رییس`).
+        'ي' | 'ى' | 'ے' | 'ۓ' | 'ۍ' | 'ې' | 'ئ' => Folded::Char('ی'),
+        'ك' | 'ڪ' => Folded::Char('ک'),
+        // Teh marbuta and the heh forms.
+        'ة' | 'ۀ' | 'ہ' | 'ۂ' | 'ھ' | 'ە' => Folded::Char('ه'),
+        'أ' | 'إ' | 'ٱ' | 'آ' => Folded::Char('ا'),
+        'ؤ' => Folded::Char('و'),
+        // Harakat, superscript alef, Quranic marks and tatweel never change the word.
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}' => {
+            Folded::Dropped
+        }
+        '۰'..='۹' => Folded::Char(ascii_digit(c as u32 - '۰' as u32)),
+        '٠'..='٩' => Folded::Char(ascii_digit(c as u32 - '٠' as u32)),
+        // ZWJ, ZWSP, BOM, LRM, RLM, ALM and the bidi embeddings/isolates are invisible.
+        '\u{200D}' | '\u{200B}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => {
+            Folded::Dropped
+        }
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => Folded::Dropped,
+        ZWNJ | ZWNJ_STAND_IN => Folded::WordJoiner,
+        other => Folded::Char(other),
+    }
+}
+
+fn ascii_digit(offset: u32) -> char {
+    char::from_digit(offset, 10).unwrap_or('0')
+}
+
+/// A word of the search key: its letters and where ZWNJ split it.
+#[derive(Default)]
+struct Word {
+    parts: Vec<String>,
+}
+
+impl Word {
+    fn push(&mut self, c: char) {
+        match self.parts.last_mut() {
+            Some(part) => part.push(c),
+            None => self.parts.push(c.to_string()),
+        }
+    }
+
+    /// A ZWNJ starts a new part, unless the word has no letters yet or just had one.
+    fn break_part(&mut self) {
+        if self.parts.last().is_some_and(|p| !p.is_empty()) {
+            self.parts.push(String::new());
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.parts.iter().all(String::is_empty)
+    }
+}
+
+/// Applies NFKC and the folding table, then splits into words (runs of letters/digits,
+/// ZWNJ kept inside a word). Everything else (punctuation, symbols, spaces) separates words.
+fn folded_words(s: &str) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut current = Word::default();
+    for c in s.nfkc() {
+        match fold_char(c) {
+            Folded::Dropped => {}
+            Folded::WordJoiner => current.break_part(),
+            Folded::Char(c) if c.is_alphanumeric() => {
+                // `İ` lowercases to `i` plus a combining dot; the dot is not a letter.
+                for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                    current.push(lower);
+                }
+            }
+            Folded::Char(_) => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+                current = Word::default();
+            }
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// The search key stored in the FTS5 table: folded words separated by single spaces.
+/// A ZWNJ-joined word is emitted joined and as its parts (`می‌شود` → `میشود می شود`), so
+/// `میشود`, `می شود` and `می‌شود` all find it.
+pub fn fold_for_index(s: &str) -> String {
+    let mut tokens: Vec<String> = Vec::new();
+    for word in folded_words(s) {
+        let parts: Vec<&String> = word.parts.iter().filter(|p| !p.is_empty()).collect();
+        tokens.push(parts.iter().map(|p| p.as_str()).collect());
+        if parts.len() > 1 {
+            tokens.extend(parts.into_iter().cloned());
+        }
+    }
+    tokens.join(" ")
+}
+
+/// The same fold for what a subscriber typed; ZWNJ simply joins (`می‌شود` → `میشود`).
+pub fn fold_query(s: &str) -> String {
+    folded_words(s)
+        .into_iter()
+        .map(|w| w.parts.concat())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One term of an FTS5 query: matched whole, or as the start of a word.
+struct QueryTerm {
+    text: String,
+    prefix: bool,
+}
+
+impl QueryTerm {
+    fn from_folded(term: &str) -> Self {
+        let char_count = term.chars().count();
+        if char_count > MAX_TERM_CHARS {
+            // The word goes on past the cut, so it can only be found by its start.
+            let text = term.chars().take(MAX_TERM_CHARS).collect();
+            return QueryTerm { text, prefix: true };
+        }
+        for suffix in STRIPPED_SUFFIXES {
+            if let Some(stem) = term.strip_suffix(suffix)
+                && stem.chars().count() >= MIN_STEM_CHARS
+            {
+                return QueryTerm {
+                    text: stem.to_string(),
+                    prefix: true,
+                };
+            }
+        }
+        QueryTerm {
+            text: term.to_string(),
+            prefix: char_count >= MIN_PREFIX_TERM_CHARS,
+        }
+    }
+
+    fn to_fts(&self) -> String {
+        let quoted = format!("\"{}\"", self.text.replace('"', "\"\""));
+        if self.prefix { quoted + "*" } else { quoted }
+    }
+}
+
+/// Builds a safe FTS5 `MATCH` expression from whatever a subscriber typed: every term is a
+/// quoted run of letters/digits (so `AND`, `NEAR(`, `*`, `"` are harmless strings), terms
+/// are joined by spaces (implicit AND), and long terms match by prefix. `None` when nothing
+/// searchable is left, e.g. `؟!`.
+pub fn fts_query(user_input: &str) -> Option<String> {
+    let folded = fold_query(user_input);
+    let terms: Vec<String> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_QUERY_TERMS)
+        .map(|t| QueryTerm::from_folded(t).to_fts())
+        .collect();
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::test_support::mixed_text;
+    use proptest::prelude::*;
+
+    /// Mimics FTS5 over a `fold_for_index` key: every query term must equal a token, or
+    /// start one when it is a prefix term.
+    fn fts_matches(stored: &str, query: &str) -> bool {
+        let index = fold_for_index(stored);
+        let tokens: Vec<&str> = index.split_whitespace().collect();
+        let Some(expression) = fts_query(query) else {
+            return false;
+        };
+        parse_expression(&expression).iter().all(|(term, prefix)| {
+            tokens
+                .iter()
+                .any(|t| *t == term || (*prefix && t.starts_with(term.as_str())))
+        })
+    }
+
+    /// Reads back what `fts_query` produced: `"term"` or `"term"*`, separated by spaces.
+    /// Panics (failing the test) on anything else.
+    fn parse_expression(expression: &str) -> Vec<(String, bool)> {
+        expression
+            .split(' ')
+            .map(|piece| {
+                let (quoted, prefix) = match piece.strip_suffix('*') {
+                    Some(q) => (q, true),
+                    None => (piece, false),
+                };
+                let inner = quoted
+                    .strip_prefix('"')
+                    .and_then(|q| q.strip_suffix('"'))
+                    .unwrap_or_else(|| panic!("not a quoted term: {piece:?} in {expression:?}"));
+                assert!(!inner.is_empty(), "empty term in {expression:?}");
+                assert!(
+                    inner.chars().all(char::is_alphanumeric),
+                    "term with syntax in it: {inner:?}"
+                );
+                (inner.to_string(), prefix)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn folding_table_rows() {
+        let rows = [
+            // NFKC: presentation forms from PDFs become base letters.
+            ("ﺍﻋﺘﺮﺍﺽ", "اعتراض"),
+            ("ي ى ے ۍ ې ئ", "ی ی ی ی ی ی"),
+            ("رئیس", "رییس"),
+            ("مسائل", "مسایل"),
+            ("ك ڪ", "ک ک"),
+            ("ة ۀ ہ ۂ ھ ە", "ه ه ه ه ه ه"),
+            ("أ إ ٱ آ", "ا ا ا ا"),
+            ("آمریکا", "امریکا"),
+            ("ؤ", "و"),
+            ("مؤسسه", "موسسه"),
+            // Harakat, superscript alef, a Quranic mark, tatweel.
+            ("كَتَبَ", "کتب"),
+            ("مُحَمَّدٌ", "محمد"),
+            ("رحمٰن", "رحمن"),
+            ("قرآن\u{06DA}", "قران"),
+            ("بـــزرگ", "بزرگ"),
+            ("۰۱۲۳۴۵۶۷۸۹ ٠١٢٣٤٥٦٧٨٩", "0123456789 0123456789"),
+            (
+                "a\u{200D}b\u{200B}c\u{FEFF}d\u{200E}e\u{200F}f\u{061C}g\u{202A}h\u{202E}i\u{2066}j\u{2069}k",
+                "abcdefghijk",
+            ),
+            ("IRAN Iran", "iran iran"),
+            // Not folded: these are different words.
+            ("ء گ پ چ ژ", "ء گ پ چ ژ"),
+            ("گشت کشت", "گشت کشت"),
+        ];
+        for (input, expected) in rows {
+            assert_eq!(fold_for_index(input), expected, "index fold of {input:?}");
+            assert_eq!(fold_query(input), expected, "query fold of {input:?}");
+        }
+    }
+
+    #[test]
+    fn zwnj_is_joined_and_split_at_index_time_and_joined_in_queries() {
+        assert_eq!(fold_for_index("می\u{200C}شود"), "میشود می شود");
+        assert_eq!(fold_for_index("می¬شود"), "میشود می شود");
+        assert_eq!(
+            fold_for_index("اعتراض می\u{200C}شود."),
+            "اعتراض میشود می شود"
+        );
+        assert_eq!(fold_query("می\u{200C}شود"), "میشود");
+        assert_eq!(fold_query("می¬شود"), "میشود");
+        // A stray ZWNJ at a word's edge is just invisible.
+        assert_eq!(fold_for_index("\u{200C}کتاب\u{200C} "), "کتاب");
+    }
+
+    #[test]
+    fn punctuation_separates_tokens() {
+        assert_eq!(
+            fold_for_index("سلام، دنیا! (test)-case"),
+            "سلام دنیا test case"
+        );
+        assert_eq!(fold_for_index("؟!«»"), "");
+    }
+
+    #[test]
+    fn examples_that_must_hold() {
+        let examples = [
+            ("نيروهاى امنيتى", "نیروهای امنیتی", true),
+            ("كشته شدند", "کشته", true),
+            ("۱۹ مه ۲۰۱۷", "19 مه 2017", true),
+            ("١٣ اردیبهشت", "۱۳ اردیبهشت", true),
+            ("اعتراض می\u{200C}شود", "میشود", true),
+            ("اعتراض می\u{200C}شود", "می شود", true),
+            ("اعتراض می\u{200C}شود", "می\u{200C}شود", true),
+            ("مؤسسه", "موسسه", true),
+            ("آمریکا", "امریکا", true),
+            ("مردم ایران", "مرد", false),
+            ("ایرلند", "ایران", false),
+            ("گشت ارشاد", "کشت", false),
+            // Prefix and stemming behaviour described alongside the table.
+            ("مردم ایرانی", "ایران", true),
+            ("بهترین دفتر", "دفتر", true),
+            ("دفترها", "دفترهای", true),
+        ];
+        for (stored, query, expected) in examples {
+            assert_eq!(
+                fts_matches(stored, query),
+                expected,
+                "{stored:?} searched with {query:?} (expression {:?})",
+                fts_query(query)
+            );
+        }
+    }
+
+    #[test]
+    fn query_expressions() {
+        assert_eq!(fts_query("نیروهای").as_deref(), Some("\"نیرو\"*"));
+        assert_eq!(fts_query("ایران").as_deref(), Some("\"ایران\"*"));
+        assert_eq!(fts_query("مرد").as_deref(), Some("\"مرد\""));
+        assert_eq!(fts_query("بزرگترین").as_deref(), Some("\"بزرگ\"*"));
+        assert_eq!(fts_query("کتابهایی").as_deref(), Some("\"کتاب\"*"));
+        // Too little would remain after stripping: kept whole.
+        assert_eq!(fts_query("تنها").as_deref(), Some("\"تنها\"*"));
+        assert_eq!(fts_query("ها").as_deref(), Some("\"ها\""));
+        // Not stripped: `ان`, `ی`, `تر`.
+        assert_eq!(fts_query("دفتر").as_deref(), Some("\"دفتر\"*"));
+        assert_eq!(
+            fts_query("NEAR(a b) AND c").as_deref(),
+            Some("\"near\"* \"a\" \"b\" \"and\" \"c\"")
+        );
+    }
+
+    #[test]
+    fn queries_without_words_are_none() {
+        for input in [
+            "", "   ", "؟!", "\"", "*", "\"\"*", "\u{200C}", "()-:^", "😀",
+        ] {
+            assert_eq!(fts_query(input), None, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn long_queries_are_capped() {
+        let query = "کلمه ".repeat(1000) + &"ب".repeat(5000);
+        let expression = fts_query(&query).unwrap_or_default();
+        let terms = parse_expression(&expression);
+        assert_eq!(terms.len(), MAX_QUERY_TERMS);
+        let long = fts_query(&"ب".repeat(5000)).unwrap_or_default();
+        assert_eq!(parse_expression(&long), vec![("ب".repeat(64), true)]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn folds_never_panic_and_are_idempotent_tokens(s in mixed_text(200)) {
+            let index = fold_for_index(&s);
+            let query = fold_query(&s);
+            for key in [&index, &query] {
+                prop_assert!(!key.starts_with(' ') && !key.ends_with(' ') && !key.contains("  "));
+                prop_assert!(key.split(' ').filter(|t| !t.is_empty()).all(|t| t.chars().all(char::is_alphanumeric)));
+            }
+        }
+
+        #[test]
+        fn fts_query_is_only_quoted_terms(s in mixed_text(300)) {
+            if let Some(expression) = fts_query(&s) {
+                let terms = parse_expression(&expression);
+                prop_assert!(!terms.is_empty() && terms.len() <= MAX_QUERY_TERMS);
+                prop_assert!(terms.iter().all(|(t, _)| t.chars().count() <= MAX_TERM_CHARS));
+            }
+        }
+
+        #[test]
+        fn stored_text_is_found_by_its_own_words(s in mixed_text(100)) {
+            // Every word typed exactly as published finds the statement again.
+            for word in s.split_whitespace() {
+                if fts_query(word).is_some() {
+                    prop_assert!(fts_matches(&s, word), "{:?} not found in {:?}", word, s);
+                }
+            }
+        }
+    }
+}

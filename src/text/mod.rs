@@ -1,0 +1,58 @@
+//! Pure text functions: the search key (fold), FTS5 queries, HTML in and out, excerpts,
+//! splitting long text for Telegram, right-to-left marks and dates.
+//! A leaf: no I/O, no tokio, no sqlx, no teloxide. Nothing here panics on any input.
+
+pub mod bidi;
+pub mod catalogue;
+pub mod dates;
+pub mod digits;
+pub mod excerpt;
+pub mod fold;
+pub mod format;
+pub mod html;
+pub mod listing;
+pub mod split;
+
+pub use bidi::{RLM, rtl_lines};
+pub use dates::format_date;
+pub use digits::{localize_digits, to_ascii_digits};
+pub use excerpt::{EXCERPT_CHARS, excerpt};
+pub use fold::{fold_for_index, fold_query, fts_query};
+pub use format::{
+    TELEGRAM_TEXT_LIMIT, announcement_card, full_statement, is_valid_telegram_html,
+    read_more_label, visible_len,
+};
+pub use html::{escape, first_image, html_to_plain};
+pub use listing::join_blocks;
+pub use split::{split_plain, utf16_len};
+
+/// Shared proptest strategies: text that mixes every script and hazard the bot meets.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use proptest::prelude::*;
+
+    /// Persian, Arabic forms, Latin, three digit systems, ZWNJ and other invisibles,
+    /// HTML-significant characters, emoji and line breaks, in any order.
+    pub fn mixed_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            4 => prop::sample::select(
+                "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآأإؤئءيىكةۀ".chars().collect::<Vec<_>>()
+            ),
+            2 => prop::char::range('a', 'z'),
+            1 => prop::char::range('A', 'Z'),
+            1 => prop::sample::select("0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩".chars().collect::<Vec<_>>()),
+            2 => prop::sample::select(vec![' ', ' ', '\n', '\t', '\r']),
+            1 => prop::sample::select(vec![
+                '\u{200C}', '\u{200D}', '\u{200B}', '\u{200E}', '\u{200F}', '\u{FEFF}',
+                '\u{202B}', '\u{2067}', '\u{064E}', '\u{0640}', '¬',
+            ]),
+            1 => prop::sample::select("<>&\"'*()-.,!?؟،«»;:/#".chars().collect::<Vec<_>>()),
+            1 => prop::sample::select(vec!['😀', '👍', '\u{1F3FD}', '𝔘', '…', 'ﺍ', 'ﻋ', '\u{0301}']),
+            1 => any::<char>(),
+        ]
+    }
+
+    pub fn mixed_text(max_chars: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(mixed_char(), 0..=max_chars).prop_map(|cs| cs.into_iter().collect())
+    }
+}
