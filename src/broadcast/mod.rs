@@ -1,0 +1,10 @@
+//! The one door out: a worker that drains the delivery queue into Telegram at the rates
+//! Telegram allows, and records how every send ended.
+
+mod limiter;
+mod sender;
+mod worker;
+
+pub use limiter::{ChatSpacing, RateLimiter};
+pub use sender::{SendOutcome, classify};
+pub use worker::{Worker, WorkerConfig};

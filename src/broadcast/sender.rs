@@ -1,0 +1,149 @@
+//! One request to Telegram, and what its answer means for the queue.
+
+use std::time::Duration;
+
+use teloxide::ApiError;
+use teloxide::RequestError;
+use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
+
+/// The outcome of one send, edit or delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent(Option<MessageId>),
+    /// Telegram asked us to wait exactly this long.
+    RetryAfter(Duration),
+    /// The group became a supergroup with this id.
+    Migrated(ChatId),
+    /// Blocked, deactivated, kicked, never started, or no longer exists: stop sending.
+    Gone(String),
+    /// 5xx, time-out, network: may pass.
+    Transient(String),
+    /// Telegram will never accept this request.
+    Failed(String),
+}
+
+pub async fn send_message(bot: &Bot, chat: ChatId, html: &str, preview: bool) -> SendOutcome {
+    let result = bot
+        .send_message(chat, html)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(LinkPreviewOptions {
+            is_disabled: !preview,
+            url: None,
+            prefer_small_media: false,
+            prefer_large_media: false,
+            show_above_text: false,
+        })
+        .await;
+    classify(result.map(|m| Some(m.id)))
+}
+
+pub async fn edit_message(
+    bot: &Bot,
+    chat: ChatId,
+    message: MessageId,
+    html: &str,
+    preview: bool,
+) -> SendOutcome {
+    let result = bot
+        .edit_message_text(chat, message, html)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(LinkPreviewOptions {
+            is_disabled: !preview,
+            url: None,
+            prefer_small_media: false,
+            prefer_large_media: false,
+            show_above_text: false,
+        })
+        .await;
+    match result {
+        // Editing to the same text is Telegram's way of saying "already done".
+        Err(RequestError::Api(ApiError::MessageNotModified)) => SendOutcome::Sent(Some(message)),
+        other => classify(other.map(|_| Some(message))),
+    }
+}
+
+pub async fn delete_message(bot: &Bot, chat: ChatId, message: MessageId) -> SendOutcome {
+    match bot.delete_message(chat, message).await {
+        // Someone deleted it before us: the goal is reached.
+        Err(RequestError::Api(ApiError::MessageToDeleteNotFound)) => SendOutcome::Sent(None),
+        other => classify(other.map(|_| None)),
+    }
+}
+
+/// Maps Telegram's answer to what the queue should do next.
+pub fn classify(result: Result<Option<MessageId>, RequestError>) -> SendOutcome {
+    let error = match result {
+        Ok(id) => return SendOutcome::Sent(id),
+        Err(e) => e,
+    };
+    match &error {
+        RequestError::RetryAfter(secs) => SendOutcome::RetryAfter(secs.duration()),
+        RequestError::MigrateToChatId(id) => SendOutcome::Migrated(*id),
+        RequestError::Api(api) => classify_api_error(api),
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            SendOutcome::Transient(error.to_string())
+        }
+    }
+}
+
+fn classify_api_error(api: &ApiError) -> SendOutcome {
+    let text = api.to_string();
+    match api {
+        ApiError::BotBlocked
+        | ApiError::UserDeactivated
+        | ApiError::BotKicked
+        | ApiError::BotKickedFromSupergroup
+        | ApiError::BotKickedFromChannel
+        | ApiError::CantInitiateConversation
+        | ApiError::ChatNotFound => SendOutcome::Gone(text),
+        // teloxide 0.17 does not know every wording Telegram uses; the status word is
+        // what matters (e.g. "Forbidden: bot can't initiate conversation with a user").
+        ApiError::Unknown(raw) if raw.starts_with("Forbidden") => SendOutcome::Gone(raw.clone()),
+        ApiError::Unknown(raw) if is_server_side(raw) => SendOutcome::Transient(raw.clone()),
+        _ => SendOutcome::Failed(text),
+    }
+}
+
+fn is_server_side(description: &str) -> bool {
+    [
+        "Internal Server Error",
+        "Bad Gateway",
+        "Service Unavailable",
+        "Gateway Timeout",
+        "Too Many Requests",
+    ]
+    .iter()
+    .any(|w| description.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_map_to_what_the_queue_should_do() {
+        let api = |e: ApiError| classify(Err(RequestError::Api(e)));
+        assert!(matches!(api(ApiError::BotBlocked), SendOutcome::Gone(_)));
+        assert!(matches!(api(ApiError::ChatNotFound), SendOutcome::Gone(_)));
+        assert!(matches!(
+            api(ApiError::Unknown(
+                "Forbidden: bot can't initiate conversation with a user".into()
+            )),
+            SendOutcome::Gone(_)
+        ));
+        assert!(matches!(
+            api(ApiError::Unknown("Internal Server Error".into())),
+            SendOutcome::Transient(_)
+        ));
+        assert!(matches!(
+            api(ApiError::MessageIsTooLong),
+            SendOutcome::Failed(_)
+        ));
+        assert_eq!(
+            classify(Err(RequestError::MigrateToChatId(ChatId(-100)))),
+            SendOutcome::Migrated(ChatId(-100))
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! Drains the delivery queue. Order of each step, and why:
+//! claim (lease in the database) → check the chat's spacing → wait for a global slot →
+//! send → record. A crash between send and record is the only way to a duplicate, and
+//! it is bounded by the sends in flight; a crash anywhere else loses nothing, because an
+//! unrecorded claim simply becomes due again when its lease runs out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::MessageId;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::limiter::{ChatSpacing, GROUP_SPACING, PRIVATE_CHAT_SPACING, RateLimiter};
+use super::sender::{self, SendOutcome};
+use crate::domain::{Announcement, Lang};
+use crate::storage::{
+    ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Storage, StorageError,
+};
+use crate::text::{announcement_card, catalogue};
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Messages per second overall; None only for benchmarks of the machinery itself.
+    pub rate: Option<u32>,
+    /// Requests to Telegram at the same time.
+    pub concurrency: usize,
+    /// Deliveries claimed per query.
+    pub batch: u32,
+    /// How long a claim holds before another run may take the delivery over.
+    pub lease: Duration,
+    /// Transient failures before a delivery is marked failed.
+    pub max_attempts: i64,
+    /// How often an idle worker looks for retries that have come due.
+    pub idle_poll: Duration,
+    /// How long in-flight sends may take to finish at shutdown.
+    pub shutdown_grace: Duration,
+    /// Who gets the completion report of each broadcast.
+    pub admins: Vec<i64>,
+    pub report_lang: Lang,
+}
+
+impl WorkerConfig {
+    pub fn new(rate: u32, admins: Vec<i64>, report_lang: Lang) -> Self {
+        Self {
+            rate: Some(rate),
+            concurrency: 16,
+            batch: 64,
+            lease: Duration::from_secs(60),
+            max_attempts: 6,
+            idle_poll: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(8),
+            admins,
+            report_lang,
+        }
+    }
+}
+
+pub struct Worker {
+    storage: Storage,
+    bot: Bot,
+    queue_signal: Arc<Notify>,
+    config: WorkerConfig,
+    spacing: Arc<ChatSpacing>,
+}
+
+/// What one claimed delivery turns into, ready to send.
+enum Job {
+    Send {
+        html: Arc<str>,
+    },
+    Edit {
+        html: Arc<str>,
+        message: MessageId,
+    },
+    Delete {
+        message: MessageId,
+    },
+    /// Nothing to send; record this and move on.
+    Settle(DeliveryResult),
+}
+
+impl Worker {
+    pub fn new(
+        storage: Storage,
+        bot: Bot,
+        queue_signal: Arc<Notify>,
+        config: WorkerConfig,
+    ) -> Self {
+        Self {
+            storage,
+            bot,
+            queue_signal,
+            config,
+            spacing: Arc::new(ChatSpacing::default()),
+        }
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) {
+        self.pause_after_restart(&shutdown).await;
+        let mut limiter = self.config.rate.map(RateLimiter::per_second);
+        let mut in_flight: JoinSet<()> = JoinSet::new();
+        while !shutdown.is_cancelled() {
+            let batch = match self
+                .storage
+                .claim_deliveries(self.config.batch, self.config.lease)
+                .await
+            {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot claim deliveries; retrying in a second");
+                    sleep_or_cancel(Duration::from_secs(1), &shutdown).await;
+                    continue;
+                }
+            };
+            if batch.is_empty() {
+                while in_flight.try_join_next().is_some() {}
+                if in_flight.is_empty() {
+                    self.report_finished_broadcasts().await;
+                }
+                tokio::select! {
+                    _ = self.queue_signal.notified() => {}
+                    _ = tokio::time::sleep(self.config.idle_poll) => {}
+                    _ = shutdown.cancelled() => {}
+                }
+                continue;
+            }
+            let mut contents = ContentCache::default();
+            let mut batch = batch.into_iter();
+            while let Some(delivery) = batch.next() {
+                if shutdown.is_cancelled() {
+                    self.release(std::iter::once(delivery).chain(batch.by_ref()))
+                        .await;
+                    break;
+                }
+                if let Some(wait) = self.spacing.wait_for(delivery.chat_id, Instant::now()) {
+                    self.settle(&delivery, DeliveryResult::RetryAt { after: wait })
+                        .await;
+                    continue;
+                }
+                let job = self.prepare(&delivery, &mut contents).await;
+                if let Job::Settle(result) = job {
+                    self.settle(&delivery, result).await;
+                    continue;
+                }
+                if let Some(limiter) = limiter.as_mut() {
+                    tokio::select! {
+                        _ = limiter.acquire() => {}
+                        _ = shutdown.cancelled() => {
+                            self.release(std::iter::once(delivery).chain(batch.by_ref())).await;
+                            break;
+                        }
+                    }
+                }
+                let spacing = if delivery.chat_kind == ChatKind::Private {
+                    PRIVATE_CHAT_SPACING
+                } else {
+                    GROUP_SPACING
+                };
+                self.spacing.hold(delivery.chat_id, Instant::now(), spacing);
+                while in_flight.len() >= self.config.concurrency.max(1) {
+                    in_flight.join_next().await;
+                }
+                in_flight.spawn(execute(
+                    self.storage.clone(),
+                    self.bot.clone(),
+                    Arc::clone(&self.spacing),
+                    delivery,
+                    job,
+                    self.config.max_attempts,
+                ));
+            }
+        }
+        let drained = tokio::time::timeout(self.config.shutdown_grace, async {
+            while in_flight.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            // Their leases will run out and the next start takes them over.
+            tracing::warn!(
+                in_flight = in_flight.len(),
+                "shutdown grace ran out; abandoning sends"
+            );
+            in_flight.abort_all();
+        }
+    }
+
+    /// Sends in flight when the previous run died were not recorded; their chats may have
+    /// just received a message. Waiting out the longest spacing keeps the per-chat and
+    /// per-group limits across a restart, at the cost of three seconds.
+    async fn pause_after_restart(&self, shutdown: &CancellationToken) {
+        match self.storage.has_pending_deliveries().await {
+            Ok(true) => {
+                tracing::info!("resuming an unfinished broadcast");
+                sleep_or_cancel(GROUP_SPACING, shutdown).await;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read the delivery queue"),
+        }
+    }
+
+    async fn prepare(&self, delivery: &ClaimedDelivery, contents: &mut ContentCache) -> Job {
+        if !delivery.chat_active {
+            return Job::Settle(DeliveryResult::Gone {
+                error: "the chat went away before delivery".into(),
+            });
+        }
+        if let DeliveryAction::Delete = delivery.action {
+            return match delivery.message_id {
+                Some(id) => Job::Delete {
+                    message: MessageId(id),
+                },
+                None => Job::Settle(DeliveryResult::Failed {
+                    error: "no message id to delete".into(),
+                }),
+            };
+        }
+        let html = match contents
+            .card(&self.storage, delivery.announcement_id, delivery.lang)
+            .await
+        {
+            Ok(Some(html)) => html,
+            Ok(None) => {
+                return Job::Settle(DeliveryResult::Failed {
+                    error: "the statement was deleted before delivery".into(),
+                });
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read a statement to deliver");
+                return Job::Settle(DeliveryResult::RetryAt {
+                    after: Duration::from_secs(1),
+                });
+            }
+        };
+        match (delivery.action, delivery.message_id) {
+            (DeliveryAction::Edit, Some(id)) => Job::Edit {
+                html,
+                message: MessageId(id),
+            },
+            (DeliveryAction::Edit, None) => Job::Settle(DeliveryResult::Failed {
+                error: "no message id to edit".into(),
+            }),
+            _ => Job::Send { html },
+        }
+    }
+
+    async fn settle(&self, delivery: &ClaimedDelivery, result: DeliveryResult) {
+        if let Err(e) = self.storage.record_delivery(delivery, &result).await {
+            tracing::error!(error = %e, delivery = delivery.id, "cannot record a delivery");
+        }
+    }
+
+    async fn release(&self, deliveries: impl Iterator<Item = ClaimedDelivery>) {
+        let ids: Vec<i64> = deliveries.map(|d| d.id).collect();
+        if let Err(e) = self.storage.release_deliveries(&ids).await {
+            tracing::warn!(error = %e, "cannot release claims; their leases will expire");
+        }
+    }
+
+    /// Tells each admin, once, how a finished broadcast went.
+    async fn report_finished_broadcasts(&self) {
+        let finished = match self.storage.take_finished_broadcasts().await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot look for finished broadcasts");
+                return;
+            }
+        };
+        for id in finished {
+            let figures = match self.storage.broadcast_figures(id).await {
+                Ok(Some(figures)) => figures,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot summarise a broadcast");
+                    continue;
+                }
+            };
+            tracing::info!(
+                announcement = id,
+                sent = figures.sent,
+                failed = figures.failed,
+                gone = figures.gone,
+                rate = figures.rate.unwrap_or(0.0),
+                "broadcast finished"
+            );
+            let report = catalogue::broadcast_report(&figures, self.config.report_lang);
+            for admin in &self.config.admins {
+                if let SendOutcome::Sent(_) =
+                    sender::send_message(&self.bot, ChatId(*admin), &report, false).await
+                {
+                    continue;
+                }
+                tracing::debug!("an admin could not be sent the broadcast report");
+            }
+        }
+    }
+}
+
+async fn execute(
+    storage: Storage,
+    bot: Bot,
+    spacing: Arc<ChatSpacing>,
+    delivery: ClaimedDelivery,
+    job: Job,
+    max_attempts: i64,
+) {
+    let chat = ChatId(delivery.chat_id);
+    let outcome = match &job {
+        Job::Send { html } => sender::send_message(&bot, chat, html, true).await,
+        Job::Edit { html, message } => sender::edit_message(&bot, chat, *message, html, true).await,
+        Job::Delete { message } => sender::delete_message(&bot, chat, *message).await,
+        Job::Settle(_) => return,
+    };
+    let result = match outcome {
+        SendOutcome::Sent(id) => DeliveryResult::Sent {
+            message_id: id.map(|m| m.0),
+        },
+        SendOutcome::RetryAfter(wait) => {
+            spacing.hold(delivery.chat_id, Instant::now(), wait);
+            tracing::warn!(delivery = delivery.id, retry_after = ?wait, "Telegram asked us to slow down");
+            DeliveryResult::RetryAt { after: wait }
+        }
+        SendOutcome::Migrated(new_chat) => {
+            if let Err(e) = storage.migrate_chat(delivery.chat_id, new_chat.0).await {
+                tracing::error!(error = %e, "cannot follow a migrated group");
+            }
+            tracing::info!(
+                delivery = delivery.id,
+                "a group became a supergroup; following it"
+            );
+            DeliveryResult::RetryAt {
+                after: Duration::ZERO,
+            }
+        }
+        SendOutcome::Gone(error) => {
+            tracing::info!(
+                delivery = delivery.id,
+                "a chat is gone; it will not be sent to again"
+            );
+            DeliveryResult::Gone { error }
+        }
+        SendOutcome::Transient(error) => {
+            let attempts = delivery.attempts + 1;
+            tracing::warn!(delivery = delivery.id, attempts, %error, "a send failed; will retry");
+            DeliveryResult::Transient {
+                error,
+                backoff: backoff(attempts),
+                give_up: attempts >= max_attempts,
+            }
+        }
+        SendOutcome::Failed(error) => {
+            tracing::warn!(delivery = delivery.id, %error, "Telegram refused a delivery");
+            DeliveryResult::Failed { error }
+        }
+    };
+    if let Err(e) = storage.record_delivery(&delivery, &result).await {
+        tracing::error!(error = %e, delivery = delivery.id, "cannot record a delivery");
+    }
+}
+
+/// 2, 4, 8 … seconds, at most five minutes.
+fn backoff(attempts: i64) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 9)).unwrap_or(9);
+    Duration::from_secs(2u64.pow(exponent)).min(Duration::from_secs(300))
+}
+
+async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
+    tokio::select! {
+        _ = tokio::time::sleep(duration) => {}
+        _ = shutdown.cancelled() => {}
+    }
+}
+
+/// Statements read and formatted once per batch and language, not once per subscriber.
+#[derive(Default)]
+struct ContentCache {
+    statements: HashMap<i64, Option<Announcement>>,
+    cards: HashMap<(i64, Lang), Arc<str>>,
+}
+
+impl ContentCache {
+    async fn card(
+        &mut self,
+        storage: &Storage,
+        id: i64,
+        lang: Lang,
+    ) -> Result<Option<Arc<str>>, StorageError> {
+        if let Some(card) = self.cards.get(&(id, lang)) {
+            return Ok(Some(Arc::clone(card)));
+        }
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.statements.entry(id) {
+            slot.insert(storage.announcement(id).await?);
+        }
+        let Some(Some(statement)) = self.statements.get(&id) else {
+            return Ok(None);
+        };
+        let card: Arc<str> = announcement_card(statement, lang).into();
+        self.cards.insert((id, lang), Arc::clone(&card));
+        Ok(Some(card))
+    }
+}

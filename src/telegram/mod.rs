@@ -1,0 +1,86 @@
+//! Answers people in Telegram. Handlers ask `storage` and `publish` for data and `text`
+//! for every word and every tag they send; no SQL and no hand-built HTML here.
+
+mod admin;
+mod commands;
+mod menu;
+mod public;
+mod reply;
+
+use std::sync::Arc;
+
+use teloxide::adaptors::DefaultParseMode;
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+
+pub use commands::{AdminCommand, PublicCommand, parse_command};
+pub use menu::set_command_menus;
+
+use crate::config::Settings;
+use crate::domain::Lang;
+use crate::publish::Publisher;
+use crate::storage::{Storage, StorageError};
+
+/// Every message goes out as HTML: one escaping discipline for everything (see `text`).
+pub type JarchiBot = DefaultParseMode<Bot>;
+
+/// What every handler may use.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub storage: Storage,
+    pub publisher: Publisher,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    #[error("Telegram request failed: {0}")]
+    Telegram(#[from] teloxide::RequestError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+pub type HandlerResult = Result<(), HandlerError>;
+
+/// The handler tree, a function so that tests and startup build the same one.
+pub fn schema() -> UpdateHandler<HandlerError> {
+    let admin_commands = dptree::filter_map(parse_command::<AdminCommand>)
+        .branch(dptree::filter(is_admin).endpoint(admin::answer))
+        .endpoint(admin::refuse);
+    let messages = Update::filter_message()
+        .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public::answer))
+        .branch(admin_commands)
+        .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
+        .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
+    let callbacks = Update::filter_callback_query().endpoint(admin::draft_button);
+    dptree::entry().branch(messages).branch(callbacks)
+}
+
+fn is_admin(msg: Message, ctx: Context) -> bool {
+    msg.from
+        .as_ref()
+        .is_some_and(|u| ctx.settings.is_admin(u.id.0))
+}
+
+/// In a private chat an unknown `/word` deserves a pointer to /help; in a group it is
+/// probably meant for another bot, and silence is the polite answer.
+fn is_private_command(msg: Message) -> bool {
+    msg.chat.is_private() && msg.text().is_some_and(|t| t.starts_with('/'))
+}
+
+impl Context {
+    /// The language to answer in: the subscriber's choice, else their Telegram client's,
+    /// else the operator's default.
+    pub async fn lang_for(&self, msg: &Message) -> Result<Lang, StorageError> {
+        if let Some(subscriber) = self.storage.subscriber(msg.chat.id.0).await? {
+            return Ok(subscriber.lang);
+        }
+        Ok(telegram_lang(msg, self.settings.default_lang))
+    }
+}
+
+/// The language a user's Telegram client asks for.
+fn telegram_lang(msg: &Message, default: Lang) -> Lang {
+    let code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
+    Lang::from_telegram(code, default)
+}
