@@ -1,0 +1,175 @@
+//! `TestApp`: the real application (dispatcher, storage, broadcast worker) against the fake
+//! Telegram server, with a fresh SQLite file per test.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use jarchi::config::Settings;
+use jarchi::ingest::{ImportReport, import};
+use jarchi::startup::{App, StartupError};
+use jarchi::storage::Storage;
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::fake_telegram::FakeTelegram;
+use crate::support::fixtures;
+
+/// The admin every test app knows.
+pub const ADMIN: i64 = 9001;
+pub const WAIT: Duration = Duration::from_secs(15);
+
+pub struct TestApp {
+    pub telegram: FakeTelegram,
+    pub storage: Storage,
+    pub database_url: String,
+    pub dir: TempDir,
+    shutdown: CancellationToken,
+    task: Option<JoinHandle<Result<(), StartupError>>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts the app with extra environment variables (they win over the defaults).
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let telegram = FakeTelegram::start().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
+        Self::start(telegram, dir, database_url, extra).await
+    }
+
+    async fn start(
+        telegram: FakeTelegram,
+        dir: TempDir,
+        database_url: String,
+        extra: &[(&str, &str)],
+    ) -> Self {
+        let mut vars: HashMap<String, String> = [
+            ("TELOXIDE_TOKEN", FakeTelegram::TOKEN.to_string()),
+            ("TELOXIDE_API_URL", telegram.api_url()),
+            ("DATABASE_URL", database_url.clone()),
+            ("ADMIN_IDS", ADMIN.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        for (k, v) in extra {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
+        let app = App::build(settings).await.expect("the app builds");
+        let storage = app.storage().clone();
+        let shutdown = CancellationToken::new();
+        let polls_before = telegram.calls_to("getUpdates").len();
+        let task = tokio::spawn(app.run(shutdown.clone()));
+        telegram
+            .wait_for("getUpdates", polls_before + 1, WAIT)
+            .await;
+        Self {
+            telegram,
+            storage,
+            database_url,
+            dir,
+            shutdown,
+            task: Some(task),
+        }
+    }
+
+    /// Stops the app and starts a new one on the same database and fake server.
+    pub async fn restart(mut self) -> Self {
+        self.shutdown_now().await;
+        let telegram = self.telegram.clone();
+        let database_url = self.database_url.clone();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        Self::start(telegram, dir, database_url, &[]).await
+    }
+
+    pub async fn shutdown_now(&mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let ended = tokio::time::timeout(WAIT, task).await;
+            let result = ended
+                .expect("the app stops within the wait")
+                .expect("the app task does not panic");
+            result.expect("the app ends without error");
+        }
+    }
+
+    pub async fn stop(mut self) {
+        self.shutdown_now().await;
+        self.telegram.assert_no_contract_violations();
+    }
+
+    pub async fn import_rss(&self) -> ImportReport {
+        self.import_document("feed.rss.xml", fixtures::FEED_RSS)
+            .await
+    }
+
+    pub async fn import_document(&self, name: &str, content: &str) -> ImportReport {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).expect("write the feed file");
+        import(&self.storage, path.to_str().expect("utf-8 path"))
+            .await
+            .expect("the import succeeds")
+    }
+
+    /// A private message from `user` (Telegram language `fa`), and the bot's `n` replies.
+    pub async fn ask_n(&self, user: i64, text: &str, lang: Option<&str>, n: usize) -> Vec<Value> {
+        let before = self.sent_to(user).len();
+        self.telegram.push_private_text(user, text, lang);
+        self.wait_sent_to(user, before + n).await[before..].to_vec()
+    }
+
+    /// The HTML text of the bot's single reply to a private message.
+    pub async fn ask(&self, user: i64, text: &str) -> String {
+        let replies = self.ask_n(user, text, Some("fa"), 1).await;
+        text_of(&replies[0])
+    }
+
+    pub async fn ask_en(&self, user: i64, text: &str) -> String {
+        let replies = self.ask_n(user, text, Some("en"), 1).await;
+        text_of(&replies[0])
+    }
+
+    /// The accepted sendMessage calls to a chat, in order.
+    pub fn sent_to(&self, chat: i64) -> Vec<Value> {
+        self.telegram
+            .calls_to("sendMessage")
+            .into_iter()
+            .filter(|p| p["chat_id"].as_i64() == Some(chat))
+            .collect()
+    }
+
+    pub async fn wait_sent_to(&self, chat: i64, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let sent = self.sent_to(chat);
+            if sent.len() >= count {
+                return sent;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!(
+                    "waited for {count} messages to {chat}, saw {}\n{}",
+                    sent.len(),
+                    self.telegram.describe_calls()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Waits a moment and checks that nothing more was sent to the chat.
+    pub async fn assert_silence(&self, chat: i64, already: usize) {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let sent = self.sent_to(chat);
+        assert_eq!(sent.len(), already, "unexpected messages: {sent:#?}");
+    }
+}
+
+pub fn text_of(call: &Value) -> String {
+    call["text"].as_str().unwrap_or_default().to_string()
+}

@@ -1,0 +1,12 @@
+//! One integration binary: the real bot against a fake Telegram Bot API, a real SQLite
+//! file and a local feed server. Support first, then one module per area.
+
+mod support;
+
+mod app;
+mod support_selftest;
+
+mod bad_config;
+mod broadcast;
+mod commands;
+mod search;

@@ -1,0 +1,10 @@
+//! Fixture files, compiled into the test binary so tests never read outside the repository.
+
+/// A sample RSS 2.0 feed.
+pub const FEED_RSS: &str = include_str!("../../fixtures/feeds/feed.rss.xml");
+
+/// A sample Atom feed.
+pub const FEED_ATOM: &str = include_str!("../../fixtures/feeds/feed.atom.xml");
+
+/// The machine-readable Telegram Bot API description (see `tests/fixtures/telegram-bot-api/README.md`).
+pub const BOT_API_SPEC_JSON: &str = include_str!("../../fixtures/telegram-bot-api/api.min.json");
