@@ -18,6 +18,10 @@ use crate::telegram::{self, Context, JarchiBot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error("another jarchi is already running on {0}; two would send every statement twice")]
+    AlreadyRunning(String),
+    #[error("cannot lock {path}: {reason}")]
+    Lock { path: String, reason: String },
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("cannot build the HTTP client for Telegram: {0}")]
@@ -34,16 +38,23 @@ pub struct App {
     settings: Arc<Settings>,
     storage: Storage,
     bot: JarchiBot,
+    /// Held for the life of the app: one instance per database.
+    _instance_lock: Option<std::fs::File>,
 }
 
 impl App {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let instance_lock = lock_database(&settings.database_url)?;
         let storage = Storage::connect(&settings.database_url).await?;
+        // We hold the only lock on this database, so every claim left in the queue belongs
+        // to a run that died: give those deliveries back now instead of after their lease.
+        storage.release_abandoned_claims().await?;
         let bot = build_bot(&settings)?;
         Ok(Self {
             settings: Arc::new(settings),
             storage,
             bot,
+            _instance_lock: instance_lock,
         })
     }
 
@@ -130,6 +141,38 @@ impl App {
         self.storage.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Two instances on one database are the classic source of duplicate broadcasts in feed
+/// bots. An OS file lock (released by the kernel when the process dies, even by SIGKILL)
+/// next to the database keeps it to one.
+fn lock_database(database_url: &str) -> Result<Option<std::fs::File>, StartupError> {
+    let Some(db_path) = crate::storage::database_path(database_url) else {
+        return Ok(None);
+    };
+    let mut lock_path = db_path.clone().into_os_string();
+    lock_path.push(".lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let lock_error = |e: std::io::Error| StartupError::Lock {
+        path: lock_path.display().to_string(),
+        reason: e.to_string(),
+    };
+    if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(lock_error)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(lock_error)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(StartupError::AlreadyRunning(db_path.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(lock_error(e)),
     }
 }
 

@@ -302,6 +302,18 @@ impl Storage {
         Ok(())
     }
 
+    /// Clears every claim. Only for startup, when the instance lock proves that no other
+    /// worker can hold one.
+    pub async fn release_abandoned_claims(&self) -> Result<u64, StorageError> {
+        Ok(sqlx::query(
+            "UPDATE deliveries SET claimed_until = NULL
+             WHERE status = 'pending' AND claimed_until IS NOT NULL",
+        )
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
     /// Telegram moved a group to a supergroup: the subscription (and its queued rows,
     /// through ON UPDATE CASCADE) follows it to the new id.
     pub async fn migrate_chat(

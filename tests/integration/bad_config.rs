@@ -220,9 +220,9 @@ async fn logs_carry_no_token_and_no_personal_data() {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])
             .status();
-        let output = tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
+        let output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
             .await
-            .expect("jarchi exits within 15 s of SIGTERM")
+            .expect("jarchi exits within 10 s of SIGTERM")
             .unwrap();
         assert!(output.status.success(), "exit status {:?}", output.status);
         let logs = String::from_utf8_lossy(&output.stderr);

@@ -9,4 +9,5 @@ mod support_selftest;
 mod bad_config;
 mod broadcast;
 mod commands;
+mod crash;
 mod search;
