@@ -127,6 +127,32 @@ impl Storage {
         Ok(deleted > 0)
     }
 
+    /// Subscribes many chats in one transaction (moving a list from another bot, and
+    /// benchmarks). Chats already present are left as they are. Returns how many were new.
+    pub async fn subscribe_many(
+        &self,
+        chats: impl IntoIterator<Item = (i64, ChatKind, Lang)>,
+    ) -> Result<u64, StorageError> {
+        let now = now_unix();
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for (chat_id, kind, lang) in chats {
+            added += sqlx::query(
+                "INSERT INTO subscribers (chat_id, chat_kind, lang, status, subscribed_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'active', ?4, ?4) ON CONFLICT (chat_id) DO NOTHING",
+            )
+            .bind(chat_id)
+            .bind(kind.as_str())
+            .bind(lang.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     pub async fn subscriber(&self, chat_id: i64) -> Result<Option<Subscriber>, StorageError> {
         let row: Option<SubscriberRow> = sqlx::query_as(
             "SELECT chat_id, chat_kind, lang, status FROM subscribers WHERE chat_id = ?1",
