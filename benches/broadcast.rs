@@ -34,11 +34,17 @@ fn main() {
         runtime.block_on(serve_fake());
         return;
     }
-    let scale: f64 = std::env::var("JARCHI_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let scale: f64 = std::env::var("JARCHI_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
     let scaled = |n: f64| ((n * scale) as i64).max(10);
     runtime.block_on(async {
         let fake = FakeProcess::start();
-        println!("# jarchi broadcast benchmarks ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+        println!(
+            "# jarchi broadcast benchmarks ({} cores)",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
         unthrottled(&fake, scaled(20_000.0)).await;
         paced(&fake, 300, 25).await;
         enqueue(scaled(1_000_000.0)).await;
@@ -63,7 +69,9 @@ async fn serve_fake() {
         .route("/record", post(start_recording))
         .route("/arrivals", get(arrivals))
         .with_state(Arc::clone(&state));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     println!("{}", listener.local_addr().expect("addr").port());
     std::io::stdout().flush().ok();
     axum::serve(listener, app).await.expect("serve");
@@ -105,7 +113,12 @@ async fn arrivals(State(state): State<Arc<FakeState>>) -> Json<Value> {
     let first = arrivals.first().map(|(_, t)| *t);
     let list: Vec<Value> = arrivals
         .iter()
-        .map(|(chat, t)| json!([chat, first.map_or(0, |f| t.duration_since(f).as_micros() as u64)]))
+        .map(|(chat, t)| {
+            json!([
+                chat,
+                first.map_or(0, |f| t.duration_since(f).as_micros() as u64)
+            ])
+        })
         .collect();
     Json(json!(list))
 }
@@ -118,7 +131,11 @@ struct FakeProcess {
 impl FakeProcess {
     fn start() -> Self {
         let exe = std::env::current_exe().expect("own path");
-        let mut child = Command::new(exe).arg("serve-fake").stdout(Stdio::piped()).spawn().expect("fake starts");
+        let mut child = Command::new(exe)
+            .arg("serve-fake")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("fake starts");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).expect("port");
@@ -133,7 +150,11 @@ impl FakeProcess {
     }
 
     async fn record(&self) {
-        reqwest::Client::new().post(format!("{}record", self.url)).send().await.expect("record");
+        reqwest::Client::new()
+            .post(format!("{}record", self.url))
+            .send()
+            .await
+            .expect("record");
     }
 
     async fn arrivals(&self) -> Vec<(i64, f64)> {
@@ -143,7 +164,9 @@ impl FakeProcess {
             .json()
             .await
             .expect("json");
-        list.into_iter().map(|(c, us)| (c, us as f64 / 1e6)).collect()
+        list.into_iter()
+            .map(|(c, us)| (c, us as f64 / 1e6))
+            .collect()
     }
 }
 
@@ -163,15 +186,29 @@ async fn fresh_storage(dir: &tempfile::TempDir) -> Storage {
 
 async fn subscribe(storage: &Storage, n: i64) {
     storage
-        .subscribe_many((1..=n).map(|i| (1_000_000 + i, ChatKind::Private, if i % 5 == 0 { Lang::En } else { Lang::Fa })))
+        .subscribe_many((1..=n).map(|i| {
+            (
+                1_000_000 + i,
+                ChatKind::Private,
+                if i % 5 == 0 { Lang::En } else { Lang::Fa },
+            )
+        }))
         .await
         .expect("subscribe");
 }
 
 fn statement(key: &str) -> NewAnnouncement {
-    let body = "نیروهای امنیتی به سوی مردم معترض شلیک کردند و شماری را کشته و زخمی کردند. ".repeat(8);
-    NewAnnouncement::new(key, "اطلاعیهٔ آزمایشی", format!("<p>{body}</p>"), body, Some("https://example.org/?p=1".into()), Utc::now())
-        .expect("statement")
+    let body =
+        "نیروهای امنیتی به سوی مردم معترض شلیک کردند و شماری را کشته و زخمی کردند. ".repeat(8);
+    NewAnnouncement::new(
+        key,
+        "اطلاعیهٔ آزمایشی",
+        format!("<p>{body}</p>"),
+        body,
+        Some("https://example.org/?p=1".into()),
+        Utc::now(),
+    )
+    .expect("statement")
 }
 
 /// User + system CPU seconds of this process so far.
@@ -179,7 +216,12 @@ fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the name; 100 ticks/s.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -196,7 +238,12 @@ fn status_kib(field: &str) -> u64 {
 /// Runs a worker until the queue is empty; returns the wall time.
 async fn drain(storage: &Storage, bot: teloxide::Bot, config: WorkerConfig) -> Duration {
     let shutdown = CancellationToken::new();
-    let worker = Worker::new(storage.clone(), bot, Arc::new(tokio::sync::Notify::new()), config);
+    let worker = Worker::new(
+        storage.clone(),
+        bot,
+        Arc::new(tokio::sync::Notify::new()),
+        config,
+    );
     let started = Instant::now();
     let task = tokio::spawn(worker.run(shutdown.clone()));
     while storage.queue_depth().await.expect("depth") > 0 {
@@ -223,7 +270,10 @@ async fn unthrottled(fake: &FakeProcess, n: i64) {
     let dir = tempfile::tempdir().expect("dir");
     let storage = fresh_storage(&dir).await;
     subscribe(&storage, n).await;
-    storage.publish(&statement("unthrottled")).await.expect("publish");
+    storage
+        .publish(&statement("unthrottled"))
+        .await
+        .expect("publish");
     let cpu_before = cpu_seconds();
     let wall = drain(&storage, fake.bot(), unthrottled_config()).await;
     let cpu = cpu_seconds() - cpu_before;
@@ -242,17 +292,33 @@ async fn paced(fake: &FakeProcess, n: i64, rate: u32) {
     subscribe(&storage, n).await;
     storage.publish(&statement("paced")).await.expect("publish");
     fake.record().await;
-    drain(&storage, fake.bot(), WorkerConfig::new(rate, Vec::new(), Lang::Fa)).await;
+    drain(
+        &storage,
+        fake.bot(),
+        WorkerConfig::new(rate, Vec::new(), Lang::Fa),
+    )
+    .await;
     let arrivals = fake.arrivals().await;
     let times: Vec<f64> = arrivals.iter().map(|(_, t)| *t).collect();
     let span = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
     let achieved = (times.len() as f64 - 1.0) / span;
     let most_in_a_second = (0..times.len())
-        .map(|i| times[i..].iter().take_while(|t| **t - times[i] < 1.0).count())
+        .map(|i| {
+            times[i..]
+                .iter()
+                .take_while(|t| **t - times[i] < 1.0)
+                .count()
+        })
         .max()
         .unwrap_or(0);
     let seconds_over = (0..times.len())
-        .filter(|i| times[*i..].iter().take_while(|t| **t - times[*i] < 1.0).count() > rate as usize)
+        .filter(|i| {
+            times[*i..]
+                .iter()
+                .take_while(|t| **t - times[*i] < 1.0)
+                .count()
+                > rate as usize
+        })
         .count();
     println!(
         "paced: {} subscribers at {rate}/s: achieved {achieved:.2}/s = {:.3} of configured; most in any 1 s window: {most_in_a_second}; windows above the limit: {seconds_over}",
@@ -268,7 +334,10 @@ async fn enqueue(n: i64) {
     subscribe(&storage, n).await;
     let subscribing = started.elapsed();
     let started = Instant::now();
-    storage.publish(&statement("enqueue")).await.expect("publish");
+    storage
+        .publish(&statement("enqueue"))
+        .await
+        .expect("publish");
     let publishing = started.elapsed();
     println!(
         "enqueue: one statement for {n} subscribers in {:.2} s (one INSERT … SELECT; setting up the subscribers took {:.1} s)",
@@ -281,7 +350,10 @@ async fn peak_memory(fake: &FakeProcess, n: i64) {
     let dir = tempfile::tempdir().expect("dir");
     let storage = fresh_storage(&dir).await;
     subscribe(&storage, n).await;
-    storage.publish(&statement("memory")).await.expect("publish");
+    storage
+        .publish(&statement("memory"))
+        .await
+        .expect("publish");
     // Reset the high-water mark so that only the broadcast counts.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = status_kib("VmRSS:");
@@ -300,8 +372,18 @@ async fn search() {
     let storage = fresh_storage(&dir).await;
     let feed = dir.path().join("feed.xml");
     std::fs::write(&feed, include_str!("../tests/fixtures/feeds/feed.rss.xml")).expect("write");
-    jarchi::ingest::import(&storage, feed.to_str().expect("path")).await.expect("import");
-    let queries = ["نیروهای امنیتی", "کشته", "معدن یورت", "آتنا دائمی", "19 مه 2017", "زرافه", "ایران"];
+    jarchi::ingest::import(&storage, feed.to_str().expect("path"))
+        .await
+        .expect("import");
+    let queries = [
+        "نیروهای امنیتی",
+        "کشته",
+        "معدن یورت",
+        "آتنا دائمی",
+        "19 مه 2017",
+        "زرافه",
+        "ایران",
+    ];
     let mut timings = time_queries(&storage, &queries, 200).await;
     report_search("fixture archive (10 statements)", &mut timings);
 
@@ -309,9 +391,25 @@ async fn search() {
         .split(' ')
         .collect();
     for i in 0..10_000usize {
-        let body: String = (0..120).map(|j| words[(i * 7 + j * 13) % words.len()]).collect::<Vec<_>>().join(" ");
-        let title = format!("{} {} {}", words[i % words.len()], words[(i / 3) % words.len()], i);
-        let item = NewAnnouncement::new(format!("synthetic-{i}"), &title, body.clone(), body, None, Utc::now()).expect("item");
+        let body: String = (0..120)
+            .map(|j| words[(i * 7 + j * 13) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        let title = format!(
+            "{} {} {}",
+            words[i % words.len()],
+            words[(i / 3) % words.len()],
+            i
+        );
+        let item = NewAnnouncement::new(
+            format!("synthetic-{i}"),
+            &title,
+            body.clone(),
+            body,
+            None,
+            Utc::now(),
+        )
+        .expect("item");
         storage.archive(&item).await.expect("archive");
     }
     let mut timings = time_queries(&storage, &queries, 50).await;

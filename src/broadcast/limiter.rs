@@ -38,13 +38,14 @@ impl RateLimiter {
         }
     }
 
-    /// Waits for the next slot and takes it. Slots are booked at their planned instant, not
-    /// at the moment the timer fired: the timer's millisecond rounding would otherwise add
-    /// up and cost a few percent of the configured rate.
+    /// Waits for the next slot and takes it. The schedule advances from the planned
+    /// instant, so the timer's millisecond rounding does not add up and cost a few percent
+    /// of the rate; the window remembers when the slot was really taken, so a late wake-up
+    /// on a busy machine cannot squeeze more sends into a second.
     pub async fn acquire(&mut self) {
-        let at = self.next_free_slot(Instant::now());
-        tokio::time::sleep_until(at).await;
-        self.take_slot(at);
+        let planned = self.next_free_slot(Instant::now());
+        tokio::time::sleep_until(planned).await;
+        self.take_slot(planned, Instant::now());
     }
 
     fn next_free_slot(&self, now: Instant) -> Instant {
@@ -57,12 +58,12 @@ impl RateLimiter {
         at
     }
 
-    fn take_slot(&mut self, at: Instant) {
-        self.recent.push_back(at);
+    fn take_slot(&mut self, planned: Instant, taken: Instant) {
+        self.recent.push_back(taken);
         while self.recent.len() > self.max_in_window {
             self.recent.pop_front();
         }
-        self.next_slot = Some(at + self.spacing);
+        self.next_slot = Some(planned + self.spacing);
     }
 }
 
@@ -74,8 +75,10 @@ pub struct ChatSpacing {
     next_allowed: Mutex<HashMap<i64, Instant>>,
 }
 
-pub const PRIVATE_CHAT_SPACING: Duration = Duration::from_secs(1);
-pub const GROUP_SPACING: Duration = Duration::from_secs(3);
+/// A tenth of a second more than Telegram's figures: two sends leave us that far apart but
+/// may arrive closer, when the first one was held up on the way.
+pub const PRIVATE_CHAT_SPACING: Duration = Duration::from_millis(1_100);
+pub const GROUP_SPACING: Duration = Duration::from_millis(3_100);
 
 impl ChatSpacing {
     /// How long the chat must still wait, or None if it may be sent to now.
