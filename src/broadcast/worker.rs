@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::MessageId;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -102,6 +102,8 @@ impl Worker {
 
     pub async fn run(self, shutdown: CancellationToken) {
         self.pause_after_restart(&shutdown).await;
+        let (outcomes, recorded) = mpsc::channel(OUTCOME_BUFFER);
+        let recorder = tokio::spawn(record_outcomes(self.storage.clone(), recorded));
         let mut limiter = self.config.rate.map(RateLimiter::per_second);
         let mut in_flight: JoinSet<()> = JoinSet::new();
         while !shutdown.is_cancelled() {
@@ -138,13 +140,14 @@ impl Worker {
                     break;
                 }
                 if let Some(wait) = self.spacing.wait_for(delivery.chat_id, Instant::now()) {
-                    self.settle(&delivery, DeliveryResult::RetryAt { after: wait })
+                    let _ = outcomes
+                        .send((delivery, DeliveryResult::RetryAt { after: wait }))
                         .await;
                     continue;
                 }
                 let job = self.prepare(&delivery, &mut contents).await;
                 if let Job::Settle(result) = job {
-                    self.settle(&delivery, result).await;
+                    let _ = outcomes.send((delivery, result)).await;
                     continue;
                 }
                 if let Some(limiter) = limiter.as_mut() {
@@ -167,6 +170,7 @@ impl Worker {
                 }
                 in_flight.spawn(execute(
                     self.storage.clone(),
+                    outcomes.clone(),
                     self.bot.clone(),
                     Arc::clone(&self.spacing),
                     delivery,
@@ -186,6 +190,11 @@ impl Worker {
                 "shutdown grace ran out; abandoning sends"
             );
             in_flight.abort_all();
+        }
+        // Every sender is gone now; the recorder writes what is left and ends.
+        drop(outcomes);
+        if let Err(e) = recorder.await {
+            tracing::error!(error = %e, "the delivery recorder ended abnormally");
         }
     }
 
@@ -248,12 +257,6 @@ impl Worker {
         }
     }
 
-    async fn settle(&self, delivery: &ClaimedDelivery, result: DeliveryResult) {
-        if let Err(e) = self.storage.record_delivery(delivery, &result).await {
-            tracing::error!(error = %e, delivery = delivery.id, "cannot record a delivery");
-        }
-    }
-
     async fn release(&self, deliveries: impl Iterator<Item = ClaimedDelivery>) {
         let ids: Vec<i64> = deliveries.map(|d| d.id).collect();
         if let Err(e) = self.storage.release_deliveries(&ids).await {
@@ -302,6 +305,7 @@ impl Worker {
 
 async fn execute(
     storage: Storage,
+    outcomes: mpsc::Sender<(ClaimedDelivery, DeliveryResult)>,
     bot: Bot,
     spacing: Arc<ChatSpacing>,
     delivery: ClaimedDelivery,
@@ -357,8 +361,35 @@ async fn execute(
             DeliveryResult::Failed { error }
         }
     };
-    if let Err(e) = storage.record_delivery(&delivery, &result).await {
-        tracing::error!(error = %e, delivery = delivery.id, "cannot record a delivery");
+    if outcomes.send((delivery, result)).await.is_err() {
+        tracing::error!("the delivery recorder is gone; this delivery's lease will expire");
+    }
+}
+
+/// Outcomes waiting to be written; the recorder empties it in batches.
+const OUTCOME_BUFFER: usize = 4096;
+const RECORD_BATCH: usize = 256;
+
+/// The queue's one writer of outcomes: whatever has arrived is committed together, so a
+/// thousand sends a second cost a few transactions, not a thousand.
+async fn record_outcomes(
+    storage: Storage,
+    mut recorded: mpsc::Receiver<(ClaimedDelivery, DeliveryResult)>,
+) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while recorded.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        let mut attempt = 0;
+        while let Err(e) = storage.record_deliveries(&batch).await {
+            attempt += 1;
+            if attempt >= 3 {
+                // The claims stay leased and are retried after the lease: a possible
+                // duplicate, never a loss.
+                tracing::error!(error = %e, deliveries = batch.len(), "cannot record deliveries");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        batch.clear();
     }
 }
 

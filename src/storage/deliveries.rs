@@ -189,100 +189,21 @@ impl Storage {
         Ok(claimed)
     }
 
-    /// Records how a delivery ended. Every branch leaves the row either done or due again:
-    /// nothing deliverable is dropped.
-    pub async fn record_delivery(
+    /// Records how deliveries ended, all in one transaction: one commit for a whole batch
+    /// instead of one per send, and one writer instead of many racing for SQLite's lock.
+    /// Every branch leaves the row either done or due again: nothing deliverable is dropped.
+    pub async fn record_deliveries(
         &self,
-        delivery: &ClaimedDelivery,
-        result: &DeliveryResult,
+        outcomes: &[(ClaimedDelivery, DeliveryResult)],
     ) -> Result<(), StorageError> {
-        let now = now_ms();
-        match result {
-            DeliveryResult::Sent { message_id } => {
-                sqlx::query(
-                    "UPDATE deliveries SET status = 'sent', claimed_until = NULL, done_at = ?2,
-                         attempts = attempts + 1, last_error = NULL,
-                         message_id = COALESCE(?3, message_id)
-                     WHERE id = ?1",
-                )
-                .bind(delivery.id)
-                .bind(now)
-                .bind(message_id)
-                .execute(&self.pool)
-                .await?;
-            }
-            DeliveryResult::RetryAt { after } => {
-                self.defer_delivery(delivery.id, *after).await?;
-            }
-            DeliveryResult::Transient {
-                error,
-                backoff,
-                give_up,
-            } => {
-                if *give_up {
-                    self.fail_delivery(delivery.id, error).await?;
-                } else {
-                    sqlx::query(
-                        "UPDATE deliveries SET claimed_until = NULL, due_at = ?2,
-                             attempts = attempts + 1, last_error = ?3
-                         WHERE id = ?1",
-                    )
-                    .bind(delivery.id)
-                    .bind(now + ms(*backoff))
-                    .bind(error)
-                    .execute(&self.pool)
-                    .await?;
-                }
-            }
-            DeliveryResult::Gone { error } => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "UPDATE subscribers SET status = 'gone', updated_at = ?2 WHERE chat_id = ?1",
-                )
-                .bind(delivery.chat_id)
-                .bind(now / 1000)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE deliveries SET status = 'gone', claimed_until = NULL, done_at = ?2,
-                         last_error = ?3
-                     WHERE chat_id = ?1 AND status = 'pending'",
-                )
-                .bind(delivery.chat_id)
-                .bind(now)
-                .bind(error)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-            }
-            DeliveryResult::Failed { error } => {
-                self.fail_delivery(delivery.id, error).await?;
-            }
+        if outcomes.is_empty() {
+            return Ok(());
         }
-        Ok(())
-    }
-
-    async fn fail_delivery(&self, id: i64, error: &str) -> Result<(), StorageError> {
-        sqlx::query(
-            "UPDATE deliveries SET status = 'failed', claimed_until = NULL, done_at = ?2,
-                 attempts = attempts + 1, last_error = ?3
-             WHERE id = ?1",
-        )
-        .bind(id)
-        .bind(now_ms())
-        .bind(error)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Puts a claimed delivery back, due after `after`, without counting an attempt.
-    pub async fn defer_delivery(&self, id: i64, after: Duration) -> Result<(), StorageError> {
-        sqlx::query("UPDATE deliveries SET claimed_until = NULL, due_at = ?2 WHERE id = ?1")
-            .bind(id)
-            .bind(now_ms() + ms(after))
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin().await?;
+        for (delivery, result) in outcomes {
+            record_one(&mut tx, delivery, result).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -552,6 +473,89 @@ impl Storage {
         tx.commit().await?;
         Ok(Some(deletes))
     }
+}
+
+async fn record_one(
+    tx: &mut sqlx::SqliteConnection,
+    delivery: &ClaimedDelivery,
+    result: &DeliveryResult,
+) -> Result<(), StorageError> {
+    let now = now_ms();
+    match result {
+        DeliveryResult::Sent { message_id } => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'sent', claimed_until = NULL, done_at = ?2,
+                     attempts = attempts + 1, last_error = NULL,
+                     message_id = COALESCE(?3, message_id)
+                 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now)
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        DeliveryResult::RetryAt { after } => {
+            sqlx::query("UPDATE deliveries SET claimed_until = NULL, due_at = ?2 WHERE id = ?1")
+                .bind(delivery.id)
+                .bind(now + ms(*after))
+                .execute(&mut *tx)
+                .await?;
+        }
+        DeliveryResult::Transient {
+            error,
+            give_up: true,
+            ..
+        }
+        | DeliveryResult::Failed { error } => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'failed', claimed_until = NULL, done_at = ?2,
+                     attempts = attempts + 1, last_error = ?3
+                 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now)
+            .bind(error)
+            .execute(&mut *tx)
+            .await?;
+        }
+        DeliveryResult::Transient {
+            error,
+            backoff,
+            give_up: false,
+        } => {
+            sqlx::query(
+                "UPDATE deliveries SET claimed_until = NULL, due_at = ?2,
+                     attempts = attempts + 1, last_error = ?3
+                 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now + ms(*backoff))
+            .bind(error)
+            .execute(&mut *tx)
+            .await?;
+        }
+        DeliveryResult::Gone { error } => {
+            sqlx::query(
+                "UPDATE subscribers SET status = 'gone', updated_at = ?2 WHERE chat_id = ?1",
+            )
+            .bind(delivery.chat_id)
+            .bind(now / 1000)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE deliveries SET status = 'gone', claimed_until = NULL, done_at = ?2,
+                     last_error = ?3
+                 WHERE chat_id = ?1 AND status = 'pending'",
+            )
+            .bind(delivery.chat_id)
+            .bind(now)
+            .bind(error)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Queues one edit or delete job per copy of the statement that Telegram accepted.
