@@ -100,7 +100,10 @@ mod tests {
         let afternoon = QuietHours::new(13, 15).unwrap();
         assert_eq!(afternoon.ends_after(tehran(14, 10)), Some(tehran(15, 0)));
         assert_eq!(afternoon.ends_after(tehran(15, 0)), None);
-        assert_eq!(QuietHours::new(9, 9).unwrap().ends_after(tehran(9, 30)), None);
+        assert_eq!(
+            QuietHours::new(9, 9).unwrap().ends_after(tehran(9, 30)),
+            None
+        );
         assert_eq!(QuietHours::new(24, 1), None);
     }
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::announcements::{ArchiveOutcome, insert_if_new};
-use super::{Storage, StorageError};
 use super::subscribers::quiet_hours;
+use super::{Storage, StorageError};
 use crate::domain::{BroadcastFigures, Lang, NewAnnouncement, QuietHours, Stats};
 use crate::storage::ChatKind;
 

@@ -398,9 +398,9 @@ pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
         (Some(q), Lang::En) => format!("{:02}:00 to {:02}:00 Tehran time", q.start(), q.end()),
     };
     let text = match lang {
-        Lang::Fa => format!(
-            "⚙️ تنظیمات\nپیش‌نمایش پیوند: {previews}\nزبان: فارسی\nساعت‌های سکوت: {quiet}"
-        ),
+        Lang::Fa => {
+            format!("⚙️ تنظیمات\nپیش‌نمایش پیوند: {previews}\nزبان: فارسی\nساعت‌های سکوت: {quiet}")
+        }
         Lang::En => format!(
             "⚙️ Settings\nlink previews: {previews}\nlanguage: English\nquiet hours: {quiet}"
         ),
