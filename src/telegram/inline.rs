@@ -9,6 +9,7 @@ use teloxide::types::{
 use super::Context;
 use super::{HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang, is_http_url};
+use crate::text::catalogue::show_button;
 use crate::text::{announcement_card, excerpt, fts_query};
 
 /// Telegram allows 50; a phone shows a handful, and 20 keeps the answer small.
@@ -56,7 +57,9 @@ fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
         });
     let mut title = excerpt(&a.title, INLINE_TITLE_CHARS);
     if title.is_empty() {
-        title = format!("#{}", a.id);
+        // The domain allows a statement with a body only; its number and opening words
+        // stand in for the title.
+        title = show_button(a.id, &a.body_text, lang);
     }
     let mut result =
         InlineQueryResultArticle::new(a.id.to_string(), title, InputMessageContent::Text(content));
