@@ -10,7 +10,7 @@ use teloxide::types::ParseMode;
 use teloxide::update_listeners::Polling;
 use tokio_util::sync::CancellationToken;
 
-use crate::broadcast::{Worker, WorkerConfig};
+use crate::broadcast::{Clock, Worker, WorkerConfig};
 use crate::config::Settings;
 use crate::publish::Publisher;
 use crate::storage::{ChatKind, Storage, StorageError};
@@ -38,6 +38,7 @@ pub struct App {
     settings: Arc<Settings>,
     storage: Storage,
     bot: JarchiBot,
+    clock: Clock,
     /// Held for the life of the app: one instance per database.
     _instance_lock: Option<std::fs::File>,
 }
@@ -54,8 +55,15 @@ impl App {
             settings: Arc::new(settings),
             storage,
             bot,
+            clock: Clock::system(),
             _instance_lock: instance_lock,
         })
+    }
+
+    /// Replaces the clock the broadcast worker reads quiet hours by (tests step into them).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub fn storage(&self) -> &Storage {
@@ -80,19 +88,21 @@ impl App {
         }
 
         let publisher = Publisher::new(self.storage.clone());
+        let mut worker_config = WorkerConfig::new(
+            self.settings.broadcast_rate,
+            self.settings
+                .admin_ids
+                .iter()
+                .filter_map(|id| i64::try_from(*id).ok())
+                .collect(),
+            self.settings.default_lang,
+        );
+        worker_config.clock = self.clock.clone();
         let worker = Worker::new(
             self.storage.clone(),
             self.bot.inner().clone(),
             publisher.queue_signal(),
-            WorkerConfig::new(
-                self.settings.broadcast_rate,
-                self.settings
-                    .admin_ids
-                    .iter()
-                    .filter_map(|id| i64::try_from(*id).ok())
-                    .collect(),
-                self.settings.default_lang,
-            ),
+            worker_config,
         );
         let worker = tokio::spawn(worker.run(shutdown.clone()));
 

@@ -7,4 +7,4 @@ mod worker;
 
 pub use limiter::{ChatSpacing, RateLimiter};
 pub use sender::{SendOutcome, classify};
-pub use worker::{Worker, WorkerConfig};
+pub use worker::{Clock, Worker, WorkerConfig};

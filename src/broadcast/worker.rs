@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use teloxide::prelude::*;
 use teloxide::types::MessageId;
 use tokio::sync::{Notify, mpsc};
@@ -42,6 +44,38 @@ pub struct WorkerConfig {
     /// Who gets the completion report of each broadcast.
     pub admins: Vec<i64>,
     pub report_lang: Lang,
+    /// What time it is, for quiet hours; tests set it.
+    pub clock: Clock,
+}
+
+/// The worker's idea of now. A fixed or shifted clock lets tests step into quiet hours.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Self(Arc::new(Utc::now))
+    }
+
+    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(now))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
 }
 
 impl WorkerConfig {
@@ -56,6 +90,7 @@ impl WorkerConfig {
             shutdown_grace: Duration::from_secs(8),
             admins,
             report_lang,
+            clock: Clock::system(),
         }
     }
 }
@@ -72,10 +107,12 @@ pub struct Worker {
 enum Job {
     Send {
         html: Arc<str>,
+        preview: bool,
     },
     Edit {
         html: Arc<str>,
         message: MessageId,
+        preview: bool,
     },
     Delete {
         message: MessageId,
@@ -218,6 +255,18 @@ impl Worker {
                 error: "the chat went away before delivery".into(),
             });
         }
+        // Only new statements wait: an edit or a deletion changes a copy already there,
+        // silently, and holding it would leave a wrong or retracted text on show.
+        if delivery.action == DeliveryAction::Send
+            && let Some(quiet) = delivery.quiet_hours
+        {
+            let now = self.config.clock.now();
+            if let Some(end) = quiet.ends_after(now) {
+                let after = (end - now).to_std().unwrap_or_default();
+                return Job::Settle(DeliveryResult::RetryAt { after });
+            }
+        }
+        let preview = delivery.link_previews;
         if let DeliveryAction::Delete = delivery.action {
             return match delivery.message_id {
                 Some(id) => Job::Delete {
@@ -249,11 +298,12 @@ impl Worker {
             (DeliveryAction::Edit, Some(id)) => Job::Edit {
                 html,
                 message: MessageId(id),
+                preview,
             },
             (DeliveryAction::Edit, None) => Job::Settle(DeliveryResult::Failed {
                 error: "no message id to edit".into(),
             }),
-            _ => Job::Send { html },
+            _ => Job::Send { html, preview },
         }
     }
 
@@ -314,8 +364,12 @@ async fn execute(
 ) {
     let chat = ChatId(delivery.chat_id);
     let outcome = match &job {
-        Job::Send { html } => sender::send_message(&bot, chat, html, true).await,
-        Job::Edit { html, message } => sender::edit_message(&bot, chat, *message, html, true).await,
+        Job::Send { html, preview } => sender::send_message(&bot, chat, html, *preview).await,
+        Job::Edit {
+            html,
+            message,
+            preview,
+        } => sender::edit_message(&bot, chat, *message, html, *preview).await,
         Job::Delete { message } => sender::delete_message(&bot, chat, *message).await,
         Job::Settle(_) => return,
     };

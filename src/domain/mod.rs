@@ -3,7 +3,9 @@
 mod announcement;
 mod figures;
 mod lang;
+mod settings;
 
 pub use announcement::{Announcement, AnnouncementError, NewAnnouncement, is_http_url};
 pub use figures::{BroadcastFigures, Stats};
 pub use lang::Lang;
+pub use settings::{QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use super::announcements::{ArchiveOutcome, insert_if_new};
+use super::subscribers::quiet_hours;
 use super::{Storage, StorageError};
-use crate::domain::{BroadcastFigures, Lang, NewAnnouncement, Stats};
+use crate::domain::{BroadcastFigures, Lang, NewAnnouncement, QuietHours, Stats};
 use crate::storage::ChatKind;
 
 fn now_ms() -> i64 {
@@ -54,6 +55,10 @@ pub struct ClaimedDelivery {
     pub lang: Lang,
     /// False when the chat went away after the row was queued.
     pub chat_active: bool,
+    /// The subscriber's choice: a preview of the statement's page, or none.
+    pub link_previews: bool,
+    /// Broadcasts to this chat wait while these hours last.
+    pub quiet_hours: Option<QuietHours>,
 }
 
 /// How one send ended, as the worker reports it to the queue.
@@ -99,6 +104,9 @@ struct ChatRow {
     chat_kind: String,
     lang: String,
     status: String,
+    link_previews: i64,
+    quiet_start: Option<i64>,
+    quiet_end: Option<i64>,
 }
 
 impl Storage {
@@ -162,7 +170,8 @@ impl Storage {
         }
         let chat_ids: Vec<i64> = rows.iter().map(|r| r.chat_id).collect();
         let chats: Vec<ChatRow> = sqlx::query_as(
-            "SELECT chat_id, chat_kind, lang, status FROM subscribers
+            "SELECT chat_id, chat_kind, lang, status, link_previews, quiet_start, quiet_end
+             FROM subscribers
              WHERE chat_id IN (SELECT value FROM json_each(?1))",
         )
         .bind(serde_json::to_string(&chat_ids).unwrap_or_else(|_| "[]".into()))
@@ -182,6 +191,8 @@ impl Storage {
                     chat_kind: chat.map_or(ChatKind::Private, |c| ChatKind::parse(&c.chat_kind)),
                     lang: chat.and_then(|c| c.lang.parse().ok()).unwrap_or_default(),
                     chat_active: chat.is_some_and(|c| c.status == "active"),
+                    link_previews: chat.is_none_or(|c| c.link_previews != 0),
+                    quiet_hours: chat.and_then(|c| quiet_hours(c.quiet_start, c.quiet_end)),
                 }
             })
             .collect();

@@ -3,6 +3,7 @@
 mod announcements;
 mod deliveries;
 mod drafts;
+mod search_pages;
 mod subscribers;
 
 use std::path::{Path, PathBuf};

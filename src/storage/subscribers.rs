@@ -1,7 +1,7 @@
 use std::fmt;
 
 use super::{Storage, StorageError, now_unix};
-use crate::domain::Lang;
+use crate::domain::{Lang, QuietHours, SubscriberSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatKind {
@@ -191,4 +191,64 @@ async fn bump_counter(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<(),
     .execute(tx)
     .await?;
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    lang: String,
+    link_previews: i64,
+    quiet_start: Option<i64>,
+    quiet_end: Option<i64>,
+}
+
+/// Quiet hours as stored: both hours, or none.
+pub(super) fn quiet_hours(start: Option<i64>, end: Option<i64>) -> Option<QuietHours> {
+    let start = u8::try_from(start?).ok()?;
+    let end = u8::try_from(end?).ok()?;
+    QuietHours::new(start, end)
+}
+
+impl Storage {
+    /// A subscriber's settings; `None` for a chat that is not subscribed.
+    pub async fn subscriber_settings(
+        &self,
+        chat_id: i64,
+    ) -> Result<Option<SubscriberSettings>, StorageError> {
+        let row: Option<SettingsRow> = sqlx::query_as(
+            "SELECT lang, link_previews, quiet_start, quiet_end FROM subscribers
+             WHERE chat_id = ?1 AND status = 'active'",
+        )
+        .bind(chat_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| SubscriberSettings {
+            lang: row.lang.parse().unwrap_or_default(),
+            link_previews: row.link_previews != 0,
+            quiet_hours: quiet_hours(row.quiet_start, row.quiet_end),
+        }))
+    }
+
+    /// Stores a subscriber's settings. Returns false when the chat is not subscribed.
+    pub async fn save_subscriber_settings(
+        &self,
+        chat_id: i64,
+        settings: &SubscriberSettings,
+    ) -> Result<bool, StorageError> {
+        let quiet = settings.quiet_hours;
+        let updated = sqlx::query(
+            "UPDATE subscribers SET lang = ?2, link_previews = ?3, quiet_start = ?4,
+                 quiet_end = ?5, updated_at = ?6
+             WHERE chat_id = ?1 AND status = 'active'",
+        )
+        .bind(chat_id)
+        .bind(settings.lang.code())
+        .bind(i64::from(settings.link_previews))
+        .bind(quiet.map(|q| i64::from(q.start())))
+        .bind(quiet.map(|q| i64::from(q.end())))
+        .bind(now_unix())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(updated > 0)
+    }
 }

@@ -12,6 +12,8 @@ use crate::storage::{Draft, DraftStep, PublishOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::{announcement_card, escape, to_ascii_digits};
 
+/// Every button of the /post dialogue starts with this; the handler tree routes on it.
+pub const BUTTON_PREFIX: &str = "post:";
 const SEND_BUTTON: &str = "post:send";
 const CANCEL_BUTTON: &str = "post:cancel";
 

@@ -16,6 +16,10 @@ pub enum PublicCommand {
     Search(String),
     /// A whole statement: /show id.
     Show(String),
+    /// Link previews, language and quiet hours.
+    Settings,
+    /// Change the language: /lang fa or /lang en.
+    Lang(String),
     /// This help.
     Help,
 }

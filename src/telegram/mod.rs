@@ -2,10 +2,13 @@
 //! for every word and every tag they send; no SQL and no hand-built HTML here.
 
 mod admin;
+mod browse;
 mod commands;
+mod inline;
 mod menu;
 mod public;
 mod reply;
+mod settings;
 
 use std::sync::Arc;
 
@@ -52,8 +55,25 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(admin_commands)
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
-    let callbacks = Update::filter_callback_query().endpoint(admin::draft_button);
-    dptree::entry().branch(messages).branch(callbacks)
+    let callbacks = Update::filter_callback_query()
+        .branch(
+            dptree::filter(|q: CallbackQuery| has_prefix(&q, admin::BUTTON_PREFIX))
+                .endpoint(admin::draft_button),
+        )
+        .branch(
+            dptree::filter(|q: CallbackQuery| has_prefix(&q, settings::BUTTON_PREFIX))
+                .endpoint(settings::button),
+        )
+        .endpoint(browse::button);
+    let inline_queries = Update::filter_inline_query().endpoint(inline::answer);
+    dptree::entry()
+        .branch(messages)
+        .branch(callbacks)
+        .branch(inline_queries)
+}
+
+fn has_prefix(query: &CallbackQuery, prefix: &str) -> bool {
+    query.data.as_deref().is_some_and(|d| d.starts_with(prefix))
 }
 
 fn is_admin(msg: Message, ctx: Context) -> bool {
@@ -72,10 +92,23 @@ impl Context {
     /// The language to answer in: the subscriber's choice, else their Telegram client's,
     /// else the operator's default.
     pub async fn lang_for(&self, msg: &Message) -> Result<Lang, StorageError> {
-        if let Some(subscriber) = self.storage.subscriber(msg.chat.id.0).await? {
+        let code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
+        self.lang_for_chat(msg.chat.id.0, code).await
+    }
+
+    /// The same choice for a chat known by id, with the Telegram client's language code.
+    pub async fn lang_for_chat(
+        &self,
+        chat_id: i64,
+        telegram_code: Option<&str>,
+    ) -> Result<Lang, StorageError> {
+        if let Some(subscriber) = self.storage.subscriber(chat_id).await? {
             return Ok(subscriber.lang);
         }
-        Ok(telegram_lang(msg, self.settings.default_lang))
+        Ok(Lang::from_telegram(
+            telegram_code,
+            self.settings.default_lang,
+        ))
     }
 }
 

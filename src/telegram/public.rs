@@ -2,16 +2,18 @@ use teloxide::prelude::*;
 use teloxide::types::ChatKind as TgChatKind;
 use teloxide::types::PublicChatKind;
 
+use super::browse::{self, Listing};
 use super::reply::{Preview, send_html};
-use super::{Context, HandlerError, HandlerResult, JarchiBot, PublicCommand, telegram_lang};
+use super::{
+    Context, HandlerError, HandlerResult, JarchiBot, PublicCommand, settings, telegram_lang,
+};
 use crate::domain::{Announcement, Lang};
 use crate::storage::{ChatKind, SubscribeOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::{announcement_card, fts_query, full_statement, join_blocks, to_ascii_digits};
+use crate::text::{fts_query, full_statement, to_ascii_digits};
 
 const LATEST_DEFAULT: u32 = 5;
 const LATEST_MAX: u32 = 10;
-const SEARCH_RESULTS: u32 = 5;
 
 /// One endpoint for every public command, so that one place turns a failure into a
 /// polite sentence instead of silence.
@@ -31,6 +33,8 @@ pub async fn answer(
         PublicCommand::Latest(arg) => latest(&bot, &msg, &ctx, lang, &arg).await,
         PublicCommand::Search(query) => search(&bot, &msg, &ctx, lang, &query).await,
         PublicCommand::Show(arg) => show(&bot, &msg, &ctx, lang, &arg).await,
+        PublicCommand::Settings => settings::show(&bot, &msg, &ctx, lang).await,
+        PublicCommand::Lang(arg) => settings::switch_lang(&bot, &msg, &ctx, lang, &arg).await,
         PublicCommand::Help => help(&bot, &msg, &ctx, lang).await,
     };
     match outcome {
@@ -62,7 +66,7 @@ async fn apologise(
     say(bot, msg, phrase(Phrase::SomethingWentWrong, lang)).await
 }
 
-async fn say(bot: &JarchiBot, msg: &Message, html: impl Into<String>) -> HandlerResult {
+pub(super) async fn say(bot: &JarchiBot, msg: &Message, html: impl Into<String>) -> HandlerResult {
     send_html(bot, msg.chat.id, html, Preview::Off).await?;
     Ok(())
 }
@@ -120,11 +124,11 @@ async fn latest(
     let Some(count) = parse_count(arg) else {
         return say(bot, msg, phrase(Phrase::LatestUsage, lang)).await;
     };
-    let statements = ctx.storage.latest(count, 0).await?;
-    if statements.is_empty() {
+    let listing = Listing::Latest { size: count };
+    if !browse::send_first_page(bot, msg.chat.id, ctx, listing, lang).await? {
         return say(bot, msg, phrase(Phrase::LatestEmpty, lang)).await;
     }
-    send_cards(bot, msg, &statements, lang).await
+    Ok(())
 }
 
 async fn search(
@@ -140,12 +144,12 @@ async fn search(
     let Some(expression) = fts_query(query) else {
         return say(bot, msg, phrase(Phrase::SearchNoTerms, lang)).await;
     };
-    let found = ctx.storage.search(&expression, SEARCH_RESULTS, 0).await?;
-    tracing::debug!(results = found.len(), "search");
-    if found.is_empty() {
+    let id = ctx.storage.remember_search(&expression).await?;
+    let listing = Listing::Search { id };
+    if !browse::send_first_page(bot, msg.chat.id, ctx, listing, lang).await? {
         return say(bot, msg, catalogue::search_no_results(query, lang)).await;
     }
-    send_cards(bot, msg, &found, lang).await
+    Ok(())
 }
 
 async fn show(
@@ -161,28 +165,32 @@ async fn show(
     let Some(statement) = ctx.storage.announcement(id).await? else {
         return say(bot, msg, catalogue::show_not_found(id, lang)).await;
     };
-    let parts = full_statement(&statement, lang);
-    let last = parts.len().saturating_sub(1);
-    for (i, part) in parts.into_iter().enumerate() {
-        // Only the last part carries the read-more link, so only it gets a preview.
-        let preview = if i == last { Preview::On } else { Preview::Off };
-        send_html(bot, msg.chat.id, part, preview).await?;
-    }
-    Ok(())
+    send_statement(bot, ctx, msg.chat.id, &statement, lang).await
 }
 
-async fn send_cards(
+/// A whole statement in as many messages as it takes, for /show and the list buttons.
+pub async fn send_statement(
     bot: &JarchiBot,
-    msg: &Message,
-    statements: &[Announcement],
+    ctx: &Context,
+    chat: ChatId,
+    statement: &Announcement,
     lang: Lang,
 ) -> HandlerResult {
-    let cards: Vec<String> = statements
-        .iter()
-        .map(|a| announcement_card(a, lang))
-        .collect();
-    for message in join_blocks(&cards) {
-        say(bot, msg, message).await?;
+    let previews_wanted = ctx
+        .storage
+        .subscriber_settings(chat.0)
+        .await?
+        .is_none_or(|s| s.link_previews);
+    let parts = full_statement(statement, lang);
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.into_iter().enumerate() {
+        // Only the last part carries the read-more link, so only it may get a preview.
+        let preview = if i == last && previews_wanted {
+            Preview::On
+        } else {
+            Preview::Off
+        };
+        send_html(bot, chat, part, preview).await?;
     }
     Ok(())
 }

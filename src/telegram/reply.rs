@@ -1,6 +1,7 @@
-use teloxide::payloads::SendMessageSetters;
+use teloxide::ApiError;
+use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
-use teloxide::types::LinkPreviewOptions;
+use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, MessageId};
 
 use super::JarchiBot;
 
@@ -14,6 +15,16 @@ pub enum Preview {
 }
 
 /// Sends text that `text` already made safe HTML.
+fn preview_options(preview: Preview) -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: preview == Preview::Off,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
 pub async fn send_html(
     bot: &JarchiBot,
     chat: ChatId,
@@ -21,13 +32,7 @@ pub async fn send_html(
     preview: Preview,
 ) -> Result<Message, teloxide::RequestError> {
     bot.send_message(chat, html)
-        .link_preview_options(LinkPreviewOptions {
-            is_disabled: preview == Preview::Off,
-            url: None,
-            prefer_small_media: false,
-            prefer_large_media: false,
-            show_above_text: false,
-        })
+        .link_preview_options(preview_options(preview))
         .await
 }
 
@@ -39,4 +44,37 @@ pub async fn send_html_with_keyboard(
     keyboard: teloxide::types::InlineKeyboardMarkup,
 ) -> Result<Message, teloxide::RequestError> {
     bot.send_message(chat, html).reply_markup(keyboard).await
+}
+
+/// Sends a page of a list (several links, so no preview) with its buttons.
+pub async fn send_page(
+    bot: &JarchiBot,
+    chat: ChatId,
+    html: impl Into<String>,
+    keyboard: InlineKeyboardMarkup,
+) -> Result<Message, teloxide::RequestError> {
+    bot.send_message(chat, html)
+        .link_preview_options(preview_options(Preview::Off))
+        .reply_markup(keyboard)
+        .await
+}
+
+/// Replaces a message (and its buttons) in place.
+pub async fn edit_page(
+    bot: &JarchiBot,
+    chat: ChatId,
+    message: MessageId,
+    html: impl Into<String>,
+    keyboard: InlineKeyboardMarkup,
+) -> Result<(), teloxide::RequestError> {
+    let edited = bot
+        .edit_message_text(chat, message, html)
+        .link_preview_options(preview_options(Preview::Off))
+        .reply_markup(keyboard)
+        .await;
+    match edited {
+        // A double tap asks for the page already shown: nothing to do.
+        Ok(_) | Err(teloxide::RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }

@@ -2,7 +2,7 @@
 //! literals: they name a [`Phrase`] or call one of the functions below.
 //! All phrases are valid Telegram HTML; parameters are escaped here.
 
-use crate::domain::{BroadcastFigures, Lang, Stats};
+use crate::domain::{BroadcastFigures, Lang, Stats, SubscriberSettings};
 use crate::text::{escape, localize_digits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,24 @@ pub enum Phrase {
     ButtonCancel,
     EditUsage,
     DeleteUsage,
+    // ----- subscriber experience: paging, languages, settings (issue 5) -----
+    ButtonPrevious,
+    ButtonNext,
+    PageGone,
+    ButtonUnknown,
+    StatementGone,
+    LangUsage,
+    LangChanged,
+    SettingsNeedSubscription,
+    ButtonPreviewsOn,
+    ButtonPreviewsOff,
+    ButtonLanguage,
+    ButtonQuietHours,
+    ButtonNoQuietHours,
+    ButtonBack,
+    QuietAskStart,
+    QuietAskEnd,
+    SettingsSaved,
 }
 
 pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
@@ -133,6 +151,49 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
         }
         (DeleteUsage, Lang::Fa) => "شمارهٔ اطلاعیه را بنویسید، مثلاً /delete 12",
         (DeleteUsage, Lang::En) => "Give the statement's number, for example /delete 12",
+        // ----- subscriber experience (issue 5) -----
+        (ButtonPrevious, Lang::Fa) => "◀ قبلی",
+        (ButtonPrevious, Lang::En) => "◀ Previous",
+        (ButtonNext, Lang::Fa) => "بعدی ▶",
+        (ButtonNext, Lang::En) => "Next ▶",
+        (PageGone, Lang::Fa) => "این فهرست کهنه شده است؛ دوباره /latest یا /search را بفرستید.",
+        (PageGone, Lang::En) => "This list is out of date; send /latest or /search again.",
+        (ButtonUnknown, Lang::Fa) => "این دکمه دیگر کار نمی‌کند.",
+        (ButtonUnknown, Lang::En) => "This button no longer works.",
+        (StatementGone, Lang::Fa) => "این اطلاعیه دیگر در بایگانی نیست.",
+        (StatementGone, Lang::En) => "This statement is no longer in the archive.",
+        (LangUsage, Lang::Fa) => "زبان را انتخاب کنید: /lang fa برای فارسی، /lang en برای انگلیسی.",
+        (LangUsage, Lang::En) => "Choose a language: /lang fa for Persian, /lang en for English.",
+        (LangChanged, Lang::Fa) => "از این پس به فارسی با شما سخن می‌گویم.",
+        (LangChanged, Lang::En) => "From now on I will speak English with you.",
+        (SettingsNeedSubscription, Lang::Fa) => {
+            "تنظیمات برای مشترکان است. نخست با /start عضو شوید."
+        }
+        (SettingsNeedSubscription, Lang::En) => {
+            "Settings are for subscribers. Send /start to subscribe first."
+        }
+        (ButtonPreviewsOn, Lang::Fa) => "🔗 پیش‌نمایش پیوند: روشن",
+        (ButtonPreviewsOn, Lang::En) => "🔗 Link previews: on",
+        (ButtonPreviewsOff, Lang::Fa) => "🔗 پیش‌نمایش پیوند: خاموش",
+        (ButtonPreviewsOff, Lang::En) => "🔗 Link previews: off",
+        (ButtonLanguage, Lang::Fa) => "🌐 زبان: فارسی",
+        (ButtonLanguage, Lang::En) => "🌐 Language: English",
+        (ButtonQuietHours, Lang::Fa) => "🌙 ساعت‌های سکوت",
+        (ButtonQuietHours, Lang::En) => "🌙 Quiet hours",
+        (ButtonNoQuietHours, Lang::Fa) => "بدون ساعت سکوت",
+        (ButtonNoQuietHours, Lang::En) => "No quiet hours",
+        (ButtonBack, Lang::Fa) => "بازگشت",
+        (ButtonBack, Lang::En) => "Back",
+        (QuietAskStart, Lang::Fa) => {
+            "🌙 از چه ساعتی (به وقت تهران) اطلاعیه‌ها نرسند؟ آنچه در این ساعت‌ها منتشر شود، پس از پایانشان می‌رسد."
+        }
+        (QuietAskStart, Lang::En) => {
+            "🌙 From what hour (Tehran time) should statements wait? What is published meanwhile arrives when the quiet hours end."
+        }
+        (QuietAskEnd, Lang::Fa) => "🌙 تا چه ساعتی (به وقت تهران)؟",
+        (QuietAskEnd, Lang::En) => "🌙 Until what hour (Tehran time)?",
+        (SettingsSaved, Lang::Fa) => "ذخیره شد.",
+        (SettingsSaved, Lang::En) => "Saved.",
     }
 }
 
@@ -145,6 +206,8 @@ pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("show", "متن کامل یک اطلاعیه"),
             ("start", "عضویت و دریافت اطلاعیه‌ها"),
             ("stop", "لغو عضویت و پاک کردن داده‌ها"),
+            ("settings", "تنظیمات: پیش‌نمایش، زبان، ساعت‌های سکوت"),
+            ("lang", "تغییر زبان: /lang fa یا /lang en"),
             ("help", "راهنما"),
         ],
         Lang::En => vec![
@@ -153,6 +216,8 @@ pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("show", "Show a whole statement"),
             ("start", "Subscribe to new statements"),
             ("stop", "Unsubscribe and erase your data"),
+            ("settings", "Settings: previews, language, quiet hours"),
+            ("lang", "Change language: /lang fa or /lang en"),
             ("help", "Help"),
         ],
     }
@@ -296,6 +361,50 @@ pub fn stats(stats: &Stats, lang: Lang) -> String {
             });
         }
     }
+    localize_digits(&text, lang)
+}
+
+// ----- subscriber experience: paging, languages, settings (issue 5) -----
+
+/// Button labels are plain text, and Telegram cuts long ones anyway; a glimpse is enough.
+const BUTTON_TITLE_CHARS: usize = 28;
+
+/// The button under a list that opens one statement: its number and the start of its title.
+pub fn show_button(id: i64, title: &str, lang: Lang) -> String {
+    let mut glimpse: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if glimpse.chars().count() > BUTTON_TITLE_CHARS {
+        glimpse = glimpse.chars().take(BUTTON_TITLE_CHARS).collect::<String>() + "…";
+    }
+    localize_digits(&format!("#{id} {glimpse}"), lang)
+}
+
+/// An hour of the day on a button, `۲۲:۰۰` or `22:00`.
+pub fn hour_button(hour: u8, lang: Lang) -> String {
+    localize_digits(&format!("{hour:02}:00"), lang)
+}
+
+/// The settings message: what is chosen now.
+pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
+    let previews = match (settings.link_previews, lang) {
+        (true, Lang::Fa) => "روشن",
+        (false, Lang::Fa) => "خاموش",
+        (true, Lang::En) => "on",
+        (false, Lang::En) => "off",
+    };
+    let quiet = match (settings.quiet_hours, lang) {
+        (None, Lang::Fa) => "ندارد".to_string(),
+        (None, Lang::En) => "none".to_string(),
+        (Some(q), Lang::Fa) => format!("از {:02}:۰۰ تا {:02}:۰۰ به وقت تهران", q.start(), q.end()),
+        (Some(q), Lang::En) => format!("{:02}:00 to {:02}:00 Tehran time", q.start(), q.end()),
+    };
+    let text = match lang {
+        Lang::Fa => {
+            format!("⚙️ تنظیمات\nپیش‌نمایش پیوند: {previews}\nزبان: فارسی\nساعت‌های سکوت: {quiet}")
+        }
+        Lang::En => format!(
+            "⚙️ Settings\nlink previews: {previews}\nlanguage: English\nquiet hours: {quiet}"
+        ),
+    };
     localize_digits(&text, lang)
 }
 

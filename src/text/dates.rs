@@ -8,13 +8,11 @@ use icu::datetime::DateTimeFormatter;
 use icu::datetime::fieldsets::YMD;
 use icu::locale::locale;
 
-use crate::domain::Lang;
+use crate::domain::{Lang, TEHRAN_OFFSET_SECONDS};
 
-/// Asia/Tehran as a fixed UTC+03:30. Iran abolished daylight saving time in 2022, so this is
-/// exact for new statements. For older ones (e.g. 2017, when summer time was UTC+04:30) the
-/// date is off by one only for instants within an hour of local midnight: acceptable for a
-/// date line, and it spares us a time-zone database.
-const TEHRAN_OFFSET_SECONDS: i32 = 3 * 3600 + 30 * 60;
+// Tehran time as a fixed UTC+03:30 (see `domain::TEHRAN_OFFSET_SECONDS`). For older
+// statements (e.g. 2017, when summer time was UTC+04:30) the date is off by one only for
+// instants within an hour of local midnight: acceptable for a date line.
 
 /// `۲۹ اردیبهشت ۱۳۹۶` in Persian, `19 May 2017` in English. Falls back to ISO `2017-05-19`
 /// should ICU ever refuse; never panics.

@@ -36,12 +36,28 @@ pub fn read_more_label(lang: Lang) -> &'static str {
 /// `<b>title</b>` and the date/number line, without RLM marks (added per message).
 fn header(a: &Announcement, lang: Lang) -> String {
     let title = excerpt(&a.title, MAX_TITLE_CHARS);
-    let date_line = format!("{} · #{}", escape(&format_date(a.published_at, lang)), a.id);
+    let date = format_date(a.published_at, lang);
+    let date_line = match source(a) {
+        Some(host) => format!("{} · {} · #{}", escape(&date), escape(&host), a.id),
+        None => format!("{} · #{}", escape(&date), a.id),
+    };
     if title.is_empty() {
         date_line
     } else {
         format!("<b>{}</b>\n{date_line}", escape(&title))
     }
+}
+
+/// Where a statement comes from, as a reader recognises it: the host of its link
+/// (`www.` dropped). Statements without a link are the organisation's own word.
+fn source(a: &Announcement) -> Option<String> {
+    let link = a.link.as_deref()?.trim();
+    if !is_http_url(link) {
+        return None;
+    }
+    let url = url::Url::parse(link).ok()?;
+    let host = url.host_str()?;
+    Some(host.strip_prefix("www.").unwrap_or(host).to_string())
 }
 
 /// The read-more link, when the statement has a link Telegram will accept.
@@ -333,7 +349,7 @@ mod tests {
         assert_eq!(
             card,
             format!(
-                "<b>بیانیه &lt;شماره&gt; ۱</b>\n{RLM}۲۹ اردیبهشت ۱۳۹۶ · #12\n\nمتن بیانیه &amp; ادامه\n\n\
+                "<b>بیانیه &lt;شماره&gt; ۱</b>\n{RLM}۲۹ اردیبهشت ۱۳۹۶ · example.org · #12\n\nمتن بیانیه &amp; ادامه\n\n\
                  <a href=\"https://example.org/a?b=1&amp;c=&quot;2&quot;\">ادامه مطلب</a>"
             )
         );
@@ -373,7 +389,7 @@ mod tests {
         assert_eq!(
             parts,
             vec![format!(
-                "<b>عنوان</b>\n{RLM}۲۹ اردیبهشت ۱۳۹۶ · #12\n\nپاراگراف اول\n\nپاراگراف دوم\n\n\
+                "<b>عنوان</b>\n{RLM}۲۹ اردیبهشت ۱۳۹۶ · x.org · #12\n\nپاراگراف اول\n\nپاراگراف دوم\n\n\
                  <a href=\"https://x.org\">ادامه مطلب</a>"
             )]
         );

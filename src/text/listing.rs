@@ -32,6 +32,30 @@ pub fn join_blocks(blocks: &[String]) -> Vec<String> {
     messages
 }
 
+/// As many leading blocks as fit in one message, and how many that is (at least one, since
+/// a single card always fits). A page of results must be one message, so that its buttons
+/// sit under it and it can be edited in place.
+pub fn one_message(blocks: &[String]) -> (String, usize) {
+    let mut message = String::new();
+    let mut taken = 0;
+    for block in blocks {
+        let needed = if message.is_empty() {
+            utf16_len(block)
+        } else {
+            utf16_len(&message) + utf16_len(SEPARATOR) + utf16_len(block)
+        };
+        if needed > TELEGRAM_TEXT_LIMIT && taken > 0 {
+            break;
+        }
+        if !message.is_empty() {
+            message.push_str(SEPARATOR);
+        }
+        message.push_str(block);
+        taken += 1;
+    }
+    (message, taken)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +75,15 @@ mod tests {
                 .sum::<usize>(),
             10
         );
+    }
+
+    #[test]
+    fn one_message_takes_what_fits() {
+        let blocks: Vec<String> = (0..5).map(|_| "ب".repeat(1500)).collect();
+        let (message, taken) = one_message(&blocks);
+        assert_eq!(taken, 2);
+        assert!(utf16_len(&message) <= TELEGRAM_TEXT_LIMIT);
+        assert_eq!(one_message(&blocks[..1]).1, 1);
     }
 
     #[test]

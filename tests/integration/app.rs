@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use jarchi::broadcast::Clock;
 use jarchi::config::Settings;
 use jarchi::ingest::{ImportReport, import};
 use jarchi::startup::{App, StartupError};
@@ -36,10 +37,15 @@ impl TestApp {
 
     /// Starts the app with extra environment variables (they win over the defaults).
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_with_clock(extra, None).await
+    }
+
+    /// Starts the app with the broadcast worker reading time from `clock`.
+    pub async fn spawn_with_clock(extra: &[(&str, &str)], clock: Option<Clock>) -> Self {
         let telegram = FakeTelegram::start().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-        Self::start(telegram, dir, database_url, extra).await
+        Self::start(telegram, dir, database_url, extra, clock).await
     }
 
     async fn start(
@@ -47,6 +53,7 @@ impl TestApp {
         dir: TempDir,
         database_url: String,
         extra: &[(&str, &str)],
+        clock: Option<Clock>,
     ) -> Self {
         let mut vars: HashMap<String, String> = [
             ("TELOXIDE_TOKEN", FakeTelegram::TOKEN.to_string()),
@@ -61,7 +68,10 @@ impl TestApp {
             vars.insert(k.to_string(), v.to_string());
         }
         let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
-        let app = App::build(settings).await.expect("the app builds");
+        let mut app = App::build(settings).await.expect("the app builds");
+        if let Some(clock) = clock {
+            app = app.with_clock(clock);
+        }
         let storage = app.storage().clone();
         let shutdown = CancellationToken::new();
         let polls_before = telegram.calls_to("getUpdates").len();
@@ -85,7 +95,7 @@ impl TestApp {
         let telegram = self.telegram.clone();
         let database_url = self.database_url.clone();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
-        Self::start(telegram, dir, database_url, &[]).await
+        Self::start(telegram, dir, database_url, &[], None).await
     }
 
     pub async fn shutdown_now(&mut self) {

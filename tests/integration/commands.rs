@@ -132,7 +132,16 @@ async fn show_sends_a_whole_statement_split_to_fit() {
 async fn help_lists_the_commands_and_admins_see_theirs() {
     let app = TestApp::spawn().await;
     let help = app.ask(USER, "/help").await;
-    for command in ["/start", "/stop", "/latest", "/search", "/show", "/help"] {
+    for command in [
+        "/start",
+        "/stop",
+        "/latest",
+        "/search",
+        "/show",
+        "/settings",
+        "/lang",
+        "/help",
+    ] {
         assert!(help.contains(command), "{command} missing from {help}");
     }
     assert!(!help.contains("/post"));
@@ -149,8 +158,8 @@ async fn the_command_menu_is_published_in_both_languages() {
     let app = TestApp::spawn().await;
     let fa = app.telegram.my_commands(Some("fa"));
     let en = app.telegram.my_commands(Some("en"));
-    assert_eq!(fa.len(), 6);
-    assert_eq!(en.len(), 6);
+    assert_eq!(fa.len(), 8);
+    assert_eq!(en.len(), 8);
     assert!(fa.iter().any(|c| c["description"] == "آخرین اطلاعیه‌ها"));
     assert!(
         en.iter()

@@ -1,0 +1,79 @@
+//! Inline mode: `@bot word` in any chat offers matching statements to drop into it.
+
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
+    LinkPreviewOptions, ParseMode,
+};
+
+use super::Context;
+use super::{HandlerResult, JarchiBot};
+use crate::domain::{Announcement, Lang, is_http_url};
+use crate::text::catalogue::show_button;
+use crate::text::{announcement_card, excerpt, fts_query};
+
+/// Telegram allows 50; a phone shows a handful, and 20 keeps the answer small.
+const INLINE_RESULTS: u32 = 20;
+/// Statements change rarely; Telegram may reuse an answer for this long (seconds).
+const INLINE_CACHE_SECONDS: u32 = 300;
+const INLINE_TITLE_CHARS: usize = 100;
+const INLINE_DESCRIPTION_CHARS: usize = 120;
+
+pub async fn answer(bot: JarchiBot, query: InlineQuery, ctx: Context) -> HandlerResult {
+    let lang = Lang::from_telegram(
+        query.from.language_code.as_deref(),
+        ctx.settings.default_lang,
+    );
+    // The same folding and search as /search; no words at all means the latest.
+    let statements = if query.query.trim().is_empty() {
+        ctx.storage.latest(INLINE_RESULTS, 0).await?
+    } else {
+        match fts_query(&query.query) {
+            Some(expression) => ctx.storage.search(&expression, INLINE_RESULTS, 0).await?,
+            None => Vec::new(),
+        }
+    };
+    tracing::debug!(results = statements.len(), "inline query");
+    let results: Vec<InlineQueryResult> = statements
+        .iter()
+        .map(|a| InlineQueryResult::Article(article(a, lang)))
+        .collect();
+    bot.answer_inline_query(query.id.clone(), results)
+        .cache_time(INLINE_CACHE_SECONDS)
+        .is_personal(false)
+        .await?;
+    Ok(())
+}
+
+fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
+    let content = InputMessageContentText::new(announcement_card(a, lang))
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(LinkPreviewOptions {
+            is_disabled: a.link.is_none(),
+            url: None,
+            prefer_small_media: false,
+            prefer_large_media: false,
+            show_above_text: false,
+        });
+    let mut title = excerpt(&a.title, INLINE_TITLE_CHARS);
+    if title.is_empty() {
+        // The domain allows a statement with a body only; its number and opening words
+        // stand in for the title.
+        title = show_button(a.id, &a.body_text, lang);
+    }
+    let mut result =
+        InlineQueryResultArticle::new(a.id.to_string(), title, InputMessageContent::Text(content));
+    let description = excerpt(&a.body_text, INLINE_DESCRIPTION_CHARS);
+    if !description.is_empty() {
+        result = result.description(description);
+    }
+    if let Some(thumbnail) = a
+        .image_url
+        .as_deref()
+        .filter(|u| is_http_url(u))
+        .and_then(|u| reqwest::Url::parse(u).ok())
+    {
+        result = result.thumbnail_url(thumbnail);
+    }
+    result
+}
