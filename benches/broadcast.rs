@@ -260,6 +260,7 @@ fn unthrottled_config() -> WorkerConfig {
         rate: None,
         concurrency: 64,
         batch: 256,
+        resume_pause: Duration::ZERO,
         ..WorkerConfig::new(25, Vec::new(), Lang::Fa)
     }
 }

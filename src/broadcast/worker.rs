@@ -41,6 +41,9 @@ pub struct WorkerConfig {
     pub idle_poll: Duration,
     /// How long in-flight sends may take to finish at shutdown.
     pub shutdown_grace: Duration,
+    /// How long a restarted worker waits before resuming a broadcast (see
+    /// `pause_after_restart`); zero only for benchmarks that start on a fresh queue.
+    pub resume_pause: Duration,
     /// Who gets the completion report of each broadcast.
     pub admins: Vec<i64>,
     pub report_lang: Lang,
@@ -88,6 +91,7 @@ impl WorkerConfig {
             max_attempts: 6,
             idle_poll: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(8),
+            resume_pause: GROUP_SPACING,
             admins,
             report_lang,
             clock: Clock::system(),
@@ -242,7 +246,7 @@ impl Worker {
         match self.storage.has_pending_deliveries().await {
             Ok(true) => {
                 tracing::info!("resuming an unfinished broadcast");
-                sleep_or_cancel(GROUP_SPACING, shutdown).await;
+                sleep_or_cancel(self.config.resume_pause, shutdown).await;
             }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "cannot read the delivery queue"),
