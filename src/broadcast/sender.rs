@@ -24,17 +24,22 @@ pub enum SendOutcome {
     Failed(String),
 }
 
+/// The statement's own page as the preview, or none when the subscriber turned them off.
+fn preview_options(preview: bool) -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: !preview,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
 pub async fn send_message(bot: &Bot, chat: ChatId, html: &str, preview: bool) -> SendOutcome {
     let result = bot
         .send_message(chat, html)
         .parse_mode(ParseMode::Html)
-        .link_preview_options(LinkPreviewOptions {
-            is_disabled: !preview,
-            url: None,
-            prefer_small_media: false,
-            prefer_large_media: false,
-            show_above_text: false,
-        })
+        .link_preview_options(preview_options(preview))
         .await;
     classify(result.map(|m| Some(m.id)))
 }
@@ -49,13 +54,7 @@ pub async fn edit_message(
     let result = bot
         .edit_message_text(chat, message, html)
         .parse_mode(ParseMode::Html)
-        .link_preview_options(LinkPreviewOptions {
-            is_disabled: !preview,
-            url: None,
-            prefer_small_media: false,
-            prefer_large_media: false,
-            show_above_text: false,
-        })
+        .link_preview_options(preview_options(preview))
         .await;
     match result {
         // Editing to the same text is Telegram's way of saying "already done".

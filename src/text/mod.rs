@@ -23,7 +23,7 @@ pub use format::{
     read_more_label, visible_len,
 };
 pub use html::{escape, first_image, html_to_plain};
-pub use listing::{join_blocks, one_message};
+pub use listing::one_message;
 pub use split::{split_plain, utf16_len};
 
 /// Shared proptest strategies: text that mixes every script and hazard the bot meets.
