@@ -8,6 +8,8 @@ use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
+use crate::ops::DeliveryOutcome;
+
 /// The outcome of one send, edit or delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -22,6 +24,19 @@ pub enum SendOutcome {
     Transient(String),
     /// Telegram will never accept this request.
     Failed(String),
+}
+
+impl SendOutcome {
+    pub fn metric_label(&self) -> DeliveryOutcome {
+        match self {
+            SendOutcome::Sent(_) => DeliveryOutcome::Sent,
+            SendOutcome::RetryAfter(_) => DeliveryOutcome::RetryAfter,
+            SendOutcome::Migrated(_) => DeliveryOutcome::Migrated,
+            SendOutcome::Gone(_) => DeliveryOutcome::Gone,
+            SendOutcome::Transient(_) => DeliveryOutcome::Transient,
+            SendOutcome::Failed(_) => DeliveryOutcome::Failed,
+        }
+    }
 }
 
 pub async fn send_message(bot: &Bot, chat: ChatId, html: &str, preview: bool) -> SendOutcome {

@@ -3,6 +3,7 @@
 mod announcements;
 mod deliveries;
 mod drafts;
+mod maintenance;
 mod subscribers;
 
 use std::path::{Path, PathBuf};
