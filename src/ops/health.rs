@@ -26,7 +26,7 @@ pub struct Health {
     started_ms: i64,
     /// Unix ms of the last update received; 0: none yet.
     last_update_ms: AtomicI64,
-    /// Unix ms of the last failed `getUpdates`; 0: none yet.
+    /// Unix ms of the last failed `getUpdates`; 0: none since the last update.
     last_failure_ms: AtomicI64,
 }
 
@@ -61,8 +61,10 @@ impl Health {
         Duration::from_millis(u64::try_from(now_ms() - self.started_ms).unwrap_or(0))
     }
 
+    /// An update proves the link works again: the last failure no longer counts.
     pub fn update_received(&self) {
         self.last_update_ms.store(now_ms(), Ordering::Relaxed);
+        self.last_failure_ms.store(0, Ordering::Relaxed);
     }
 
     pub fn update_failed(&self) {
@@ -75,10 +77,8 @@ impl Health {
         let last_update = self.last_update_ms.load(Ordering::Relaxed);
         let last_failure = self.last_failure_ms.load(Ordering::Relaxed);
         let window = i64::try_from(self.failure_window.as_millis()).unwrap_or(i64::MAX);
-        let link_broken = self.source == UpdateSource::Polling
-            && last_failure > 0
-            && last_failure >= last_update
-            && now - last_failure < window;
+        let link_broken =
+            self.source == UpdateSource::Polling && last_failure > 0 && now - last_failure < window;
         let reason = match database {
             Err(e) => Some(format!("the database does not answer: {e}")),
             Ok(()) if link_broken => Some(format!(

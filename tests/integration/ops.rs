@@ -424,6 +424,7 @@ async fn webhook_mode_logs_carry_no_secret_and_no_personal_data() {
         assert_eq!(status, 200, "{health}");
         assert!(health.contains(r#""updates":"webhook""#), "{health}");
 
+        drop(client);
         let pid = child.id().expect("running") as i32;
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])
