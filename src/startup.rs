@@ -137,6 +137,20 @@ impl App {
                 .await?;
         }
 
+        // Before anything is spawned, so that a refused webhook leaves nothing running.
+        let webhook = match (&self.settings.webhook, self.webhook_listener.take()) {
+            (Some(webhook), Some(tcp)) => {
+                let hooked = webhook_listener(&self.bot, webhook, tcp).await?;
+                if webhook.secret_generated {
+                    // Telegram got it with setWebhook; nobody else needs it, so it is not shown.
+                    tracing::info!("WEBHOOK_SECRET is unset: generated a random one for this run");
+                }
+                tracing::info!("receiving updates by webhook");
+                Some(hooked)
+            }
+            _ => None,
+        };
+
         let publisher = Publisher::new(self.storage.clone());
         let worker = Worker::new(
             self.storage.clone(),
@@ -182,17 +196,11 @@ impl App {
         let dispatcher_shutdown = dispatcher.shutdown_token();
 
         let health = Arc::clone(&self.health);
-        let (polling, webhook_server) = match (&self.settings.webhook, self.webhook_listener.take())
-        {
-            (Some(webhook), Some(tcp)) => {
-                let (listener, server) = webhook_listener(&self.bot, webhook, tcp).await?;
-                tracing::info!(
-                    generated_secret = webhook.secret_generated,
-                    "receiving updates by webhook"
-                );
+        let (polling, webhook_server) = match webhook {
+            Some((listener, server)) => {
                 (spawn_dispatch(dispatcher, listener, health), Some(server))
             }
-            _ => {
+            None => {
                 let listener = Polling::builder(self.bot.clone())
                     .timeout(POLLING_TIMEOUT)
                     .backoff_strategy(polling_backoff)
