@@ -142,6 +142,31 @@ async fn health_and_metrics_are_served_over_http() {
 }
 
 #[tokio::test]
+async fn failing_get_updates_make_the_bot_unhealthy_until_telegram_answers_again() {
+    let app = TestApp::spawn_with(&[("OPS_LISTEN", "127.0.0.1:0")]).await;
+    let ops = app.ops_addr.unwrap();
+    assert_eq!(get(ops, "/healthz").await.0, 200);
+
+    app.telegram.inject_for_method("getUpdates", Fault::Blocked);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let body = loop {
+        let (status, body) = get(ops, "/healthz").await;
+        if status == 503 {
+            break body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(body.contains("getUpdates failed"), "{body}");
+
+    app.telegram.clear_faults();
+    app.ask(35_001, "/help").await;
+    let (status, body) = get(ops, "/healthz").await;
+    assert_eq!(status, 200, "an update proves the link works again: {body}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn webhook_updates_are_answered_only_with_the_secret() {
     let hook = "https://bot.example.org/jarchi/hook";
     let app = TestApp::spawn_with(&[

@@ -138,6 +138,7 @@ struct ServerState {
     last_query_number: u64,
     queued_faults: HashMap<i64, VecDeque<Fault>>,
     persistent_faults: HashMap<i64, Fault>,
+    method_faults: HashMap<String, Fault>,
     /// (chat id, arrival) of every accepted `sendMessage`, for rate-limit assertions.
     sent_message_log: Vec<(i64, Instant)>,
     /// `setMyCommands` results keyed by (scope JSON, language code).
@@ -570,10 +571,17 @@ impl FakeTelegram {
         self.state().persistent_faults.insert(chat_id, fault);
     }
 
+    /// Applies `fault` to every call of `method` (such as `getUpdates`, which targets no
+    /// chat) until `clear_faults`.
+    pub fn inject_for_method(&self, method: &str, fault: Fault) {
+        self.state().method_faults.insert(method.to_string(), fault);
+    }
+
     pub fn clear_faults(&self) {
         let mut state = self.state();
         state.queued_faults.clear();
         state.persistent_faults.clear();
+        state.method_faults.clear();
     }
 }
 
@@ -773,7 +781,15 @@ async fn process(
     check_fields_against_spec(spec, params)?;
     check_method_rules(&spec.name, params)?;
 
-    // Faults apply to requests that target a chat; Slow only delays the normal answer.
+    // Faults apply to a method, or to requests that target a chat; Slow only delays the
+    // normal answer.
+    let method_fault = shared.lock_state().method_faults.get(&spec.name).cloned();
+    if let Some(fault) = method_fault {
+        match fault {
+            Fault::Slow(delay) => tokio::time::sleep(delay).await,
+            fault => return Err(fault.rejection().expect("not Slow")),
+        }
+    }
     if let Some(chat_id) = params.get("chat_id").and_then(chat_id_of) {
         let fault = shared.lock_state().take_fault(chat_id);
         match fault {
