@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t jarchi .
 # Run:   docker run --env-file .env -v jarchi-data:/data jarchi   (or: docker compose up -d)
-# Size:  the stripped binary plus distroless/cc (about 23 MB); the target is 40 MB at most.
+# Size:  the binary built here measured 11.2 MB (x86-64), plus distroless/cc (about 23 MB):
+#        about 34 MB, under the 40 MB target. (Estimated: Docker could not run where this was
+#        written; a plain stripped release build is 20.2 MB, which would make about 43 MB.)
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
