@@ -27,6 +27,25 @@ pub enum Command {
         /// A file path or an http(s) URL.
         source: String,
     },
+    /// Write a consistent copy of the database to PATH, even while the bot runs.
+    Backup {
+        /// A new file (an existing one is never overwritten).
+        path: std::path::PathBuf,
+    },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Ask the running bot's ops listener (OPS_LISTEN) whether it is healthy: exit 0 if so,
+    /// 1 if not. For container health checks, where there is no curl.
+    Healthcheck,
+}
+
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum ConfigAction {
+    /// Print the effective configuration, secrets masked; exit 2 if it is invalid.
+    Check,
 }
 
 impl Cli {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::domain::Lang;
@@ -41,6 +42,30 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "CHANNEL_ID",
         "a channel (numeric id, -100…) that also gets every statement (optional)",
     ),
+    (
+        "OPS_LISTEN",
+        "address of the /healthz and /metrics listener (default 127.0.0.1:9898; empty disables it)",
+    ),
+    (
+        "WEBHOOK_URL",
+        "public https URL Telegram posts updates to; unset means long polling",
+    ),
+    (
+        "WEBHOOK_LISTEN",
+        "local address of the webhook listener (default 0.0.0.0:8443)",
+    ),
+    (
+        "WEBHOOK_SECRET",
+        "16-256 characters A-Z a-z 0-9 _ - that Telegram sends with each update (default: random at each start)",
+    ),
+    (
+        "DELIVERY_RETENTION_DAYS",
+        "days delivery records are kept (default 30; message ids for /edit and /delete stay)",
+    ),
+    (
+        "LOG_FORMAT",
+        "json for JSON lines; anything else is human-readable",
+    ),
     ("RUST_LOG", "log filter (default info)"),
 ];
 
@@ -55,6 +80,20 @@ pub struct Settings {
     pub broadcast_rate: u32,
     pub default_lang: Lang,
     pub channel_id: Option<i64>,
+    /// None: the ops listener is disabled.
+    pub ops_listen: Option<SocketAddr>,
+    /// None: long polling.
+    pub webhook: Option<Webhook>,
+    pub delivery_retention: Duration,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub url: url::Url,
+    pub listen: SocketAddr,
+    pub secret: Secret,
+    /// True when WEBHOOK_SECRET was unset and a random one was made for this run.
+    pub secret_generated: bool,
 }
 
 /// A value that must never reach a log line: its `Debug` and `Display` print a mask.
@@ -101,6 +140,20 @@ impl fmt::Debug for Settings {
             .field("broadcast_rate", &self.broadcast_rate)
             .field("default_lang", &self.default_lang)
             .field("channel_id", &self.channel_id)
+            .field("ops_listen", &self.ops_listen)
+            .field("webhook", &self.webhook)
+            .field("delivery_retention", &self.delivery_retention)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("url", &self.url.as_str())
+            .field("listen", &self.listen)
+            .field("secret", &self.secret)
+            .field("secret_generated", &self.secret_generated)
             .finish()
     }
 }
@@ -199,6 +252,37 @@ impl Settings {
             })
             .transpose()?;
 
+        let ops_listen = parse_ops_listen(get("OPS_LISTEN"))?;
+
+        let webhook = value("WEBHOOK_URL")
+            .map(|raw| {
+                let url = parse_http_url("WEBHOOK_URL", &raw)?;
+                let listen = parse_socket_addr(
+                    "WEBHOOK_LISTEN",
+                    value("WEBHOOK_LISTEN")
+                        .as_deref()
+                        .unwrap_or(DEFAULT_WEBHOOK_LISTEN),
+                )?;
+                let (secret, secret_generated) = match value("WEBHOOK_SECRET") {
+                    Some(secret) => (check_webhook_secret(secret)?, false),
+                    None => (generate_webhook_secret(), true),
+                };
+                Ok(Webhook {
+                    url,
+                    listen,
+                    secret: Secret::new(secret),
+                    secret_generated,
+                })
+            })
+            .transpose()?;
+
+        let retention_days = parse_number(
+            "DELIVERY_RETENTION_DAYS",
+            value("DELIVERY_RETENTION_DAYS"),
+            30,
+            1..=3650,
+        )?;
+
         Ok(Settings {
             token: Secret::new(token),
             api_url,
@@ -209,7 +293,81 @@ impl Settings {
             broadcast_rate,
             default_lang,
             channel_id,
+            ops_listen,
+            webhook,
+            delivery_retention: Duration::from_secs(retention_days * 86_400),
         })
+    }
+
+    /// Every value that must be masked wherever it could be printed.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets = vec![self.token.expose().to_string()];
+        if let Some(webhook) = &self.webhook {
+            secrets.push(webhook.secret.expose().to_string());
+        }
+        secrets
+    }
+
+    /// The effective configuration, one `NAME=value` line per variable, secrets masked:
+    /// what `jarchi config check` prints.
+    pub fn describe(&self) -> String {
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "(none)".to_string()
+            } else {
+                items.join(",")
+            }
+        };
+        let mut lines = vec![
+            format!("TELOXIDE_TOKEN={}", self.token),
+            format!(
+                "TELOXIDE_API_URL={}",
+                self.api_url.as_ref().map_or("(Telegram)", url::Url::as_str)
+            ),
+            format!("DATABASE_URL={}", self.database_url),
+            format!(
+                "ADMIN_IDS={}",
+                list(self.admin_ids.iter().map(u64::to_string).collect())
+            ),
+            format!(
+                "FEED_URLS={}",
+                list(self.feed_urls.iter().map(url::Url::to_string).collect())
+            ),
+            format!("POLL_INTERVAL_SECS={}", self.poll_interval.as_secs()),
+            format!("BROADCAST_RATE={}", self.broadcast_rate),
+            format!("DEFAULT_LANG={}", self.default_lang.code()),
+            format!(
+                "CHANNEL_ID={}",
+                self.channel_id
+                    .map_or_else(|| "(none)".to_string(), |id| id.to_string())
+            ),
+            format!(
+                "OPS_LISTEN={}",
+                self.ops_listen
+                    .map_or_else(|| "(disabled)".to_string(), |a| a.to_string())
+            ),
+        ];
+        match &self.webhook {
+            None => lines.push("WEBHOOK_URL=(unset: long polling)".to_string()),
+            Some(webhook) => {
+                lines.push(format!("WEBHOOK_URL={}", webhook.url));
+                lines.push(format!("WEBHOOK_LISTEN={}", webhook.listen));
+                lines.push(format!(
+                    "WEBHOOK_SECRET={}{}",
+                    webhook.secret,
+                    if webhook.secret_generated {
+                        " (random at each start)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        lines.push(format!(
+            "DELIVERY_RETENTION_DAYS={}",
+            self.delivery_retention.as_secs() / 86_400
+        ));
+        lines.join("\n")
     }
 
     /// Only the database location, for the commands that need no bot (`migrate`, `import`).
@@ -224,12 +382,61 @@ impl Settings {
         Ok(url)
     }
 
+    /// Only the ops address, for `jarchi healthcheck` (which needs no token).
+    pub fn ops_listen_from_env() -> Result<Option<SocketAddr>, ConfigError> {
+        load_dotenv()?;
+        parse_ops_listen(std::env::var("OPS_LISTEN").ok())
+    }
+
     pub fn is_admin(&self, user_id: u64) -> bool {
         self.admin_ids.contains(&user_id)
     }
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://jarchi.db";
+const DEFAULT_OPS_LISTEN: &str = "127.0.0.1:9898";
+const DEFAULT_WEBHOOK_LISTEN: &str = "0.0.0.0:8443";
+
+/// Unset means the default; set but empty means "no ops listener".
+fn parse_ops_listen(raw: Option<String>) -> Result<Option<SocketAddr>, ConfigError> {
+    match raw.map(|v| v.trim().to_string()) {
+        None => parse_socket_addr("OPS_LISTEN", DEFAULT_OPS_LISTEN).map(Some),
+        Some(v) if v.is_empty() => Ok(None),
+        Some(v) => parse_socket_addr("OPS_LISTEN", &v).map(Some),
+    }
+}
+
+fn parse_socket_addr(var: &'static str, raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.parse().map_err(|_| ConfigError::Invalid {
+        var,
+        reason: format!("{raw:?} is not an address such as 127.0.0.1:9898"),
+    })
+}
+
+/// Telegram's rule for `secret_token`; teloxide panics on anything else, so check first.
+/// The message never repeats the value.
+fn check_webhook_secret(secret: String) -> Result<String, ConfigError> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    // Telegram accepts a single character; we ask for a secret that cannot be guessed.
+    if (16..=256).contains(&secret.len()) && secret.bytes().all(allowed) {
+        Ok(secret)
+    } else {
+        Err(ConfigError::Invalid {
+            var: "WEBHOOK_SECRET",
+            reason: "use 16 to 256 characters among A-Z, a-z, 0-9, _ and -".to_string(),
+        })
+    }
+}
+
+/// 43 characters from the OS's random source: as strong as a secret an operator would pick.
+fn generate_webhook_secret() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    let mut rng = rand::rngs::OsRng;
+    (0..43)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}
 
 /// A missing .env is normal (Docker, systemd); a broken one is worth a word.
 fn load_dotenv() -> Result<(), ConfigError> {
@@ -365,6 +572,50 @@ mod tests {
     fn a_malformed_token_is_refused_without_repeating_it() {
         let err = settings(&[("TELOXIDE_TOKEN", "paste-your-token-here")]).unwrap_err();
         assert!(!err.to_string().contains("paste-your-token-here"));
+    }
+
+    #[test]
+    fn ops_listener_default_and_disabled() {
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(s.ops_listen, Some("127.0.0.1:9898".parse().unwrap()));
+        assert_eq!(s.delivery_retention, Duration::from_secs(30 * 86_400));
+        assert!(s.webhook.is_none());
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("OPS_LISTEN", "")]).unwrap();
+        assert_eq!(s.ops_listen, None);
+        for (var, value) in [
+            ("OPS_LISTEN", "localhost"),
+            ("DELIVERY_RETENTION_DAYS", "0"),
+            ("WEBHOOK_URL", "not a url"),
+        ] {
+            let err = settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)]).unwrap_err();
+            assert!(err.to_string().starts_with(&format!("{var} is invalid")));
+        }
+    }
+
+    #[test]
+    fn webhook_secret_is_checked_or_generated_and_always_masked() {
+        let url = ("WEBHOOK_URL", "https://bot.example.org/telegram");
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), url]).unwrap();
+        let webhook = s.webhook.clone().unwrap();
+        assert_eq!(webhook.listen, "0.0.0.0:8443".parse().unwrap());
+        assert!(webhook.secret_generated);
+        let generated = webhook.secret.expose().to_string();
+        assert!(generated.len() >= 32);
+        assert!(check_webhook_secret(generated.clone()).is_ok());
+        let described = s.describe();
+        assert!(!described.contains(&generated) && !described.contains("ABCdef"));
+        assert!(described.contains("WEBHOOK_SECRET=*** (random at each start)"));
+        assert!(!format!("{s:?}").contains(&generated));
+        assert_eq!(s.secrets().len(), 2);
+
+        let err = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            url,
+            ("WEBHOOK_SECRET", "short has spaces"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().starts_with("WEBHOOK_SECRET is invalid"));
+        assert!(!err.to_string().contains("short has spaces"));
     }
 
     #[test]

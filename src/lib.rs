@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod ingest;
+pub mod ops;
 pub mod publish;
 pub mod startup;
 pub mod storage;

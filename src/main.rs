@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
-use jarchi::cli::{Cli, Command};
+use jarchi::cli::{Cli, Command, ConfigAction};
 use jarchi::config::Settings;
 use jarchi::startup::App;
 use jarchi::storage::Storage;
-use jarchi::{ingest, telemetry};
+use jarchi::{ingest, ops, telemetry};
 
 /// Exit status for configuration mistakes, distinct from runtime failures (1).
 const EXIT_CONFIG: u8 = 2;
@@ -25,6 +25,11 @@ fn main() -> ExitCode {
             Command::Run => run().await,
             Command::Migrate => migrate().await,
             Command::Import { source } => import(source).await,
+            Command::Backup { path } => backup(path).await,
+            Command::Config {
+                action: ConfigAction::Check,
+            } => config_check(),
+            Command::Healthcheck => healthcheck().await,
         }
     })
 }
@@ -34,7 +39,7 @@ async fn run() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
     };
-    telemetry::init(vec![settings.token.expose().to_string()]);
+    telemetry::init(settings.secrets());
     let app = match App::build(settings).await {
         Ok(app) => app,
         Err(e) => return fail(1, &e.to_string()),
@@ -79,6 +84,56 @@ async fn import(source: &str) -> ExitCode {
                 "imported {} new statements ({} already in the archive, {} skipped); nothing was sent",
                 report.inserted, report.duplicates, report.skipped
             );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+async fn backup(path: &std::path::Path) -> ExitCode {
+    let url = match Settings::database_url_from_env() {
+        Ok(url) => url,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    let storage = match Storage::connect(&url).await {
+        Ok(s) => s,
+        Err(e) => return fail(1, &e.to_string()),
+    };
+    let result = storage.backup_to(path).await;
+    storage.close().await;
+    match result {
+        Ok(()) => {
+            println!("backup written to {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+fn config_check() -> ExitCode {
+    match Settings::from_env() {
+        Ok(settings) => {
+            println!("{}", settings.describe());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(EXIT_CONFIG, &e.to_string()),
+    }
+}
+
+async fn healthcheck() -> ExitCode {
+    let addr = match Settings::ops_listen_from_env() {
+        Ok(Some(addr)) => addr,
+        Ok(None) => {
+            return fail(
+                EXIT_CONFIG,
+                "OPS_LISTEN is empty: there is no health endpoint",
+            );
+        }
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    match ops::check_health(addr).await {
+        Ok(report) => {
+            println!("{report}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(1, &e.to_string()),

@@ -1,5 +1,6 @@
 //! Wires the rooms together: database, bot, dispatcher, and one shutdown signal for all.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,11 +8,13 @@ use teloxide::dispatching::Dispatcher;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::webhooks;
+use teloxide::update_listeners::{Polling, UpdateListener};
 use tokio_util::sync::CancellationToken;
 
 use crate::broadcast::{Clock, Worker, WorkerConfig};
-use crate::config::Settings;
+use crate::config::{Settings, Webhook};
+use crate::ops::{Health, OpsError, OpsServer, UpdateSource};
 use crate::publish::Publisher;
 use crate::storage::{ChatKind, Storage, StorageError};
 use crate::telegram::{self, Context, JarchiBot};
@@ -28,10 +31,26 @@ pub enum StartupError {
     HttpClient(String),
     #[error("Telegram did not accept the bot (check TELOXIDE_TOKEN and TELOXIDE_API_URL): {0}")]
     Telegram(teloxide::RequestError),
+    #[error(transparent)]
+    Ops(#[from] OpsError),
+    #[error("WEBHOOK_LISTEN: cannot listen on {addr}: {reason}")]
+    WebhookBind { addr: SocketAddr, reason: String },
+    #[error("Telegram refused the webhook (check WEBHOOK_URL): {0}")]
+    SetWebhook(teloxide::RequestError),
 }
 
 /// How long one `getUpdates` may wait for news. The HTTP timeout must exceed it.
 const POLLING_TIMEOUT: Duration = Duration::from_secs(10);
+/// The HTTP timeout of every request to Telegram.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(25);
+/// Longest pause between two `getUpdates` after failures. Capped so that a link that stays
+/// broken keeps reporting failures within [`HEALTH_FAILURE_WINDOW`].
+const POLLING_MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A `getUpdates` failure older than this, with nothing heard since, no longer counts
+/// against health: longer than one failed request plus the longest back-off.
+const HEALTH_FAILURE_WINDOW: Duration = Duration::from_secs(90);
+/// How often old delivery records are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// A built application: everything opened and checked, nothing running yet.
 pub struct App {
@@ -39,6 +58,9 @@ pub struct App {
     storage: Storage,
     bot: JarchiBot,
     clock: Clock,
+    health: Arc<Health>,
+    ops: Option<OpsServer>,
+    webhook_listener: Option<tokio::net::TcpListener>,
     /// Held for the life of the app: one instance per database.
     _instance_lock: Option<std::fs::File>,
 }
@@ -51,11 +73,35 @@ impl App {
         // to a run that died: give those deliveries back now instead of after their lease.
         storage.release_abandoned_claims().await?;
         let bot = build_bot(&settings)?;
+        let ops = match settings.ops_listen {
+            Some(addr) => Some(OpsServer::bind(addr).await?),
+            None => None,
+        };
+        // Bound now so that a taken port stops the start with a clear message.
+        let webhook_listener = match &settings.webhook {
+            Some(webhook) => Some(
+                tokio::net::TcpListener::bind(webhook.listen)
+                    .await
+                    .map_err(|e| StartupError::WebhookBind {
+                        addr: webhook.listen,
+                        reason: e.to_string(),
+                    })?,
+            ),
+            None => None,
+        };
+        let source = if settings.webhook.is_some() {
+            UpdateSource::Webhook
+        } else {
+            UpdateSource::Polling
+        };
         Ok(Self {
             settings: Arc::new(settings),
             storage,
             bot,
             clock: Clock::system(),
+            health: Arc::new(Health::new(source, HEALTH_FAILURE_WINDOW)),
+            ops,
+            webhook_listener,
             _instance_lock: instance_lock,
         })
     }
@@ -70,8 +116,20 @@ impl App {
         &self.storage
     }
 
+    /// Where `/healthz` and `/metrics` answer, if the ops listener is on.
+    pub fn ops_addr(&self) -> Option<SocketAddr> {
+        self.ops.as_ref().and_then(OpsServer::local_addr)
+    }
+
+    /// Where Telegram's webhook requests are received, in webhook mode.
+    pub fn webhook_addr(&self) -> Option<SocketAddr> {
+        self.webhook_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
     /// Runs until `shutdown` is cancelled, then lets in-flight handlers finish.
-    pub async fn run(self, shutdown: CancellationToken) -> Result<(), StartupError> {
+    pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), StartupError> {
         let me = self.bot.get_me().await.map_err(StartupError::Telegram)?;
         tracing::info!(version = env!("CARGO_PKG_VERSION"), bot = %me.username(), "jarchi is starting");
 
@@ -86,6 +144,20 @@ impl App {
                 .subscribe(channel, ChatKind::Channel, self.settings.default_lang)
                 .await?;
         }
+
+        // Before anything is spawned, so that a refused webhook leaves nothing running.
+        let webhook = match (&self.settings.webhook, self.webhook_listener.take()) {
+            (Some(webhook), Some(tcp)) => {
+                let hooked = webhook_listener(&self.bot, webhook, tcp).await?;
+                if webhook.secret_generated {
+                    // Telegram got it with setWebhook; nobody else needs it, so it is not shown.
+                    tracing::info!("WEBHOOK_SECRET is unset: generated a random one for this run");
+                }
+                tracing::info!("receiving updates by webhook");
+                Some(hooked)
+            }
+            _ => None,
+        };
 
         let publisher = Publisher::new(self.storage.clone());
         let mut worker_config = WorkerConfig::new(
@@ -105,13 +177,27 @@ impl App {
             worker_config,
         );
         let worker = tokio::spawn(worker.run(shutdown.clone()));
+        let ops = self.ops.take().map(|ops| {
+            tokio::spawn(ops.serve(
+                self.storage.clone(),
+                Arc::clone(&self.health),
+                shutdown.clone(),
+            ))
+        });
+        let pruner = tokio::spawn(prune_periodically(
+            self.storage.clone(),
+            self.settings.delivery_retention,
+            shutdown.clone(),
+        ));
 
         let context = Context {
             storage: self.storage.clone(),
             publisher,
             settings: Arc::clone(&self.settings),
         };
-        let mut dispatcher = Dispatcher::builder(self.bot.clone(), telegram::schema())
+        let heard = Arc::clone(&self.health);
+        let schema = dptree::inspect(move || heard.update_received()).chain(telegram::schema());
+        let dispatcher = Dispatcher::builder(self.bot.clone(), schema)
             .dependencies(dptree::deps![context])
             // teloxide's default logs whole unhandled updates (names, texts) at warn.
             .default_handler(|_update| async {})
@@ -119,19 +205,21 @@ impl App {
             .build();
         let dispatcher_shutdown = dispatcher.shutdown_token();
 
-        let listener = Polling::builder(self.bot.clone())
-            .timeout(POLLING_TIMEOUT)
-            .delete_webhook()
-            .await
-            .build();
-        let polling = tokio::spawn(async move {
-            dispatcher
-                .try_dispatch_with_listener(
-                    listener,
-                    LoggingErrorHandler::with_custom_text("getUpdates failed"),
-                )
-                .await
-        });
+        let health = Arc::clone(&self.health);
+        let (polling, webhook_server) = match webhook {
+            Some((listener, server)) => {
+                (spawn_dispatch(dispatcher, listener, health), Some(server))
+            }
+            None => {
+                let listener = Polling::builder(self.bot.clone())
+                    .timeout(POLLING_TIMEOUT)
+                    .backoff_strategy(polling_backoff)
+                    .delete_webhook()
+                    .await
+                    .build();
+                (spawn_dispatch(dispatcher, listener, health), None)
+            }
+        };
 
         shutdown.cancelled().await;
         tracing::info!("shutting down");
@@ -140,8 +228,21 @@ impl App {
             Err(_idle) => tracing::debug!("the dispatcher was not running"),
         }
         let polled = polling.await;
+        if let Some(server) = webhook_server
+            && let Err(e) = server.await
+        {
+            tracing::error!(error = %e, "the webhook listener ended abnormally");
+        }
         if let Err(e) = worker.await {
             tracing::error!(error = %e, "the broadcast worker ended abnormally");
+        }
+        if let Some(ops) = ops
+            && let Err(e) = ops.await
+        {
+            tracing::error!(error = %e, "the ops listener ended abnormally");
+        }
+        if let Err(e) = pruner.await {
+            tracing::error!(error = %e, "the retention task ended abnormally");
         }
         match polled {
             Ok(Ok(())) => {}
@@ -186,9 +287,90 @@ fn lock_database(database_url: &str) -> Result<Option<std::fs::File>, StartupErr
     }
 }
 
+type DispatchTask = tokio::task::JoinHandle<Result<(), teloxide::RequestError>>;
+
+/// Runs the dispatcher over `listener`, telling `health` about every update and failure.
+fn spawn_dispatch<L>(
+    mut dispatcher: Dispatcher<
+        JarchiBot,
+        telegram::HandlerError,
+        teloxide::dispatching::DefaultKey,
+    >,
+    listener: L,
+    health: Arc<Health>,
+) -> DispatchTask
+where
+    L: UpdateListener + Send + 'static,
+    L::Err: std::fmt::Debug + Send + Sync + 'static,
+{
+    let failures = move |error: L::Err| {
+        let health = Arc::clone(&health);
+        async move {
+            health.update_failed();
+            // Debug of a teloxide RequestError carries no URL, so no token.
+            tracing::error!(error = ?error, "getUpdates failed");
+        }
+    };
+    tokio::spawn(async move {
+        dispatcher
+            .try_dispatch_with_listener(listener, Arc::new(failures))
+            .await
+    })
+}
+
+/// teloxide's webhook router (it checks `X-Telegram-Bot-Api-Secret-Token` and answers 401
+/// otherwise, and calls setWebhook now and deleteWebhook when stopped), served on our own
+/// listener.
+async fn webhook_listener(
+    bot: &JarchiBot,
+    webhook: &Webhook,
+    tcp: tokio::net::TcpListener,
+) -> Result<
+    (
+        impl UpdateListener<Err = std::convert::Infallible> + Send + 'static,
+        tokio::task::JoinHandle<()>,
+    ),
+    StartupError,
+> {
+    let options = webhooks::Options::new(webhook.listen, webhook.url.clone())
+        .secret_token(webhook.secret.expose().to_string());
+    let (listener, stopped, router) = webhooks::axum_to_router(bot.inner().clone(), options)
+        .await
+        .map_err(StartupError::SetWebhook)?;
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(tcp, router)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!(error = %e, "the webhook listener stopped");
+        }
+    });
+    Ok((listener, server))
+}
+
+/// teloxide's exponential back-off, capped (see [`POLLING_MAX_BACKOFF`]).
+fn polling_backoff(errors: u32) -> Duration {
+    teloxide::backoff::exponential_backoff_strategy(errors).min(POLLING_MAX_BACKOFF)
+}
+
+/// Prunes old delivery records now and then; the first pass runs at start.
+async fn prune_periodically(storage: Storage, retention: Duration, shutdown: CancellationToken) {
+    loop {
+        match storage.prune_deliveries(retention).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "old delivery records pruned"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune old delivery records"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(PRUNE_EVERY) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
 fn build_bot(settings: &Settings) -> Result<JarchiBot, StartupError> {
     let client = teloxide::net::default_reqwest_settings()
-        .timeout(POLLING_TIMEOUT + Duration::from_secs(15))
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .map_err(|e| StartupError::HttpClient(e.without_url().to_string()))?;
     let mut bot = Bot::with_client(settings.token.expose(), client);

@@ -12,6 +12,7 @@ use tracing_subscriber::fmt::MakeWriter;
 pub fn init(secrets: Vec<String>) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let writer = RedactingMakeWriter::new(secrets);
+    redact_panics(Arc::clone(&writer.secrets));
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -22,6 +23,18 @@ pub fn init(secrets: Vec<String>) {
     } else {
         builder.with_target(false).try_init()
     };
+}
+
+/// The default panic hook writes straight to stderr; a message that quotes a secret (a URL
+/// in an `expect`, say) must be masked there too.
+fn redact_panics(secrets: Arc<Vec<String>>) {
+    std::panic::set_hook(Box::new(move |info| {
+        let mut message = info.to_string();
+        for secret in secrets.iter() {
+            message = message.replace(secret.as_str(), "***");
+        }
+        eprintln!("{message}");
+    }));
 }
 
 #[derive(Clone)]

@@ -8,6 +8,8 @@ use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
+use crate::ops::DeliveryOutcome;
+
 /// The outcome of one send, edit or delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -32,6 +34,19 @@ fn preview_options(preview: bool) -> LinkPreviewOptions {
         prefer_small_media: false,
         prefer_large_media: false,
         show_above_text: false,
+    }
+}
+
+impl SendOutcome {
+    pub fn metric_label(&self) -> DeliveryOutcome {
+        match self {
+            SendOutcome::Sent(_) => DeliveryOutcome::Sent,
+            SendOutcome::RetryAfter(_) => DeliveryOutcome::RetryAfter,
+            SendOutcome::Migrated(_) => DeliveryOutcome::Migrated,
+            SendOutcome::Gone(_) => DeliveryOutcome::Gone,
+            SendOutcome::Transient(_) => DeliveryOutcome::Transient,
+            SendOutcome::Failed(_) => DeliveryOutcome::Failed,
+        }
     }
 }
 

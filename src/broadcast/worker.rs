@@ -367,6 +367,7 @@ async fn execute(
     max_attempts: i64,
 ) {
     let chat = ChatId(delivery.chat_id);
+    let started = Instant::now();
     let outcome = match &job {
         Job::Send { html, preview } => sender::send_message(&bot, chat, html, *preview).await,
         Job::Edit {
@@ -377,6 +378,7 @@ async fn execute(
         Job::Delete { message } => sender::delete_message(&bot, chat, *message).await,
         Job::Settle(_) => return,
     };
+    crate::ops::record_delivery(outcome.metric_label(), started.elapsed());
     let result = match outcome {
         SendOutcome::Sent(id) => DeliveryResult::Sent {
             message_id: id.map(|m| m.0),

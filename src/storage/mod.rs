@@ -3,6 +3,7 @@
 mod announcements;
 mod deliveries;
 mod drafts;
+mod maintenance;
 mod search_pages;
 mod subscribers;
 

@@ -2,6 +2,7 @@
 //! Telegram server, with a fresh SQLite file per test.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use jarchi::broadcast::Clock;
@@ -26,6 +27,10 @@ pub struct TestApp {
     pub storage: Storage,
     pub database_url: String,
     pub dir: TempDir,
+    /// Where /healthz and /metrics answer (set `OPS_LISTEN=127.0.0.1:0` to have one).
+    pub ops_addr: Option<SocketAddr>,
+    /// Where the webhook listens, in webhook mode.
+    pub webhook_addr: Option<SocketAddr>,
     shutdown: CancellationToken,
     task: Option<JoinHandle<Result<(), StartupError>>>,
 }
@@ -60,6 +65,8 @@ impl TestApp {
             ("TELOXIDE_API_URL", telegram.api_url()),
             ("DATABASE_URL", database_url.clone()),
             ("ADMIN_IDS", ADMIN.to_string()),
+            // Tests run in parallel: a fixed port would collide. Ops tests ask for port 0.
+            ("OPS_LISTEN", String::new()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -73,17 +80,25 @@ impl TestApp {
             app = app.with_clock(clock);
         }
         let storage = app.storage().clone();
+        let ops_addr = app.ops_addr();
+        let webhook_addr = app.webhook_addr();
         let shutdown = CancellationToken::new();
-        let polls_before = telegram.calls_to("getUpdates").len();
+        // Ready once it asks Telegram for updates, or tells Telegram where to post them.
+        let ready_call = if webhook_addr.is_some() {
+            "setWebhook"
+        } else {
+            "getUpdates"
+        };
+        let calls_before = telegram.calls_to(ready_call).len();
         let task = tokio::spawn(app.run(shutdown.clone()));
-        telegram
-            .wait_for("getUpdates", polls_before + 1, WAIT)
-            .await;
+        telegram.wait_for(ready_call, calls_before + 1, WAIT).await;
         Self {
             telegram,
             storage,
             database_url,
             dir,
+            ops_addr,
+            webhook_addr,
             shutdown,
             task: Some(task),
         }

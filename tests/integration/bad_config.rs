@@ -165,6 +165,7 @@ async fn an_unreachable_telegram_does_not_leak_the_token() {
             ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
             ("DATABASE_URL", "sqlite::memory:"),
             ("RUST_LOG", "trace"),
+            ("OPS_LISTEN", ""),
         ],
     )
     .await;
@@ -196,6 +197,8 @@ async fn logs_carry_no_token_and_no_personal_data() {
                 ("DATABASE_URL", db.as_str()),
                 ("ADMIN_IDS", "777"),
                 ("RUST_LOG", level),
+                // Tests run in parallel: the default ops port would collide.
+                ("OPS_LISTEN", ""),
             ])
             .current_dir(dir.path())
             .stdin(Stdio::null())

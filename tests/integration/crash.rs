@@ -25,6 +25,8 @@ fn spawn_jarchi(telegram: &FakeTelegram, database_url: &str, dir: &std::path::Pa
             ("DATABASE_URL", database_url),
             ("BROADCAST_RATE", "30"),
             ("RUST_LOG", "warn"),
+            // Tests run in parallel: the default ops port would collide.
+            ("OPS_LISTEN", ""),
         ])
         .current_dir(dir)
         .stdin(Stdio::null())

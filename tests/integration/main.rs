@@ -11,4 +11,5 @@ mod broadcast;
 mod commands;
 mod crash;
 mod experience;
+mod ops;
 mod search;

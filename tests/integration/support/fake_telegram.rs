@@ -138,6 +138,7 @@ struct ServerState {
     last_query_number: u64,
     queued_faults: HashMap<i64, VecDeque<Fault>>,
     persistent_faults: HashMap<i64, Fault>,
+    method_faults: HashMap<String, Fault>,
     /// (chat id, arrival) of every accepted `sendMessage`, for rate-limit assertions.
     sent_message_log: Vec<(i64, Instant)>,
     /// `setMyCommands` results keyed by (scope JSON, language code).
@@ -307,6 +308,27 @@ impl FakeTelegram {
     /// A private text message from `user_id` (chat id == user id). A leading `/command` gets a
     /// `bot_command` entity like Telegram adds. Returns the message id.
     pub fn push_private_text(&self, user_id: i64, text: &str, language_code: Option<&str>) -> i64 {
+        let (message_id, update) = self.private_text(user_id, text, language_code);
+        self.push_update(update);
+        message_id
+    }
+
+    /// The same message as [`FakeTelegram::push_private_text`], as a whole update (with its
+    /// `update_id`) for the test to post to a bot's webhook instead of queuing it.
+    pub fn webhook_private_text(
+        &self,
+        user_id: i64,
+        text: &str,
+        language_code: Option<&str>,
+    ) -> Value {
+        let (_, mut update) = self.private_text(user_id, text, language_code);
+        let mut state = self.state();
+        state.last_update_id += 1;
+        update["update_id"] = json!(state.last_update_id);
+        update
+    }
+
+    fn private_text(&self, user_id: i64, text: &str, language_code: Option<&str>) -> (i64, Value) {
         assert!(user_id > 0, "user ids are positive, got {user_id}");
         let message_id = self.next_user_message_id(user_id);
         let message = user_text_message(
@@ -315,8 +337,7 @@ impl FakeTelegram {
             user_json(user_id, language_code),
             text,
         );
-        self.push_update(json!({ "message": message }));
-        message_id
+        (message_id, json!({ "message": message }))
     }
 
     /// A text message from `user_id` in the group `chat_id` (negative; at or below
@@ -550,10 +571,17 @@ impl FakeTelegram {
         self.state().persistent_faults.insert(chat_id, fault);
     }
 
+    /// Applies `fault` to every call of `method` (such as `getUpdates`, which targets no
+    /// chat) until `clear_faults`.
+    pub fn inject_for_method(&self, method: &str, fault: Fault) {
+        self.state().method_faults.insert(method.to_string(), fault);
+    }
+
     pub fn clear_faults(&self) {
         let mut state = self.state();
         state.queued_faults.clear();
         state.persistent_faults.clear();
+        state.method_faults.clear();
     }
 }
 
@@ -693,10 +721,7 @@ fn parse_params(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     if content_type.starts_with("multipart/") {
-        return Err(
-            "Bad Request: multipart/form-data (file upload) is not supported by the fake server"
-                .into(),
-        );
+        return parse_multipart_fields(content_type, body);
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
@@ -710,6 +735,42 @@ fn parse_params(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
     }
 }
 
+/// teloxide sends some methods (setWebhook, because it may carry a certificate) as
+/// multipart/form-data even without a file. Text fields become JSON values the way Telegram
+/// reads them (a field that parses as JSON, such as `40` or `true`, is that value); file
+/// uploads stay unsupported.
+fn parse_multipart_fields(content_type: &str, body: &Bytes) -> Result<Value, String> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_string())
+        .ok_or("Bad Request: multipart body without a boundary")?;
+    let text = std::str::from_utf8(body).map_err(|_| "Bad Request: multipart body is not UTF-8")?;
+    let mut fields = Map::new();
+    for part in text.split(&format!("--{boundary}")).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let (head, value) = part
+            .split_once("\r\n\r\n")
+            .ok_or("Bad Request: malformed multipart part")?;
+        if head.contains("filename=") {
+            return Err(
+                "Bad Request: multipart file uploads are not supported by the fake server".into(),
+            );
+        }
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or("Bad Request: multipart part without a name")?;
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.into()));
+        fields.insert(name.to_string(), value);
+    }
+    Ok(Value::Object(fields))
+}
+
 /// Checks and executes one request whose token and method are valid.
 async fn process(
     shared: &Shared,
@@ -720,7 +781,15 @@ async fn process(
     check_fields_against_spec(spec, params)?;
     check_method_rules(&spec.name, params)?;
 
-    // Faults apply to requests that target a chat; Slow only delays the normal answer.
+    // Faults apply to a method, or to requests that target a chat; Slow only delays the
+    // normal answer.
+    let method_fault = shared.lock_state().method_faults.get(&spec.name).cloned();
+    if let Some(fault) = method_fault {
+        match fault {
+            Fault::Slow(delay) => tokio::time::sleep(delay).await,
+            fault => return Err(fault.rejection().expect("not Slow")),
+        }
+    }
     if let Some(chat_id) = params.get("chat_id").and_then(chat_id_of) {
         let fault = shared.lock_state().take_fault(chat_id);
         match fault {
