@@ -8,7 +8,7 @@ use super::{Storage, StorageError};
 use crate::domain::{BroadcastFigures, Lang, NewAnnouncement, Stats};
 use crate::storage::ChatKind;
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
