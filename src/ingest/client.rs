@@ -83,7 +83,7 @@ impl FeedClient {
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
         let request_error = |e: reqwest::Error| FetchError::Request {
             url: url.to_string(),
-            reason: e.without_url().to_string(),
+            reason: reason(e),
         };
         let mut request = self.http.get(url);
         if let Some(etag) = &validators.etag {
@@ -138,5 +138,32 @@ impl FeedClient {
             content_type,
             validators,
         }))
+    }
+}
+
+/// reqwest's own message for a timeout is "error sending request"; the operator reading
+/// the log needs the kind of failure, and the cause below it.
+fn reason(e: reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_redirect() {
+        "too many redirects"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "the answer broke off"
+    } else {
+        "request failed"
+    };
+    let mut detail = String::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        detail = cause.to_string();
+        source = cause.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind} ({detail})")
     }
 }

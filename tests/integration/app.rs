@@ -2,6 +2,7 @@
 //! Telegram server, with a fresh SQLite file per test.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jarchi::config::Settings;
@@ -20,6 +21,10 @@ use crate::support::fixtures;
 pub const ADMIN: i64 = 9001;
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// Changes settings that have no environment variable (or values below what an operator
+/// may set, such as a poll interval of a fraction of a second) before the app starts.
+pub type SettingsTweak = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
 pub struct TestApp {
     pub telegram: FakeTelegram,
     pub storage: Storage,
@@ -27,6 +32,7 @@ pub struct TestApp {
     pub dir: TempDir,
     shutdown: CancellationToken,
     task: Option<JoinHandle<Result<(), StartupError>>>,
+    tweak: Option<SettingsTweak>,
 }
 
 impl TestApp {
@@ -36,10 +42,16 @@ impl TestApp {
 
     /// Starts the app with extra environment variables (they win over the defaults).
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_with_settings(extra, None).await
+    }
+
+    /// Like [`spawn_with`](Self::spawn_with), then `tweak` adjusts the parsed settings; a
+    /// restart applies it again.
+    pub async fn spawn_with_settings(extra: &[(&str, &str)], tweak: Option<SettingsTweak>) -> Self {
         let telegram = FakeTelegram::start().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-        Self::start(telegram, dir, database_url, extra).await
+        Self::start(telegram, dir, database_url, extra, tweak).await
     }
 
     async fn start(
@@ -47,6 +59,7 @@ impl TestApp {
         dir: TempDir,
         database_url: String,
         extra: &[(&str, &str)],
+        tweak: Option<SettingsTweak>,
     ) -> Self {
         let mut vars: HashMap<String, String> = [
             ("TELOXIDE_TOKEN", FakeTelegram::TOKEN.to_string()),
@@ -60,7 +73,11 @@ impl TestApp {
         for (k, v) in extra {
             vars.insert(k.to_string(), v.to_string());
         }
-        let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
+        let mut settings =
+            Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
+        if let Some(tweak) = &tweak {
+            tweak(&mut settings);
+        }
         let app = App::build(settings).await.expect("the app builds");
         let storage = app.storage().clone();
         let shutdown = CancellationToken::new();
@@ -76,6 +93,7 @@ impl TestApp {
             dir,
             shutdown,
             task: Some(task),
+            tweak,
         }
     }
 
@@ -85,7 +103,8 @@ impl TestApp {
         let telegram = self.telegram.clone();
         let database_url = self.database_url.clone();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
-        Self::start(telegram, dir, database_url, &[]).await
+        let tweak = self.tweak.clone();
+        Self::start(telegram, dir, database_url, &[], tweak).await
     }
 
     pub async fn shutdown_now(&mut self) {

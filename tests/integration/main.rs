@@ -10,4 +10,5 @@ mod bad_config;
 mod broadcast;
 mod commands;
 mod crash;
+mod ingest;
 mod search;
