@@ -58,10 +58,7 @@ fn per_second(items: usize, elapsed: Duration) -> f64 {
 async fn throughput() {
     let document = feed((0..ITEMS).rev());
     let base = Some("https://example.org/feed/");
-    println!(
-        "feed document: {ITEMS} items, {} KB",
-        document.len() / 1024
-    );
+    println!("feed document: {ITEMS} items, {} KB", document.len() / 1024);
 
     let mut best_parse = Duration::MAX;
     for _ in 0..RUNS {
@@ -172,11 +169,17 @@ struct Telegram {
 }
 
 async fn serve_telegram(State(tg): State<Arc<Telegram>>, uri: Uri, body: Bytes) -> Response {
-    let method = uri.path().rsplit('/').next().unwrap_or_default().to_string();
+    // teloxide writes method names capitalised (`GetMe`); Telegram ignores the case.
+    let method = uri
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let params: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let bot = json!({"id": 1, "is_bot": true, "first_name": "jarchi", "username": "jarchi_bot"});
     let result = match method.as_str() {
-        "getMe" => {
+        "getme" => {
             let mut me = bot.clone();
             me["can_join_groups"] = json!(true);
             me["can_read_all_group_messages"] = json!(false);
@@ -185,11 +188,11 @@ async fn serve_telegram(State(tg): State<Arc<Telegram>>, uri: Uri, body: Bytes) 
             me["has_main_web_app"] = json!(false);
             me
         }
-        "getUpdates" => {
+        "getupdates" => {
             tokio::time::sleep(Duration::from_millis(500)).await;
             json!([])
         }
-        "sendMessage" => {
+        "sendmessage" => {
             let mut sends = tg.sends.lock().expect("lock");
             sends.push(Instant::now());
             json!({
@@ -257,6 +260,9 @@ async fn latency(poll_interval: Duration, samples: usize) {
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(app.run(shutdown.clone()));
     while storage.count_announcements().await.expect("count") < 10 {
+        if running.is_finished() {
+            panic!("the app stopped: {:?}", running.await);
+        }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 
@@ -264,8 +270,9 @@ async fn latency(poll_interval: Duration, samples: usize) {
     let mut after_poll = Vec::new();
     for sample in 0..samples {
         let sent_before = telegram.sends.lock().expect("lock").len();
-        // A new statement appears at a random moment of the poll cycle.
-        tokio::time::sleep(Duration::from_millis(137 * sample as u64 % 1000)).await;
+        // A new statement appears at a different moment of the poll cycle each time
+        // (golden-ratio steps spread evenly over the interval).
+        tokio::time::sleep(poll_interval.mul_f64((sample as f64 * 0.618) % 1.0)).await;
         let appeared = Instant::now();
         *site.body.lock().expect("lock") = (feed((0..11 + sample).rev()), sample as u64 + 1);
         let sent = loop {
@@ -311,9 +318,14 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    if std::env::var_os("RUST_LOG").is_some() {
+        jarchi::telemetry::init(Vec::new());
+    }
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        throughput().await;
+        if std::env::var_os("JARCHI_BENCH_SKIP_THROUGHPUT").is_none() {
+            throughput().await;
+        }
         latency(Duration::from_secs(10), LATENCY_SAMPLES).await;
         latency(Duration::from_secs(1), 10).await;
     });

@@ -187,6 +187,25 @@ mod tests {
     }
 
     #[test]
+    fn reads_json_feed_and_rss_1() {
+        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t",
+            "items": [{"id": "j1", "url": "https://example.org/j1", "title": "JSON",
+                       "content_html": "<p>body</p>", "date_published": "2026-11-23T10:00:00Z"}]}"#;
+        let parsed = parse_feed(json.as_bytes(), None).unwrap();
+        assert_eq!(parsed.items[0].source_key(), "j1");
+        assert_eq!(parsed.items[0].body_text(), "body");
+        let rdf = r#"<?xml version="1.0"?>
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+            <channel rdf:about="https://example.org/"><title>t</title><link>https://example.org/</link>
+            <description>d</description></channel>
+            <item rdf:about="https://example.org/r1"><title>RDF</title><link>https://example.org/r1</link>
+            <description>old format</description></item></rdf:RDF>"#;
+        let parsed = parse_feed(rdf.as_bytes(), None).unwrap();
+        assert_eq!(parsed.items[0].title(), "RDF");
+        assert_eq!(parsed.items[0].link(), Some("https://example.org/r1"));
+    }
+
+    #[test]
     fn tells_pages_from_feeds() {
         assert!(looks_like_html(Some("text/html; charset=utf-8"), b""));
         assert!(looks_like_html(None, b"\n <!DOCTYPE html><html>"));

@@ -99,6 +99,7 @@ impl Poller {
         let mut polls = JoinSet::new();
         loop {
             let free = this.config.concurrency.saturating_sub(polls.len());
+            let mut database_failed = false;
             if free > 0 {
                 match this.claim_due_feeds(free).await {
                     Ok(feeds) => {
@@ -106,10 +107,15 @@ impl Poller {
                             polls.spawn(Arc::clone(&this).poll(feed));
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "could not read the feed list"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the feed list");
+                        database_failed = true;
+                    }
                 }
             }
-            let wait = if polls.len() >= this.config.concurrency {
+            // After a database error the due feeds are still due: waiting for them would
+            // spin, so wait a whole interval instead.
+            let wait = if polls.len() >= this.config.concurrency || database_failed {
                 this.config.interval
             } else {
                 this.until_next_due().await
@@ -330,12 +336,12 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// `base` give or take a tenth, so that feeds added together (and several bots on one
-/// site) do not poll in lockstep.
+/// `base` less up to a tenth, so that feeds added together (and several bots on one site)
+/// do not poll in lockstep. Only ever earlier: a statement then waits at most one interval.
 fn jittered(base: Duration, feed_id: i64) -> Duration {
     let noise = std::collections::hash_map::RandomState::new().hash_one((feed_id, now_ms()));
-    // noise % 2001 is 0..=2000, so the factor runs from 0.9 to 1.1.
-    let factor = 0.9 + (noise % 2001) as f64 / 10_000.0;
+    // noise % 1001 is 0..=1000, so the factor runs from 0.9 to 1.0.
+    let factor = 0.9 + (noise % 1001) as f64 / 10_000.0;
     base.mul_f64(factor)
 }
 
@@ -347,7 +353,7 @@ mod tests {
     fn jitter_stays_within_a_tenth() {
         for id in 0..200 {
             let d = jittered(Duration::from_secs(100), id);
-            assert!(d >= Duration::from_secs(90) && d <= Duration::from_secs(110));
+            assert!(d >= Duration::from_secs(90) && d <= Duration::from_secs(100));
         }
     }
 }

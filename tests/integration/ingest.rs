@@ -383,8 +383,16 @@ async fn broken_feeds_fail_alone_back_off_and_admins_hear_once() {
             assert!(error.contains(expected), "{path}: {error}");
         }
     }
-    // Backing off: far fewer requests to a broken feed than to the healthy one.
-    assert!(server.requests("/down.xml").len() * 2 < server.requests("/good.xml").len());
+    // Backing off: fewer requests to a broken feed than to the healthy one, and longer
+    // and longer waits between them (nominally 0.4 s, 0.8 s, 1.6 s…).
+    assert!(server.requests("/down.xml").len() < server.requests("/good.xml").len());
+    eventually("four attempts at a missing feed", || async {
+        server.requests("/gone.xml").len() >= 4
+    })
+    .await;
+    let attempts: Vec<_> = server.requests("/gone.xml").iter().map(|r| r.at).collect();
+    let gaps: Vec<Duration> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps[2] > gaps[0], "no backoff: {gaps:?}");
 
     server.set_status("/down.xml", 200);
     server.set("/down.xml", RSS, FEED_RSS);
