@@ -24,6 +24,10 @@ pub enum Command {
     /// Read an RSS, Atom or JSON feed (a file or an http(s) URL) into the archive,
     /// without sending anything to anyone.
     Import {
+        /// For a URL: read up to this many pages, following the feed's `next` links or
+        /// WordPress's `?paged=2…`, to backfill older statements.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        pages: u16,
         /// A file path or an http(s) URL.
         source: String,
     },

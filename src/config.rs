@@ -31,6 +31,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "seconds between feed polls (default 300)",
     ),
     (
+        "FEED_USER_AGENT",
+        "the User-Agent sent to feed sites (default jarchi/<version>)",
+    ),
+    (
         "BROADCAST_RATE",
         "messages per second for broadcasts (default 25, at most 30)",
     ),
@@ -77,6 +81,12 @@ pub struct Settings {
     pub admin_ids: Vec<u64>,
     pub feed_urls: Vec<url::Url>,
     pub poll_interval: Duration,
+    pub feed_user_agent: String,
+    /// Not an environment variable: 30 s suits any real site. Tests shorten it.
+    pub feed_timeout: Duration,
+    /// How long a feed fails before admins are told. Not an environment variable (the
+    /// issue fixes it at an hour); tests shorten it.
+    pub feed_alert_after: Duration,
     pub broadcast_rate: u32,
     pub default_lang: Lang,
     pub channel_id: Option<i64>,
@@ -137,6 +147,9 @@ impl fmt::Debug for Settings {
                     .collect::<Vec<_>>(),
             )
             .field("poll_interval", &self.poll_interval)
+            .field("feed_user_agent", &self.feed_user_agent)
+            .field("feed_timeout", &self.feed_timeout)
+            .field("feed_alert_after", &self.feed_alert_after)
             .field("broadcast_rate", &self.broadcast_rate)
             .field("default_lang", &self.default_lang)
             .field("channel_id", &self.channel_id)
@@ -223,6 +236,18 @@ impl Settings {
             300,
             10..=86_400,
         )?;
+        let feed_user_agent = match value("FEED_USER_AGENT") {
+            None => DEFAULT_FEED_USER_AGENT.to_string(),
+            // A header value cannot carry control characters; refusing them here beats
+            // every request failing later.
+            Some(ua) if ua.chars().any(char::is_control) || !ua.is_ascii() => {
+                return Err(ConfigError::Invalid {
+                    var: "FEED_USER_AGENT",
+                    reason: "it must be printable ASCII on one line".to_string(),
+                });
+            }
+            Some(ua) => ua,
+        };
         let broadcast_rate = parse_number(
             "BROADCAST_RATE",
             value("BROADCAST_RATE"),
@@ -290,6 +315,9 @@ impl Settings {
             admin_ids,
             feed_urls,
             poll_interval: Duration::from_secs(poll_secs),
+            feed_user_agent,
+            feed_timeout: Duration::from_secs(30),
+            feed_alert_after: Duration::from_secs(3600),
             broadcast_rate,
             default_lang,
             channel_id,
@@ -438,6 +466,13 @@ fn generate_webhook_secret() -> String {
         .collect()
 }
 
+/// Sites block anonymous scrapers; a name and a contact address is what they expect.
+pub const DEFAULT_FEED_USER_AGENT: &str = concat!(
+    "jarchi/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/jarchi)"
+);
+
 /// A missing .env is normal (Docker, systemd); a broken one is worth a word.
 fn load_dotenv() -> Result<(), ConfigError> {
     match dotenvy::dotenv() {
@@ -558,6 +593,7 @@ mod tests {
             ("FEED_URLS", "ftp://x"),
             ("DATABASE_URL", "postgres://x"),
             ("CHANNEL_ID", "@mychannel"),
+            ("FEED_USER_AGENT", "jarchi\u{7}bell"),
             ("TELOXIDE_API_URL", "not a url"),
         ] {
             let err = settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)]).unwrap_err();

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         match cli.command() {
             Command::Run => run().await,
             Command::Migrate => migrate().await,
-            Command::Import { source } => import(source).await,
+            Command::Import { source, pages } => import(source, *pages).await,
             Command::Backup { path } => backup(path).await,
             Command::Config {
                 action: ConfigAction::Check,
@@ -67,7 +67,7 @@ async fn migrate() -> ExitCode {
     }
 }
 
-async fn import(source: &str) -> ExitCode {
+async fn import(source: &str, pages: u16) -> ExitCode {
     let url = match Settings::database_url_from_env() {
         Ok(url) => url,
         Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
@@ -76,13 +76,13 @@ async fn import(source: &str) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(1, &e.to_string()),
     };
-    let result = ingest::import(&storage, source).await;
+    let result = ingest::import_pages(&storage, source, usize::from(pages)).await;
     storage.close().await;
     match result {
         Ok(report) => {
             println!(
-                "imported {} new statements ({} already in the archive, {} skipped); nothing was sent",
-                report.inserted, report.duplicates, report.skipped
+                "imported {} new statements ({} already in the archive, {} skipped) from {} page(s); nothing was sent",
+                report.inserted, report.duplicates, report.skipped, report.pages
             );
             ExitCode::SUCCESS
         }

@@ -12,8 +12,9 @@ use teloxide::update_listeners::webhooks;
 use teloxide::update_listeners::{Polling, UpdateListener};
 use tokio_util::sync::CancellationToken;
 
-use crate::broadcast::{Clock, Worker, WorkerConfig};
+use crate::broadcast::{Clock, Worker, WorkerConfig, relay_feed_notices};
 use crate::config::{Settings, Webhook};
+use crate::ingest::{FetchError, Poller, PollerConfig};
 use crate::ops::{Health, OpsError, OpsServer, UpdateSource};
 use crate::publish::Publisher;
 use crate::storage::{ChatKind, Storage, StorageError};
@@ -29,6 +30,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("cannot build the HTTP client for Telegram: {0}")]
     HttpClient(String),
+    #[error("cannot build the HTTP client for feeds (check FEED_USER_AGENT): {0}")]
+    FeedClient(FetchError),
     #[error("Telegram did not accept the bot (check TELOXIDE_TOKEN and TELOXIDE_API_URL): {0}")]
     Telegram(teloxide::RequestError),
     #[error(transparent)]
@@ -160,13 +163,41 @@ impl App {
         };
 
         let publisher = Publisher::new(self.storage.clone());
+        let feed_urls: Vec<String> = self
+            .settings
+            .feed_urls
+            .iter()
+            .map(|u| u.to_string())
+            .collect();
+        self.storage.follow_feeds(&feed_urls).await?;
+        let admins: Vec<i64> = self
+            .settings
+            .admin_ids
+            .iter()
+            .filter_map(|id| i64::try_from(*id).ok())
+            .collect();
+        let feeds_changed = Arc::new(tokio::sync::Notify::new());
+        let (notice_tx, notice_rx) = tokio::sync::mpsc::channel(16);
+        let poller = Poller::new(
+            self.storage.clone(),
+            publisher.clone(),
+            PollerConfig::from_settings(&self.settings),
+            Arc::clone(&feeds_changed),
+            notice_tx,
+        )
+        .map_err(StartupError::FeedClient)?;
+        let poller = tokio::spawn(poller.run(shutdown.clone()));
+        let notices = tokio::spawn(relay_feed_notices(
+            self.bot.inner().clone(),
+            admins.clone(),
+            self.settings.default_lang,
+            notice_rx,
+            shutdown.clone(),
+        ));
+
         let mut worker_config = WorkerConfig::new(
             self.settings.broadcast_rate,
-            self.settings
-                .admin_ids
-                .iter()
-                .filter_map(|id| i64::try_from(*id).ok())
-                .collect(),
+            admins,
             self.settings.default_lang,
         );
         worker_config.clock = self.clock.clone();
@@ -194,6 +225,7 @@ impl App {
             storage: self.storage.clone(),
             publisher,
             settings: Arc::clone(&self.settings),
+            feeds_changed,
         };
         let heard = Arc::clone(&self.health);
         let schema = dptree::inspect(move || heard.update_received()).chain(telegram::schema());
@@ -232,6 +264,11 @@ impl App {
             && let Err(e) = server.await
         {
             tracing::error!(error = %e, "the webhook listener ended abnormally");
+        }
+        for (name, task) in [("feed poller", poller), ("feed notices", notices)] {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, task = name, "a task ended abnormally");
+            }
         }
         if let Err(e) = worker.await {
             tracing::error!(error = %e, "the broadcast worker ended abnormally");

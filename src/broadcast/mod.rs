@@ -2,9 +2,11 @@
 //! Telegram allows, and records how every send ended.
 
 mod limiter;
+mod notices;
 mod sender;
 mod worker;
 
 pub use limiter::{ChatSpacing, RateLimiter};
+pub use notices::relay_feed_notices;
 pub use sender::{SendOutcome, classify};
 pub use worker::{Clock, Worker, WorkerConfig};

@@ -1,13 +1,19 @@
-//! Statements from the organisation's site: fetching, parsing, and (for `jarchi import`)
-//! seeding the archive. No Telegram here.
+//! Statements from the organisation's site: fetching, parsing, the poller that follows
+//! feeds, and (for `jarchi import`) seeding the archive. No Telegram here.
 
 mod client;
 mod parse;
+mod poller;
 
-pub use client::{FeedClient, FetchError};
-pub use parse::{ParseError, parse_feed};
+pub use client::{Document, FeedClient, FetchError, Fetched, MAX_FEED_BYTES, Validators};
+pub use parse::{ParseError, ParsedFeed, feed_candidates, looks_like_html, parse_feed};
+pub use poller::{Poller, PollerConfig};
 
-use crate::storage::{ArchiveOutcome, Storage, StorageError};
+use std::collections::HashSet;
+
+use crate::domain::NewAnnouncement;
+use crate::publish::Publisher;
+use crate::storage::{ArchiveOutcome, KnownItem, PublishOutcome, Storage, StorageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -31,35 +37,218 @@ pub struct ImportReport {
     pub duplicates: usize,
     /// Items that could not become statements (no title and no text, a bad link).
     pub skipped: usize,
+    /// Feed pages read (more than one with `--pages`).
+    pub pages: usize,
 }
 
 /// Reads a feed from a file path or an http(s) URL into the archive, broadcasting nothing.
 pub async fn import(storage: &Storage, source: &str) -> Result<ImportReport, ImportError> {
-    let (bytes, base) = if source.starts_with("http://") || source.starts_with("https://") {
-        let client = FeedClient::new()?;
-        (
-            client.fetch_document(source).await?,
-            Some(source.to_string()),
-        )
-    } else {
+    import_pages(storage, source, 1).await
+}
+
+/// Like [`import`], then follows older pages (RFC 5005 `next` links, else WordPress's
+/// `?paged=2…`) until `pages` were read, a page has nothing new, or a page fails: past
+/// the last page WordPress answers 404, which ends the backfill rather than failing it.
+pub async fn import_pages(
+    storage: &Storage,
+    source: &str,
+    pages: usize,
+) -> Result<ImportReport, ImportError> {
+    let is_url = source.starts_with("http://") || source.starts_with("https://");
+    let mut report = ImportReport::default();
+    if !is_url {
         let bytes = tokio::fs::read(source)
             .await
             .map_err(|e| ImportError::Read {
                 path: source.to_string(),
                 source: e,
             })?;
-        (bytes, None)
-    };
-    let parsed = parse_feed(&bytes, base.as_deref())?;
-    let mut report = ImportReport {
-        skipped: parsed.skipped,
-        ..ImportReport::default()
-    };
+        archive_page(storage, &parse_feed(&bytes, None)?, &mut report).await?;
+        return Ok(report);
+    }
+    let client = FeedClient::new()?;
+    let mut url = source.to_string();
+    let mut seen_pages = HashSet::new();
+    while report.pages < pages.max(1) && seen_pages.insert(url.clone()) {
+        let bytes = match client.fetch_document(&url).await {
+            Ok(bytes) => bytes,
+            Err(e) if report.pages == 0 => return Err(e.into()),
+            Err(e) => {
+                tracing::info!(page = report.pages + 1, error = %e, "no further page");
+                break;
+            }
+        };
+        let parsed = match parse_feed(&bytes, Some(&url)) {
+            Ok(parsed) => parsed,
+            Err(e) if report.pages == 0 => return Err(e.into()),
+            Err(_) => break,
+        };
+        let inserted_before = report.inserted;
+        archive_page(storage, &parsed, &mut report).await?;
+        if report.inserted == inserted_before && report.pages > 1 {
+            break;
+        }
+        url = match parsed.next_page.or_else(|| wordpress_next_page(&url)) {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    Ok(report)
+}
+
+async fn archive_page(
+    storage: &Storage,
+    parsed: &ParsedFeed,
+    report: &mut ImportReport,
+) -> Result<(), StorageError> {
+    report.pages += 1;
+    report.skipped += parsed.skipped;
     for item in &parsed.items {
         match storage.archive(item).await? {
             ArchiveOutcome::Inserted(_) => report.inserted += 1,
             ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
         }
     }
+    Ok(())
+}
+
+/// WordPress pages its feeds with `paged=N` in the query.
+fn wordpress_next_page(current: &str) -> Option<String> {
+    let mut url = url::Url::parse(current).ok()?;
+    let page = url
+        .query_pairs()
+        .find(|(k, _)| k == "paged")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .unwrap_or(1);
+    let others: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "paged")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(others)
+        .append_pair("paged", &(page + 1).to_string());
+    Some(url.to_string())
+}
+
+/// What one feed document did to the archive.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Broadcast to subscribers.
+    pub published: usize,
+    /// Stored without broadcasting (first sight of a feed).
+    pub archived: usize,
+    /// Known items whose title or content changed: delivered copies are being edited.
+    pub revised: usize,
+    pub unchanged: usize,
+}
+
+/// Brings a feed's items into the archive. With `announce` (every fetch after a feed's
+/// first), new items are published and changed ones revised, both through the
+/// [`Publisher`]; without it (first sight), items are only archived, so that adding a
+/// feed never floods subscribers with its history.
+pub async fn ingest_items(
+    storage: &Storage,
+    publisher: &Publisher,
+    items: &[NewAnnouncement],
+    announce: bool,
+) -> Result<IngestReport, StorageError> {
+    let mut report = IngestReport::default();
+    let mut seen = HashSet::new();
+    // A feed that lists one item twice would otherwise flip between its two versions.
+    let unique: Vec<&NewAnnouncement> = items
+        .iter()
+        .filter(|item| seen.insert(item.source_key()))
+        .collect();
+    // Feeds list the newest first; subscribers should read them in the site's order.
+    for item in unique.into_iter().rev() {
+        let fingerprint = fingerprint(item);
+        match storage.known_item(item.source_key()).await? {
+            None => {
+                let id = if announce {
+                    match publisher.publish(item).await? {
+                        PublishOutcome::Published { id, .. } => {
+                            report.published += 1;
+                            id
+                        }
+                        PublishOutcome::Duplicate { id } => {
+                            report.unchanged += 1;
+                            id
+                        }
+                    }
+                } else {
+                    report.archived += 1;
+                    storage.archive(item).await?.id()
+                };
+                storage.set_feed_fingerprint(id, &fingerprint).await?;
+            }
+            // Retracted by an admin: the tombstone wins over the feed.
+            Some(KnownItem { deleted: true, .. }) => report.unchanged += 1,
+            Some(KnownItem {
+                id,
+                fingerprint: Some(known),
+                ..
+            }) if known != fingerprint && announce => {
+                publisher.revise(id, item).await?;
+                storage.set_feed_fingerprint(id, &fingerprint).await?;
+                report.revised += 1;
+            }
+            Some(KnownItem {
+                id,
+                fingerprint: known,
+                ..
+            }) => {
+                // Imported before, or first sight: what the feed says now is the baseline.
+                if known.as_deref() != Some(fingerprint.as_str()) {
+                    storage.set_feed_fingerprint(id, &fingerprint).await?;
+                }
+                report.unchanged += 1;
+            }
+        }
+    }
     Ok(report)
+}
+
+/// A stable digest of what subscribers see of an item (FNV-1a: std's hasher may change
+/// between Rust releases, and a changed digest would edit every delivered copy).
+pub fn fingerprint(item: &NewAnnouncement) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        item.title(),
+        item.body_html(),
+        item.link().unwrap_or_default(),
+    ] {
+        for byte in part.bytes().chain([0xff]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wordpress_pages_count_up() {
+        assert_eq!(
+            wordpress_next_page("https://example.org/feed/").as_deref(),
+            Some("https://example.org/feed/?paged=2")
+        );
+        assert_eq!(
+            wordpress_next_page("https://example.org/?feed=rss2&paged=2").as_deref(),
+            Some("https://example.org/?feed=rss2&paged=3")
+        );
+    }
+
+    #[test]
+    fn fingerprints_see_title_body_and_link() {
+        let at = chrono::Utc::now();
+        let a = NewAnnouncement::new("k", "t", "<p>b</p>", "b", None, at).unwrap();
+        let b = NewAnnouncement::new("k", "t", "<p>b!</p>", "b!", None, at).unwrap();
+        assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+    }
 }

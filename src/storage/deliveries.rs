@@ -9,7 +9,7 @@ use super::{Storage, StorageError};
 use crate::domain::{BroadcastFigures, Lang, NewAnnouncement, QuietHours, Stats};
 use crate::storage::ChatKind;
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 

@@ -3,6 +3,7 @@
 mod announcements;
 mod deliveries;
 mod drafts;
+mod feeds;
 mod maintenance;
 mod search_pages;
 mod subscribers;
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
 pub use announcements::ArchiveOutcome;
 pub use deliveries::{ClaimedDelivery, DeliveryAction, DeliveryResult, PublishOutcome};
 pub use drafts::{Draft, DraftStep};
+pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
 pub use subscribers::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 
 #[derive(Debug, thiserror::Error)]

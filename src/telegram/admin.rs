@@ -8,7 +8,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use super::reply::{Preview, send_html, send_html_with_keyboard};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang, NewAnnouncement, is_http_url};
-use crate::storage::{Draft, DraftStep, PublishOutcome};
+use crate::storage::{AddFeedOutcome, Draft, DraftStep, PublishOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::{announcement_card, escape, to_ascii_digits};
 
@@ -176,6 +176,40 @@ pub async fn answer(
                 }
             }
         }
+        AdminCommand::Feeds => {
+            let feeds = ctx.storage.feed_statuses().await?;
+            reply(catalogue::feed_list(&feeds, lang)).await?;
+        }
+        AdminCommand::AddFeed(url) => {
+            let url = url.trim();
+            if url.contains(char::is_whitespace) || !is_http_url(url) {
+                reply(phrase(Phrase::AddFeedUsage, lang).into()).await?;
+                return Ok(());
+            }
+            // Only stored here: the poller finds out whether it is a feed or a page.
+            let answer = match ctx.storage.add_feed(url).await? {
+                AddFeedOutcome::Added(id) => {
+                    tracing::info!(feed = id, "an admin added a feed");
+                    ctx.feeds_changed.notify_one();
+                    catalogue::feed_added(id, lang)
+                }
+                AddFeedOutcome::AlreadyFollowed(id) => catalogue::feed_already_followed(id, lang),
+            };
+            reply(answer).await?;
+        }
+        AdminCommand::RemoveFeed(args) => {
+            let Some(id) = to_ascii_digits(&args).trim().parse::<i64>().ok() else {
+                reply(phrase(Phrase::RemoveFeedUsage, lang).into()).await?;
+                return Ok(());
+            };
+            let answer = if ctx.storage.remove_feed(id).await? {
+                tracing::info!(feed = id, "an admin removed a feed");
+                catalogue::feed_removed(id, lang)
+            } else {
+                catalogue::feed_not_found(id, lang)
+            };
+            reply(answer).await?;
+        }
     }
     Ok(())
 }
@@ -195,6 +229,9 @@ pub async fn refuse(
         AdminCommand::Stats => "stats",
         AdminCommand::Cancel => "cancel",
         AdminCommand::Skip => "skip",
+        AdminCommand::Feeds => "feeds",
+        AdminCommand::AddFeed(_) => "addfeed",
+        AdminCommand::RemoveFeed(_) => "removefeed",
     };
     tracing::warn!(
         command,

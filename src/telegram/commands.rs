@@ -40,6 +40,12 @@ pub enum AdminCommand {
     Cancel,
     /// Go on without a link in the /post dialogue.
     Skip,
+    /// The feeds followed, with their state and last success.
+    Feeds,
+    /// Follow a feed, or a site whose feed jarchi finds: /addfeed url.
+    AddFeed(String),
+    /// Stop following a feed: /removefeed id.
+    RemoveFeed(String),
 }
 
 /// Parses a command the way people type it on a phone: teloxide's derive splits the

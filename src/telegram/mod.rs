@@ -33,6 +33,8 @@ pub struct Context {
     pub storage: Storage,
     pub publisher: Publisher,
     pub settings: Arc<Settings>,
+    /// Wakes the feed poller after /addfeed, so a new feed is fetched now, not next round.
+    pub feeds_changed: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,7 +2,10 @@
 //! literals: they name a [`Phrase`] or call one of the functions below.
 //! All phrases are valid Telegram HTML; parameters are escaped here.
 
-use crate::domain::{BroadcastFigures, Lang, Stats, SubscriberSettings};
+use crate::domain::{
+    BroadcastFigures, FeedHealth, FeedNotice, FeedStatus, Lang, Stats, SubscriberSettings,
+};
+use crate::text::format_date;
 use crate::text::{escape, localize_digits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +55,10 @@ pub enum Phrase {
     QuietAskStart,
     QuietAskEnd,
     SettingsSaved,
+    // ---- feeds (issue 4: ingest) ----
+    FeedsEmpty,
+    AddFeedUsage,
+    RemoveFeedUsage,
 }
 
 pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
@@ -112,10 +119,10 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
             "Jarchi brings you new statements as they are published, and keeps their archive at hand."
         }
         (AdminHelp, Lang::Fa) => {
-            "فرمان‌های مدیران:\n/post — انتشار اطلاعیه (بی‌متن: گام‌به‌گام با پیش‌نمایش؛ یا در سطر اول عنوان، سپس متن و در سطر آخر نشانی)\n/edit شماره — ویرایش اطلاعیه و نسخه‌های فرستاده‌شده\n/delete شماره — حذف اطلاعیه و نسخه‌های فرستاده‌شده\n/stats — آمار\n/cancel — انصراف از پیش‌نویس"
+            "فرمان‌های مدیران:\n/post — انتشار اطلاعیه (بی‌متن: گام‌به‌گام با پیش‌نمایش؛ یا در سطر اول عنوان، سپس متن و در سطر آخر نشانی)\n/edit شماره — ویرایش اطلاعیه و نسخه‌های فرستاده‌شده\n/delete شماره — حذف اطلاعیه و نسخه‌های فرستاده‌شده\n/stats — آمار\n/cancel — انصراف از پیش‌نویس\n/feeds — خوراک‌ها؛ /addfeed نشانی — افزودن؛ /removefeed شماره — حذف"
         }
         (AdminHelp, Lang::En) => {
-            "Admin commands:\n/post — publish a statement (alone: step by step with a preview; or the title on the first line, then the text, then the link on the last line)\n/edit id — revise a statement and its delivered copies\n/delete id — delete a statement and its delivered copies\n/stats — figures\n/cancel — discard the draft"
+            "Admin commands:\n/post — publish a statement (alone: step by step with a preview; or the title on the first line, then the text, then the link on the last line)\n/edit id — revise a statement and its delivered copies\n/delete id — delete a statement and its delivered copies\n/stats — figures\n/cancel — discard the draft\n/feeds — the feeds; /addfeed url — follow one; /removefeed id — stop"
         }
         (AdminOnly, Lang::Fa) => "این فرمان ویژهٔ مدیران است.",
         (AdminOnly, Lang::En) => "Sorry, this command is for admins only.",
@@ -194,6 +201,23 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
         (QuietAskEnd, Lang::En) => "🌙 Until what hour (Tehran time)?",
         (SettingsSaved, Lang::Fa) => "ذخیره شد.",
         (SettingsSaved, Lang::En) => "Saved.",
+        // ---- feeds (issue 4: ingest) ----
+        (FeedsEmpty, Lang::Fa) => {
+            "هیچ خوراکی دنبال نمی‌شود. با /addfeed نشانی خوراک یا صفحهٔ سایت را بدهید."
+        }
+        (FeedsEmpty, Lang::En) => {
+            "No feed is followed. Give a feed or the site's address with /addfeed."
+        }
+        (AddFeedUsage, Lang::Fa) => {
+            "نشانی خوراک یا صفحهٔ سایت را بنویسید، مثلاً:\n/addfeed https://example.org/feed/"
+        }
+        (AddFeedUsage, Lang::En) => {
+            "Give the feed's or the site's address, for example:\n/addfeed https://example.org/feed/"
+        }
+        (RemoveFeedUsage, Lang::Fa) => "شمارهٔ خوراک را از /feeds بنویسید، مثلاً /removefeed 2",
+        (RemoveFeedUsage, Lang::En) => {
+            "Give the feed's number from /feeds, for example /removefeed 2"
+        }
     }
 }
 
@@ -232,6 +256,9 @@ pub fn admin_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("delete", "حذف اطلاعیه"),
             ("stats", "آمار"),
             ("cancel", "انصراف از پیش‌نویس"),
+            ("feeds", "خوراک‌ها و وضعیتشان"),
+            ("addfeed", "افزودن خوراک یا سایت"),
+            ("removefeed", "حذف خوراک"),
         ],
         Lang::En => vec![
             ("post", "Publish a statement"),
@@ -239,6 +266,9 @@ pub fn admin_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("delete", "Delete a statement"),
             ("stats", "Figures"),
             ("cancel", "Discard the draft"),
+            ("feeds", "Feeds and their state"),
+            ("addfeed", "Follow a feed or a site"),
+            ("removefeed", "Stop following a feed"),
         ],
     }
 }
@@ -408,6 +438,165 @@ pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
     localize_digits(&text, lang)
 }
 
+// ---- feeds (issue 4: ingest) ----
+
+/// A moment as admins read it in a status line: the date, and the time in UTC.
+fn moment(at: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let time = localize_digits(&at.format("%H:%M").to_string(), lang);
+    format!("{} {time} UTC", format_date(at, lang))
+}
+
+/// Our own numbers in the reader's digits. Whole messages with URLs in them must not go
+/// through `localize_digits`: `?p=4391` with Persian digits is another address.
+fn number(n: i64, lang: Lang) -> String {
+    localize_digits(&n.to_string(), lang)
+}
+
+/// Feed errors can be long (a URL and a reason); a status line needs the gist.
+const FEED_ERROR_CHARS: usize = 200;
+
+fn short_error(error: &str) -> String {
+    let mut short: String = error.chars().take(FEED_ERROR_CHARS).collect();
+    if error.chars().count() > FEED_ERROR_CHARS {
+        short.push('…');
+    }
+    escape(&short)
+}
+
+pub fn feed_list(feeds: &[FeedStatus], lang: Lang) -> String {
+    if feeds.is_empty() {
+        return phrase(Phrase::FeedsEmpty, lang).to_string();
+    }
+    let mut out = String::from(match lang {
+        Lang::Fa => "📡 خوراک‌ها",
+        Lang::En => "📡 Feeds",
+    });
+    for feed in feeds {
+        out.push_str(&format!(
+            "\n\n{}. {}",
+            number(feed.id, lang),
+            escape(&feed.url)
+        ));
+        if let Some(found) = &feed.feed_url {
+            out.push_str(&match lang {
+                Lang::Fa => format!("\nخوراک: {}", escape(found)),
+                Lang::En => format!("\nfeed: {}", escape(found)),
+            });
+        }
+        out.push_str(&match (&feed.health, lang) {
+            (FeedHealth::Waiting, Lang::Fa) => "\nوضعیت: در انتظار نخستین دریافت".to_string(),
+            (FeedHealth::Waiting, Lang::En) => "\nstate: waiting for the first fetch".to_string(),
+            (FeedHealth::Ok, Lang::Fa) => "\nوضعیت: سالم".to_string(),
+            (FeedHealth::Ok, Lang::En) => "\nstate: ok".to_string(),
+            (FeedHealth::Failing { failures, error }, Lang::Fa) => format!(
+                "\nوضعیت: {} بار پیاپی ناموفق — {}",
+                number(*failures, lang),
+                short_error(error)
+            ),
+            (FeedHealth::Failing { failures, error }, Lang::En) => format!(
+                "\nstate: failed {failures} times in a row — {}",
+                short_error(error)
+            ),
+        });
+        out.push_str(&match (feed.last_success, lang) {
+            (Some(at), Lang::Fa) => format!("\nآخرین دریافت موفق: {}", moment(at, lang)),
+            (Some(at), Lang::En) => format!("\nlast success: {}", moment(at, lang)),
+            (None, Lang::Fa) => "\nآخرین دریافت موفق: هنوز نه".to_string(),
+            (None, Lang::En) => "\nlast success: never".to_string(),
+        });
+    }
+    out.push_str(match lang {
+        Lang::Fa => "\n\nافزودن: /addfeed نشانی — حذف: /removefeed شماره",
+        Lang::En => "\n\nadd: /addfeed url — remove: /removefeed id",
+    });
+    out
+}
+
+pub fn feed_added(id: i64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!(
+            "خوراک {id} افزوده شد. نخستین دریافت فقط بایگانی می‌کند و چیزی نمی‌فرستد؛ از آن پس هر اطلاعیهٔ تازه برای مشترکان فرستاده می‌شود. وضعیت: /feeds"
+        ),
+        Lang::En => format!(
+            "Feed {id} is added. Its first fetch only fills the archive and sends nothing; every new statement after that goes to subscribers. State: /feeds"
+        ),
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn feed_already_followed(id: i64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("این نشانی پیش‌تر افزوده شده است (خوراک {id})."),
+        Lang::En => format!("That address is already followed (feed {id})."),
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn feed_removed(id: i64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!(
+            "خوراک {id} دیگر دنبال نمی‌شود؛ اطلاعیه‌هایش در بایگانی می‌مانند. اگر در FEED_URLS است، با راه‌اندازی دوباره برمی‌گردد."
+        ),
+        Lang::En => format!(
+            "Feed {id} is no longer followed; its statements stay in the archive. If it is in FEED_URLS, it comes back at the next start."
+        ),
+    };
+    localize_digits(&text, lang)
+}
+
+pub fn feed_not_found(id: i64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("خوراکی با شمارهٔ {id} نیست. فهرست: /feeds"),
+        Lang::En => format!("There is no feed number {id}. The list: /feeds"),
+    };
+    localize_digits(&text, lang)
+}
+
+/// What admins are told when a feed has been failing for long, and when it is back.
+pub fn feed_notice(notice: &FeedNotice, lang: Lang) -> String {
+    match (notice, lang) {
+        (
+            FeedNotice::Failing {
+                id,
+                url,
+                since,
+                error,
+            },
+            Lang::Fa,
+        ) => format!(
+            "⚠️ خوراک {} ({}) از {} دریافت نمی‌شود.\nآخرین خطا: {}\nجارچی با فاصلهٔ بیشتر دوباره تلاش می‌کند و پس از بازگشت خبر می‌دهد.",
+            number(*id, lang),
+            escape(url),
+            moment(*since, lang),
+            short_error(error)
+        ),
+        (
+            FeedNotice::Failing {
+                id,
+                url,
+                since,
+                error,
+            },
+            Lang::En,
+        ) => format!(
+            "⚠️ Feed {id} ({}) has been failing since {}.\nlast error: {}\nJarchi keeps trying, less often, and will tell you when it is back.",
+            escape(url),
+            moment(*since, lang),
+            short_error(error)
+        ),
+        (FeedNotice::Recovered { id, url }, Lang::Fa) => {
+            format!(
+                "✅ خوراک {} ({}) دوباره دریافت می‌شود.",
+                number(*id, lang),
+                escape(url)
+            )
+        }
+        (FeedNotice::Recovered { id, url }, Lang::En) => {
+            format!("✅ Feed {id} ({}) is back.", escape(url))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +606,30 @@ mod tests {
         let fa: Vec<_> = command_menu(Lang::Fa).into_iter().map(|(c, _)| c).collect();
         let en: Vec<_> = command_menu(Lang::En).into_iter().map(|(c, _)| c).collect();
         assert_eq!(fa, en);
+    }
+
+    #[test]
+    fn feed_lists_keep_urls_intact_in_persian() {
+        let feeds = [FeedStatus {
+            id: 12,
+            url: "https://example.org/?p=4391&a=<b>".into(),
+            feed_url: None,
+            health: FeedHealth::Failing {
+                failures: 3,
+                error: "x".repeat(500),
+            },
+            last_success: None,
+        }];
+        let fa = feed_list(&feeds, Lang::Fa);
+        assert!(
+            fa.contains("?p=4391&amp;a=&lt;b&gt;") && fa.contains("۱۲.") && fa.contains("۳ بار")
+        );
+        assert!(fa.chars().count() < 500);
+        let notice = FeedNotice::Recovered {
+            id: 7,
+            url: "https://example.org/feed/2".into(),
+        };
+        assert!(feed_notice(&notice, Lang::Fa).contains("feed/2"));
     }
 
     #[test]

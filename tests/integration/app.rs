@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jarchi::broadcast::Clock;
@@ -22,6 +23,10 @@ use crate::support::fixtures;
 pub const ADMIN: i64 = 9001;
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// Changes settings that have no environment variable (or values below what an operator
+/// may set, such as a poll interval of a fraction of a second) before the app starts.
+pub type SettingsTweak = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
 pub struct TestApp {
     pub telegram: FakeTelegram,
     pub storage: Storage,
@@ -33,6 +38,7 @@ pub struct TestApp {
     pub webhook_addr: Option<SocketAddr>,
     shutdown: CancellationToken,
     task: Option<JoinHandle<Result<(), StartupError>>>,
+    tweak: Option<SettingsTweak>,
 }
 
 impl TestApp {
@@ -42,15 +48,29 @@ impl TestApp {
 
     /// Starts the app with extra environment variables (they win over the defaults).
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        Self::spawn_with_clock(extra, None).await
+        Self::spawn_with_settings(extra, None).await
     }
 
     /// Starts the app with the broadcast worker reading time from `clock`.
     pub async fn spawn_with_clock(extra: &[(&str, &str)], clock: Option<Clock>) -> Self {
+        Self::spawn_full(extra, None, clock).await
+    }
+
+    /// Like [`spawn_with`](Self::spawn_with), then `tweak` adjusts the parsed settings; a
+    /// restart applies it again.
+    pub async fn spawn_with_settings(extra: &[(&str, &str)], tweak: Option<SettingsTweak>) -> Self {
+        Self::spawn_full(extra, tweak, None).await
+    }
+
+    async fn spawn_full(
+        extra: &[(&str, &str)],
+        tweak: Option<SettingsTweak>,
+        clock: Option<Clock>,
+    ) -> Self {
         let telegram = FakeTelegram::start().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-        Self::start(telegram, dir, database_url, extra, clock).await
+        Self::start(telegram, dir, database_url, extra, tweak, clock).await
     }
 
     async fn start(
@@ -58,6 +78,7 @@ impl TestApp {
         dir: TempDir,
         database_url: String,
         extra: &[(&str, &str)],
+        tweak: Option<SettingsTweak>,
         clock: Option<Clock>,
     ) -> Self {
         let mut vars: HashMap<String, String> = [
@@ -74,7 +95,11 @@ impl TestApp {
         for (k, v) in extra {
             vars.insert(k.to_string(), v.to_string());
         }
-        let settings = Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
+        let mut settings =
+            Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
+        if let Some(tweak) = &tweak {
+            tweak(&mut settings);
+        }
         let mut app = App::build(settings).await.expect("the app builds");
         if let Some(clock) = clock {
             app = app.with_clock(clock);
@@ -101,6 +126,7 @@ impl TestApp {
             webhook_addr,
             shutdown,
             task: Some(task),
+            tweak,
         }
     }
 
@@ -110,7 +136,8 @@ impl TestApp {
         let telegram = self.telegram.clone();
         let database_url = self.database_url.clone();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
-        Self::start(telegram, dir, database_url, &[], None).await
+        let tweak = self.tweak.clone();
+        Self::start(telegram, dir, database_url, &[], tweak, None).await
     }
 
     pub async fn shutdown_now(&mut self) {

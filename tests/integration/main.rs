@@ -11,5 +11,6 @@ mod broadcast;
 mod commands;
 mod crash;
 mod experience;
+mod ingest;
 mod ops;
 mod search;

@@ -1,0 +1,542 @@
+//! Feeds: statements published on the site reach subscribers by themselves, once, and
+//! broken sites neither flood nor stop anyone.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jarchi::domain::{FeedHealth, Lang};
+use jarchi::ingest::import_pages;
+use jarchi::storage::{ChatKind, Storage};
+
+use crate::app::{ADMIN, SettingsTweak, TestApp, WAIT, text_of};
+use crate::support::feed_server::FeedServer;
+use crate::support::fixtures::{FEED_ATOM, FEED_RSS};
+
+const RSS: &str = "application/rss+xml";
+const ATOM: &str = "application/atom+xml";
+const SUBSCRIBERS: [i64; 3] = [501, 502, 503];
+
+/// Polls every 200 ms, gives up on a request after a second, and alerts admins after
+/// 300 ms of failures: the operator's limits (10 s, 30 s, an hour) scaled down.
+fn fast_feeds() -> Option<SettingsTweak> {
+    Some(Arc::new(|s| {
+        s.poll_interval = Duration::from_millis(200);
+        s.feed_timeout = Duration::from_secs(1);
+        s.feed_alert_after = Duration::from_millis(300);
+    }))
+}
+
+async fn spawn(feeds: &[String], tweak: Option<SettingsTweak>) -> TestApp {
+    let urls = feeds.join(",");
+    let app = TestApp::spawn_with_settings(&[("FEED_URLS", urls.as_str())], tweak).await;
+    for chat in SUBSCRIBERS {
+        app.storage
+            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .await
+            .unwrap();
+    }
+    app
+}
+
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "waited for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn wait_archive(storage: &Storage, n: i64) {
+    eventually(&format!("{n} statements in the archive"), || async {
+        storage.count_announcements().await.unwrap() >= n
+    })
+    .await;
+}
+
+/// Waits until `path` has been requested `more` more times: that many polls went by.
+async fn wait_polls(server: &FeedServer, path: &str, more: usize) {
+    let target = server.requests(path).len() + more;
+    eventually(&format!("{more} polls of {path}"), || async {
+        server.requests(path).len() >= target
+    })
+    .await;
+}
+
+fn item(guid: &str, title: &str, body: &str) -> String {
+    format!(
+        "<item><title>{title}</title><link>https://example.org/?p={guid}</link>\
+         <guid isPermaLink=\"false\">https://example.org/?p={guid}</guid>\
+         <pubDate>Mon, 23 Nov 2026 10:00:00 +0000</pubDate>\
+         <description>{body}</description></item>"
+    )
+}
+
+/// The fixture feed with `items` added at the top, where sites put new statements.
+fn rss_with(items: &[String]) -> String {
+    FEED_RSS.replacen("<item>", &format!("{}<item>", items.concat()), 1)
+}
+
+fn rss_of(items: &[String]) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>\
+         <title>t</title><link>https://example.org/</link><description>d</description>{}\
+         </channel></rss>",
+        items.concat()
+    )
+}
+
+fn messages_with(app: &TestApp, chat: i64, needle: &str) -> usize {
+    app.sent_to(chat)
+        .iter()
+        .filter(|m| text_of(m).contains(needle))
+        .count()
+}
+
+#[tokio::test]
+async fn first_sight_archives_quietly_then_each_new_statement_goes_out_once() {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", RSS, FEED_RSS);
+    let app = spawn(&[server.url("/feed.xml")], fast_feeds()).await;
+
+    wait_archive(&app.storage, 10).await;
+    wait_polls(&server, "/feed.xml", 3).await;
+    for chat in SUBSCRIBERS {
+        assert!(app.sent_to(chat).is_empty(), "first sight must not flood");
+    }
+    // Unchanged polls are conditional and cost a 304.
+    let requests = server.requests("/feed.xml");
+    assert_eq!(requests[0].status_sent, 200);
+    assert!(
+        requests[0]
+            .user_agent
+            .as_deref()
+            .unwrap()
+            .starts_with("jarchi/")
+    );
+    let later = requests.last().unwrap();
+    assert_eq!(later.if_none_match, server.etag("/feed.xml"));
+    assert!(later.if_modified_since.is_some());
+    assert_eq!(later.status_sent, 304);
+
+    server.set(
+        "/feed.xml",
+        RSS,
+        rss_with(&[item("9001", "اعتصاب سراسری کارگران", "<p>متن تازه</p>")]),
+    );
+    for chat in SUBSCRIBERS {
+        app.wait_sent_to(chat, 1).await;
+    }
+    wait_polls(&server, "/feed.xml", 3).await;
+    let app = app.restart().await;
+    wait_polls(&server, "/feed.xml", 3).await;
+    for chat in SUBSCRIBERS {
+        let sent = app.sent_to(chat);
+        assert_eq!(sent.len(), 1, "exactly once, across polls and a restart");
+        let card = text_of(&sent[0]);
+        assert!(card.contains("اعتصاب سراسری کارگران"), "{card}");
+        assert!(card.contains("https://example.org/?p=9001"), "{card}");
+    }
+    assert_eq!(app.storage.count_announcements().await.unwrap(), 11);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_statement_revised_on_the_site_is_edited_where_it_was_delivered() {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", RSS, rss_of(&[item("1", "قدیمی", "<p>یک</p>")]));
+    let app = spawn(&[server.url("/feed.xml")], fast_feeds()).await;
+    wait_archive(&app.storage, 1).await;
+
+    let fresh = item("2", "اطلاعیهٔ نخست", "<p>متن نخست</p>");
+    server.set(
+        "/feed.xml",
+        RSS,
+        rss_of(&[fresh, item("1", "قدیمی", "<p>یک</p>")]),
+    );
+    app.wait_sent_to(SUBSCRIBERS[0], 1).await;
+    let revised = item("2", "اطلاعیهٔ اصلاح‌شده", "<p>متن اصلاح‌شده</p>");
+    server.set(
+        "/feed.xml",
+        RSS,
+        rss_of(&[revised, item("1", "قدیمی", "<p>یک</p>")]),
+    );
+
+    eventually("the delivered copy to be edited", || async {
+        app.telegram.messages_in(SUBSCRIBERS[0])[0].edit_count == 1
+    })
+    .await;
+    wait_polls(&server, "/feed.xml", 3).await;
+    for chat in SUBSCRIBERS {
+        let messages = app.telegram.messages_in(chat);
+        assert_eq!(messages.len(), 1, "an edit, not a second message");
+        assert_eq!(messages[0].edit_count, 1);
+        assert!(messages[0].text.contains("اطلاعیهٔ اصلاح‌شده"));
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_site_page_leads_to_its_feed() {
+    // One site announces its feed in the page head; the other is a WordPress site that
+    // announces nothing but answers at /feed/.
+    let announced = FeedServer::start().await;
+    announced.set(
+        "/",
+        "text/html; charset=utf-8",
+        "<!DOCTYPE html><html><head><title>Site</title>\
+         <link rel=\"alternate\" type=\"application/rss+xml\" href=\"/news/rss.xml\">\
+         </head><body>…</body></html>",
+    );
+    announced.set("/news/rss.xml", RSS, FEED_RSS);
+    let wordpress = FeedServer::start().await;
+    wordpress.set("/", "text/html", "<html><body>no links here</body></html>");
+    wordpress.set("/feed/", ATOM, FEED_ATOM);
+
+    let app = spawn(&[announced.url("/"), wordpress.url("/")], fast_feeds()).await;
+    eventually("both feeds to be found", || async {
+        let feeds = app.storage.feed_statuses().await.unwrap();
+        feeds.iter().all(|f| f.health == FeedHealth::Ok)
+    })
+    .await;
+    let feeds = app.storage.feed_statuses().await.unwrap();
+    assert_eq!(
+        feeds[0].feed_url.as_deref(),
+        Some(announced.url("/news/rss.xml").as_str())
+    );
+    assert_eq!(
+        feeds[1].feed_url.as_deref(),
+        Some(wordpress.url("/feed/").as_str())
+    );
+    // The same ten statements in two feeds: one archive entry each.
+    assert_eq!(app.storage.count_announcements().await.unwrap(), 10);
+    // Afterwards the feed itself is polled, conditionally; the page is left alone.
+    let page_requests = announced.requests("/").len();
+    wait_polls(&announced, "/news/rss.xml", 2).await;
+    assert_eq!(announced.requests("/").len(), page_requests);
+    assert_eq!(
+        announced
+            .requests("/news/rss.xml")
+            .last()
+            .unwrap()
+            .status_sent,
+        304
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_items_become_clean_valid_messages() {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", RSS, rss_of(&[item("1", "seed", "seed")]));
+    let app = spawn(&[server.url("/feed.xml")], fast_feeds()).await;
+    wait_archive(&app.storage, 1).await;
+
+    let huge = "<p>بند بلند. </p>".repeat(1_400);
+    assert!(huge.chars().count() > 20_000);
+    let hostile = [
+        "<item><title><![CDATA[CDATA <b>title</b> & more]]></title>\
+         <link>/news/cdata</link><guid>cdata-1</guid>\
+         <description><![CDATA[<p>Hello <script>alert('x')</script><a href=\"/about\">about</a>\
+         <img src=\"/img/a.png\" onerror=\"steal()\"></p>]]></description></item>"
+            .to_string(),
+        "<item><title>Entities &amp; &lt;tags&gt; &#1575;&#1740;</title>\
+         <link>https://example.org/entities</link>\
+         <description>caf&#233; &amp;amp; &lt;b&gt;bold&lt;/b&gt;</description></item>"
+            .to_string(),
+        "<item><title>No guid, no link</title>\
+         <pubDate>Mon, 23 Nov 2026 11:00:00 +0000</pubDate>\
+         <description>only a title and a date</description></item>"
+            .to_string(),
+        format!(
+            "<item><title>Huge</title><guid>huge-1</guid><link>https://example.org/huge</link>\
+             <description><![CDATA[{huge}]]></description></item>"
+        ),
+    ];
+    let mut items = hostile.to_vec();
+    items.push(item("1", "seed", "seed"));
+    server.set("/feed.xml", RSS, rss_of(&items));
+
+    let chat = SUBSCRIBERS[0];
+    let sent = app.wait_sent_to(chat, 4).await;
+    let texts: Vec<String> = sent.iter().map(text_of).collect();
+    let all = texts.join("\n");
+    assert!(!all.contains("script") && !all.contains("alert(") && !all.contains("steal"));
+    // A title's markup is dropped, its text kept.
+    assert!(all.contains("CDATA title &amp; more"), "{all}");
+    assert!(
+        all.contains(&server.url("/news/cdata")),
+        "relative link resolved: {all}"
+    );
+    // Entities decode once: numeric ones to letters, an escaped tag to markup (dropped
+    // like any tag in a title or body), a double-escaped ampersand to one ampersand.
+    assert!(all.contains("Entities &amp; ای"), "{all}");
+    assert!(all.contains("café &amp; bold"), "{all}");
+    assert!(all.contains("No guid, no link"));
+    let huge_card = texts.iter().find(|t| t.contains("Huge")).unwrap();
+    assert!(huge_card.chars().count() < 4096);
+
+    let stored = app.storage.latest(10, 0).await.unwrap();
+    let cdata = stored.iter().find(|a| a.source_key == "cdata-1").unwrap();
+    assert_eq!(
+        cdata.image_url.as_deref(),
+        Some(server.url("/img/a.png").as_str())
+    );
+    assert!(cdata.body_html.contains(&server.url("/about")));
+    assert!(!cdata.body_html.contains("onerror"));
+    let long = stored.iter().find(|a| a.source_key == "huge-1").unwrap();
+    assert!(long.body_text.chars().count() > 15_000);
+
+    // The whole 20,000-character statement, in as many valid messages as it takes.
+    let before = app.sent_to(chat).len();
+    app.telegram
+        .push_private_text(chat, &format!("/show {}", long.id), Some("fa"));
+    app.wait_sent_to(chat, before + 4).await;
+    wait_polls(&server, "/feed.xml", 2).await;
+    assert_eq!(
+        app.sent_to(chat)
+            .iter()
+            .filter(|m| text_of(m).contains("No guid, no link"))
+            .count(),
+        1,
+        "an item without guid or link is still recognised at the next poll"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn broken_feeds_fail_alone_back_off_and_admins_hear_once() {
+    let server = FeedServer::start().await;
+    server.set("/good.xml", RSS, rss_of(&[item("1", "seed", "seed")]));
+    server.set(
+        "/malformed.xml",
+        RSS,
+        "<rss><channel><item><title>oops</channel>",
+    );
+    server.set(
+        "/error.xml",
+        "text/html",
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+    );
+    server.set_status("/down.xml", 500);
+    server.set("/moved.xml", ATOM, FEED_ATOM);
+    server.set_redirect("/old.xml", "/moved.xml");
+    server.set("/slow.xml", RSS, FEED_RSS);
+    server.set_delay("/slow.xml", Duration::from_secs(30));
+    let paths = [
+        "/good.xml",
+        "/malformed.xml",
+        "/error.xml",
+        "/down.xml",
+        "/gone.xml",
+        "/old.xml",
+        "/slow.xml",
+    ];
+    let urls: Vec<String> = paths.iter().map(|p| server.url(p)).collect();
+    let app = spawn(&urls, fast_feeds()).await;
+
+    // The healthy feed and the redirected one work while the others fail.
+    wait_archive(&app.storage, 11).await;
+    server.set(
+        "/good.xml",
+        RSS,
+        rss_of(&[item("2", "تازه", "<p>متن</p>"), item("1", "seed", "seed")]),
+    );
+    for chat in SUBSCRIBERS {
+        app.wait_sent_to(chat, 1).await;
+    }
+
+    // Every broken feed is reported to the admin once, none of them twice.
+    let failing = [
+        "/malformed.xml",
+        "/error.xml",
+        "/down.xml",
+        "/gone.xml",
+        "/slow.xml",
+    ];
+    eventually("an alert for each broken feed", || async {
+        let texts: Vec<String> = app.sent_to(ADMIN).iter().map(text_of).collect();
+        failing
+            .iter()
+            .all(|p| texts.iter().any(|t| t.contains(&server.url(p))))
+    })
+    .await;
+    let statuses = app.storage.feed_statuses().await.unwrap();
+    for (status, path) in statuses.iter().zip(paths) {
+        let broken = failing.contains(&path);
+        assert_eq!(
+            matches!(status.health, FeedHealth::Failing { .. }),
+            broken,
+            "{path}: {status:?}"
+        );
+        if let FeedHealth::Failing { error, .. } = &status.health {
+            let expected = match path {
+                "/malformed.xml" | "/error.xml" => "feed",
+                "/down.xml" => "500",
+                "/gone.xml" => "404",
+                _ => "timed out",
+            };
+            assert!(error.contains(expected), "{path}: {error}");
+        }
+    }
+    // Backing off: fewer requests to a broken feed than to the healthy one, and longer
+    // and longer waits between them (nominally 0.4 s, 0.8 s, 1.6 s…).
+    assert!(server.requests("/down.xml").len() < server.requests("/good.xml").len());
+    eventually("four attempts at a missing feed", || async {
+        server.requests("/gone.xml").len() >= 4
+    })
+    .await;
+    let attempts: Vec<_> = server.requests("/gone.xml").iter().map(|r| r.at).collect();
+    let gaps: Vec<Duration> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps[2] > gaps[0], "no backoff: {gaps:?}");
+
+    server.set_status("/down.xml", 200);
+    server.set("/down.xml", RSS, FEED_RSS);
+    let back = "(".to_string() + &server.url("/down.xml") + ")";
+    eventually("the recovery notice", || async {
+        app.sent_to(ADMIN)
+            .iter()
+            .any(|m| text_of(m).contains(&back) && text_of(m).contains("✅"))
+    })
+    .await;
+    wait_polls(&server, "/down.xml", 2).await;
+    for path in failing {
+        let mentions = messages_with(&app, ADMIN, &format!("({})", server.url(path)));
+        let expected = if path == "/down.xml" { 2 } else { 1 };
+        assert_eq!(mentions, expected, "{path}");
+    }
+    for chat in SUBSCRIBERS {
+        assert_eq!(app.sent_to(chat).len(), 1);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn admins_list_add_and_remove_feeds() {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", RSS, FEED_RSS);
+    // An hour between polls: only /addfeed's wake-up can explain a fetch.
+    let app = TestApp::spawn_with_settings(
+        &[],
+        Some(Arc::new(|s| s.poll_interval = Duration::from_secs(3600))),
+    )
+    .await;
+
+    assert!(
+        app.ask_en(ADMIN, "/feeds")
+            .await
+            .contains("No feed is followed")
+    );
+    assert!(
+        app.ask_en(ADMIN, "/addfeed not-a-url")
+            .await
+            .contains("/addfeed https://")
+    );
+    let url = server.url("/feed.xml");
+    let added = app.ask_en(ADMIN, &format!("/addfeed {url}")).await;
+    assert!(added.contains("Feed 1 is added"), "{added}");
+    wait_archive(&app.storage, 10).await;
+    assert!(app.sent_to(501).is_empty());
+
+    let again = app.ask_en(ADMIN, &format!("/addfeed {url}")).await;
+    assert!(again.contains("already followed (feed 1)"), "{again}");
+    let list = app.ask_en(ADMIN, "/feeds").await;
+    assert!(
+        list.contains(&format!("1. {url}")) && list.contains("state: ok"),
+        "{list}"
+    );
+    assert!(
+        list.contains("last success:") && !list.contains("never"),
+        "{list}"
+    );
+    let fa = app.ask(ADMIN, "/feeds").await;
+    assert!(fa.contains(&url) && fa.contains("سالم"), "{fa}");
+
+    assert!(
+        app.ask_en(ADMIN, "/removefeed 9")
+            .await
+            .contains("no feed number 9")
+    );
+    assert!(
+        app.ask_en(ADMIN, "/removefeed x")
+            .await
+            .contains("/removefeed 2")
+    );
+    assert!(
+        app.ask_en(ADMIN, "/removefeed ۱")
+            .await
+            .contains("Feed 1 is no longer followed")
+    );
+    assert!(
+        app.ask_en(ADMIN, "/feeds")
+            .await
+            .contains("No feed is followed")
+    );
+    // The statements stay searchable.
+    assert_eq!(app.storage.count_announcements().await.unwrap(), 10);
+
+    assert!(
+        app.ask_en(4242, "/addfeed https://evil.example/")
+            .await
+            .contains("admins only")
+    );
+    assert!(app.storage.feed_statuses().await.unwrap().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn import_follows_older_pages_and_sends_nothing() {
+    let server = FeedServer::start().await;
+    let page = |from: u32| {
+        rss_of(
+            &(from..from + 3)
+                .map(|n| item(&n.to_string(), &format!("statement {n}"), "text"))
+                .collect::<Vec<_>>(),
+        )
+    };
+    // WordPress: ?paged=2, ?paged=3, then 404.
+    server.set("/feed/", RSS, page(1));
+    server.set("/feed/?paged=2", RSS, page(4));
+    server.set("/feed/?paged=3", RSS, page(7));
+    // RFC 5005: the feed says where the older page is.
+    let atom = |n: u32, next: Option<&str>| {
+        let next = next
+            .map(|href| format!("<link rel=\"next\" href=\"{href}\"/>"))
+            .unwrap_or_default();
+        format!(
+            "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>\
+             <id>urn:t</id><updated>2026-11-23T10:00:00Z</updated>{next}<entry><title>atom {n}</title>\
+             <id>urn:atom:{n}</id><updated>2026-11-23T10:00:00Z</updated><summary>s</summary></entry></feed>"
+        )
+    };
+    server.set("/atom", ATOM, atom(1, Some("/atom-older")));
+    server.set("/atom-older", ATOM, atom(2, None));
+
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("i.db").display()))
+        .await
+        .unwrap();
+    let report = import_pages(&storage, &server.url("/feed/"), 10)
+        .await
+        .unwrap();
+    assert_eq!((report.inserted, report.pages), (9, 3));
+    let again = import_pages(&storage, &server.url("/feed/"), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.inserted, again.pages),
+        (0, 2),
+        "past the first page, a page with nothing new ends the backfill"
+    );
+    let atom_report = import_pages(&storage, &server.url("/atom"), 5)
+        .await
+        .unwrap();
+    assert_eq!((atom_report.inserted, atom_report.pages), (2, 2));
+    assert_eq!(server.requests("/feed/?paged=4").len(), 1);
+    assert_eq!(storage.count_announcements().await.unwrap(), 11);
+    storage.close().await;
+}
