@@ -68,13 +68,9 @@ async fn migrate() -> ExitCode {
 }
 
 async fn import(source: &str, pages: u16) -> ExitCode {
-    let url = match Settings::database_url_from_env() {
-        Ok(url) => url,
-        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
-    };
-    let storage = match Storage::connect(&url).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, &e.to_string()),
+    let storage = match open_storage().await {
+        Ok(storage) => storage,
+        Err(code) => return code,
     };
     let result = ingest::import_pages(&storage, source, usize::from(pages)).await;
     storage.close().await;
@@ -91,13 +87,9 @@ async fn import(source: &str, pages: u16) -> ExitCode {
 }
 
 async fn backup(path: &std::path::Path) -> ExitCode {
-    let url = match Settings::database_url_from_env() {
-        Ok(url) => url,
-        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
-    };
-    let storage = match Storage::connect(&url).await {
-        Ok(s) => s,
-        Err(e) => return fail(1, &e.to_string()),
+    let storage = match open_storage().await {
+        Ok(storage) => storage,
+        Err(code) => return code,
     };
     let result = storage.backup_to(path).await;
     storage.close().await;
@@ -162,6 +154,14 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
         let _ = tokio::signal::ctrl_c().await;
     }
     shutdown.cancel();
+}
+
+/// The database alone, for the commands that need no bot: only DATABASE_URL is read.
+async fn open_storage() -> Result<Storage, ExitCode> {
+    let url = Settings::database_url_from_env().map_err(|e| fail(EXIT_CONFIG, &e.to_string()))?;
+    Storage::connect(&url)
+        .await
+        .map_err(|e| fail(1, &e.to_string()))
 }
 
 /// One line on stderr, never a backtrace: the reader is an operator.
