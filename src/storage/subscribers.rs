@@ -153,6 +153,19 @@ impl Storage {
         Ok(added)
     }
 
+    /// How many rows anywhere still name this chat: what a privacy audit (and the test of
+    /// /stop) asks. Zero after /stop.
+    pub async fn rows_about_chat(&self, chat_id: i64) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM subscribers WHERE chat_id = ?1)
+                  + (SELECT COUNT(*) FROM deliveries WHERE chat_id = ?1)
+                  + (SELECT COUNT(*) FROM admin_drafts WHERE chat_id = ?1)",
+        )
+        .bind(chat_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub async fn subscriber(&self, chat_id: i64) -> Result<Option<Subscriber>, StorageError> {
         let row: Option<SubscriberRow> = sqlx::query_as(
             "SELECT chat_id, chat_kind, lang, status FROM subscribers WHERE chat_id = ?1",

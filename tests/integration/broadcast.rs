@@ -446,3 +446,26 @@ async fn stats_show_subscribers_statements_and_the_last_broadcast() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn stop_forgets_the_chat_and_its_delivery_history() {
+    let app = TestApp::spawn().await;
+    let chat = 95_001;
+    app.ask(chat, "/start").await;
+    app.ask(ADMIN, "/post فراموشی\nمتن").await;
+    wait_for_text(&app, chat, "فراموشی", 1).await;
+    assert!(app.storage.rows_about_chat(chat).await.unwrap() >= 2);
+
+    app.ask(chat, "/stop").await;
+    assert_eq!(
+        app.storage.rows_about_chat(chat).await.unwrap(),
+        0,
+        "/stop leaves nothing behind"
+    );
+    // Editing the statement later cannot reach a chat that asked to be forgotten.
+    let id = app.storage.latest(1, 0).await.unwrap()[0].id;
+    app.ask(ADMIN, &format!("/edit {id}\nفراموشی ۲\nمتن")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.telegram.calls_to("editMessageText").is_empty());
+    app.stop().await;
+}
