@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
+use crate::binary::{BIN, stop_gracefully};
 use crate::support::fake_telegram::FakeTelegram;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
 const TOKEN: &str = "123456:ABCdefGHIjklMNOpqr";
 
 /// Runs `jarchi` with exactly these variables, in an empty folder (so no stray .env).
@@ -219,14 +219,7 @@ async fn logs_carry_no_token_and_no_personal_data() {
             .await;
 
         // SIGTERM: a graceful stop.
-        let pid = child.id().expect("running") as i32;
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status();
-        let output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
-            .await
-            .expect("jarchi exits within 10 s of SIGTERM")
-            .unwrap();
+        let output = stop_gracefully(child).await;
         assert!(output.status.success(), "exit status {:?}", output.status);
         let logs = String::from_utf8_lossy(&output.stderr);
         let token_secret = FakeTelegram::TOKEN.split_once(':').unwrap().1;

@@ -10,9 +10,9 @@ use jarchi::domain::{Lang, NewAnnouncement};
 use jarchi::storage::{ChatKind, PublishOutcome, Storage};
 use tokio::process::{Child, Command};
 
+use crate::binary::BIN;
 use crate::support::fake_telegram::FakeTelegram;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
 const SUBSCRIBERS: i64 = 300;
 const FIRST_CHAT: i64 = 100_001;
 

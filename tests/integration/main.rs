@@ -4,6 +4,7 @@
 mod support;
 
 mod app;
+mod binary;
 mod support_selftest;
 
 mod bad_config;

@@ -13,9 +13,9 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::app::{TestApp, WAIT};
+use crate::binary::{BIN, stop_gracefully};
 use crate::support::fake_telegram::{FakeTelegram, Fault};
 
-const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 const WEBHOOK_SECRET: &str = "webhook-secret_for-the-tests-0123";
 
@@ -450,14 +450,7 @@ async fn webhook_mode_logs_carry_no_secret_and_no_personal_data() {
         assert!(health.contains(r#""updates":"webhook""#), "{health}");
 
         drop(client);
-        let pid = child.id().expect("running") as i32;
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status();
-        let output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
-            .await
-            .expect("jarchi exits within 10 s of SIGTERM")
-            .unwrap();
+        let output = stop_gracefully(child).await;
         assert!(output.status.success(), "exit status {:?}", output.status);
         let logs = String::from_utf8_lossy(&output.stderr);
         let token_secret = FakeTelegram::TOKEN.split_once(':').unwrap().1;
