@@ -20,7 +20,8 @@ pub enum SendOutcome {
     Migrated(ChatId),
     /// Blocked, deactivated, kicked, never started, or no longer exists: stop sending.
     Gone(String),
-    /// 5xx, time-out, network: may pass.
+    /// 5xx, time-out, network, a reply that cannot be read: may pass, and may mean that
+    /// Telegram cannot be reached at all.
     Transient(String),
     /// Telegram will never accept this request.
     Failed(String),
@@ -56,7 +57,27 @@ pub async fn send_message(bot: &Bot, chat: ChatId, html: &str, preview: bool) ->
         .parse_mode(ParseMode::Html)
         .link_preview_options(preview_options(preview))
         .await;
-    classify(result.map(|m| Some(m.id)))
+    match result {
+        Err(RequestError::InvalidJson { raw, .. }) if telegram_said_ok(&raw) => {
+            // Telegram took the message but told us about it in a shape teloxide cannot
+            // read. Sending again would deliver it twice; without the id, a later /edit or
+            // /delete cannot reach this copy, which is the lesser harm.
+            tracing::warn!(
+                "Telegram accepted a message but its reply could not be read; counting it as delivered, without a message id"
+            );
+            SendOutcome::Sent(None)
+        }
+        other => classify(other.map(|m| Some(m.id))),
+    }
+}
+
+/// Whether an unreadable reply still says `"ok": true`: then Telegram carried the request
+/// out. A proxy's error page, or a body cut short, says nothing of the kind.
+fn telegram_said_ok(raw: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|reply| reply.get("ok").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
 }
 
 pub async fn edit_message(
@@ -96,8 +117,10 @@ pub fn classify(result: Result<Option<MessageId>, RequestError>) -> SendOutcome 
         RequestError::RetryAfter(secs) => SendOutcome::RetryAfter(secs.duration()),
         RequestError::MigrateToChatId(id) => SendOutcome::Migrated(*id),
         RequestError::Api(api) => classify_api_error(api),
-        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
-            SendOutcome::Transient(error.to_string())
+        RequestError::Network(_) | RequestError::Io(_) => SendOutcome::Transient(error.to_string()),
+        // The raw reply may quote a chat's name or a message; it is not kept.
+        RequestError::InvalidJson { .. } => {
+            SendOutcome::Transient("Telegram's reply could not be read".into())
         }
     }
 }
@@ -159,5 +182,13 @@ mod tests {
             classify(Err(RequestError::MigrateToChatId(ChatId(-100)))),
             SendOutcome::Migrated(ChatId(-100))
         );
+    }
+
+    #[test]
+    fn only_a_reply_that_says_ok_means_accepted() {
+        assert!(telegram_said_ok(r#"{"ok":true,"result":{"message_id":"x"}}"#));
+        assert!(!telegram_said_ok("<html>502 Bad Gateway</html>"));
+        assert!(!telegram_said_ok(r#"{"ok":true,"result":{"mess"#));
+        assert!(!telegram_said_ok(r#"{"ok":false,"description":"x"}"#));
     }
 }

@@ -51,6 +51,9 @@ pub struct ClaimedDelivery {
     pub action: DeliveryAction,
     pub message_id: Option<i32>,
     pub attempts: i64,
+    /// Unix ms when the delivery was queued: failures that may pass are retried until
+    /// `DELIVERY_GIVE_UP_HOURS` after this.
+    pub created_at: i64,
     pub chat_kind: ChatKind,
     pub lang: Lang,
     /// False when the chat went away after the row was queued.
@@ -96,6 +99,7 @@ struct ClaimRow {
     action: String,
     message_id: Option<i64>,
     attempts: i64,
+    created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -158,7 +162,7 @@ impl Storage {
                    AND (claimed_until IS NULL OR claimed_until <= ?1)
                  ORDER BY due_at, id
                  LIMIT ?3)
-             RETURNING id, announcement_id, chat_id, action, message_id, attempts",
+             RETURNING id, announcement_id, chat_id, action, message_id, attempts, created_at",
         )
         .bind(now)
         .bind(now + ms(lease))
@@ -188,6 +192,7 @@ impl Storage {
                     action: DeliveryAction::parse(&row.action),
                     message_id: row.message_id.and_then(|m| i32::try_from(m).ok()),
                     attempts: row.attempts,
+                    created_at: row.created_at,
                     chat_kind: chat.map_or(ChatKind::Private, |c| ChatKind::parse(&c.chat_kind)),
                     lang: chat.and_then(|c| c.lang.parse().ok()).unwrap_or_default(),
                     chat_active: chat.is_some_and(|c| c.status == "active"),
@@ -310,6 +315,7 @@ impl Storage {
             statements: self.count_announcements().await?,
             queue_depth: self.queue_depth().await?,
             broadcast: self.latest_broadcast().await?,
+            telegram_unreachable_since: None,
         })
     }
 

@@ -12,6 +12,8 @@ mod broadcast;
 mod commands;
 mod crash;
 mod experience;
+mod fairness;
 mod ingest;
 mod ops;
+mod outage;
 mod search;
