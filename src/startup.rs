@@ -139,8 +139,21 @@ impl App {
 
     /// Runs until `shutdown` is cancelled, then lets in-flight handlers finish.
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), StartupError> {
+        // First, so that /healthz tells the operator when Telegram cannot be reached at start.
+        let ops = self.ops.take().map(|ops| {
+            tokio::spawn(ops.serve(
+                self.storage.clone(),
+                Arc::clone(&self.health),
+                shutdown.clone(),
+            ))
+        });
         let link = self.health.link();
         let Some(me) = reach_telegram(&self.bot, &link, &shutdown).await? else {
+            if let Some(ops) = ops
+                && let Err(e) = ops.await
+            {
+                tracing::error!(error = %e, "the ops listener ended abnormally");
+            }
             self.storage.close().await;
             tracing::info!("stopped before Telegram could be reached");
             return Ok(());
@@ -222,13 +235,6 @@ impl App {
         .with_link(Arc::clone(&link))
         .with_budget(Arc::clone(&self.budget));
         let worker = tokio::spawn(worker.run(shutdown.clone()));
-        let ops = self.ops.take().map(|ops| {
-            tokio::spawn(ops.serve(
-                self.storage.clone(),
-                Arc::clone(&self.health),
-                shutdown.clone(),
-            ))
-        });
         let pruner = tokio::spawn(prune_periodically(
             self.storage.clone(),
             self.settings.delivery_retention,

@@ -186,7 +186,9 @@ mod tests {
 
     #[test]
     fn only_a_reply_that_says_ok_means_accepted() {
-        assert!(telegram_said_ok(r#"{"ok":true,"result":{"message_id":"x"}}"#));
+        assert!(telegram_said_ok(
+            r#"{"ok":true,"result":{"message_id":"x"}}"#
+        ));
         assert!(!telegram_said_ok("<html>502 Bad Gateway</html>"));
         assert!(!telegram_said_ok(r#"{"ok":true,"result":{"mess"#));
         assert!(!telegram_said_ok(r#"{"ok":false,"description":"x"}"#));

@@ -560,7 +560,6 @@ fn backoff(attempts: i64) -> Duration {
     Duration::from_secs(2u64.pow(exponent)).min(Duration::from_secs(60))
 }
 
-
 async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
     tokio::select! {
         _ = tokio::time::sleep(duration) => {}

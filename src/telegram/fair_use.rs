@@ -56,7 +56,9 @@ impl FairUseGate {
         if users.len() > FORGET_ABOVE {
             users.retain(|_, b| {
                 let full = b.tokens + now.duration_since(b.updated).as_secs_f64() / refill >= burst;
-                let noted_recently = b.last_note.is_some_and(|at| now.duration_since(at) < NOTE_EVERY);
+                let noted_recently = b
+                    .last_note
+                    .is_some_and(|at| now.duration_since(at) < NOTE_EVERY);
                 !full || noted_recently
             });
         }
@@ -106,7 +108,12 @@ pub fn over_the_limit(update: Update, ctx: Context) -> Option<Verdict> {
 
 /// Drops the update; the first of a minute gets a note in the user's Telegram language (the
 /// database is not asked, not even for their chosen language).
-pub async fn refuse(bot: JarchiBot, update: Update, verdict: Verdict, ctx: Context) -> HandlerResult {
+pub async fn refuse(
+    bot: JarchiBot,
+    update: Update,
+    verdict: Verdict,
+    ctx: Context,
+) -> HandlerResult {
     tracing::debug!(user = ?update.from().map(|u| u.id), "over the fair-use limit; dropped");
     if verdict != Verdict::DropWithNote {
         return Ok(());
@@ -121,7 +128,9 @@ pub async fn refuse(bot: JarchiBot, update: Update, verdict: Verdict, ctx: Conte
             send_html(&bot, msg.chat.id, note, Preview::Off).await?;
         }
         UpdateKind::CallbackQuery(query) => {
-            bot.answer_callback_query(query.id.clone()).text(note).await?;
+            bot.answer_callback_query(query.id.clone())
+                .text(note)
+                .await?;
         }
         // An inline query has no chat to answer in; it is simply not answered.
         _ => {}
@@ -163,7 +172,10 @@ mod tests {
             .map(|i| gate.check(2, start + Duration::from_millis(i * 5000 / 150)))
             .collect();
         let passed = verdicts.iter().filter(|v| **v == Verdict::Pass).count();
-        let notes = verdicts.iter().filter(|v| **v == Verdict::DropWithNote).count();
+        let notes = verdicts
+            .iter()
+            .filter(|v| **v == Verdict::DropWithNote)
+            .count();
         assert_eq!((passed, notes), (7, 1));
     }
 

@@ -31,7 +31,10 @@ pub fn format_date(at: DateTime<Utc>, lang: Lang) -> String {
 pub fn format_time(at: DateTime<Utc>) -> String {
     FixedOffset::east_opt(TEHRAN_OFFSET_SECONDS)
         .and_then(|tehran| at.naive_utc().checked_add_offset(tehran))
-        .map_or_else(|| at.format("%H:%M UTC").to_string(), |local| local.format("%H:%M").to_string())
+        .map_or_else(
+            || at.format("%H:%M UTC").to_string(),
+            |local| local.format("%H:%M").to_string(),
+        )
 }
 
 fn iso(date: NaiveDate) -> String {

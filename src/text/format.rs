@@ -134,7 +134,10 @@ fn cut_footer(a: &Announcement, lang: Lang) -> String {
         (Some(link), Lang::Fa) => format!("…\nمتن کامل: {link}"),
         (Some(link), Lang::En) => format!("…\nThe whole text: {link}"),
         (None, Lang::Fa) => "…\n(بقیهٔ این اطلاعیه بیش از ده پیام است و اینجا نمی‌آید.)".into(),
-        (None, Lang::En) => "…\n(The rest of this statement is longer than ten messages and is not shown here.)".into(),
+        (None, Lang::En) => {
+            "…\n(The rest of this statement is longer than ten messages and is not shown here.)"
+                .into()
+        }
     }
 }
 
@@ -440,7 +443,10 @@ mod tests {
         let parts = full_statement(&a, Lang::Fa);
         assert_eq!(parts.len(), MAX_STATEMENT_MESSAGES);
         let last = parts.last().unwrap();
-        assert!(last.contains("متن کامل") && last.ends_with("</a>"), "{last}");
+        assert!(
+            last.contains("متن کامل") && last.ends_with("</a>"),
+            "{last}"
+        );
         for part in &parts {
             assert!(within_limits(part), "{} units", visible_len(part));
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
-use crate::binary::{BIN, stop_gracefully};
+use crate::binary::{BIN, spawn, stop_gracefully};
 use crate::support::fake_telegram::FakeTelegram;
 
 const TOKEN: &str = "123456:ABCdefGHIjklMNOpqr";
@@ -160,22 +160,16 @@ async fn an_unreachable_telegram_does_not_leak_the_token() {
     // whose text would carry the request URL (and so the token) if nobody redacted it.
     // jarchi says it cannot reach Telegram and keeps trying until it is stopped.
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .env_clear()
-        .envs([
+    let mut child = spawn(
+        &[
             ("TELOXIDE_TOKEN", TOKEN),
             ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
             ("DATABASE_URL", "sqlite::memory:"),
             ("RUST_LOG", "trace"),
             ("OPS_LISTEN", ""),
-        ])
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+        ],
+        dir.path(),
+    );
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(child.try_wait().unwrap().is_none(), "jarchi keeps trying");
     let output = stop_gracefully(child).await;
@@ -199,9 +193,8 @@ async fn logs_carry_no_token_and_no_personal_data() {
         let dir = tempfile::tempdir().unwrap();
         let db = format!("sqlite://{}", dir.path().join("jarchi.db").display());
         let api_url = telegram.api_url();
-        let child = Command::new(BIN)
-            .env_clear()
-            .envs([
+        let child = spawn(
+            &[
                 ("TELOXIDE_TOKEN", FakeTelegram::TOKEN),
                 ("TELOXIDE_API_URL", api_url.as_str()),
                 ("DATABASE_URL", db.as_str()),
@@ -209,14 +202,9 @@ async fn logs_carry_no_token_and_no_personal_data() {
                 ("RUST_LOG", level),
                 // Tests run in parallel: the default ops port would collide.
                 ("OPS_LISTEN", ""),
-            ])
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+            ],
+            dir.path(),
+        );
         telegram
             .wait_for("getUpdates", 1, Duration::from_secs(20))
             .await;

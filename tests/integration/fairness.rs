@@ -69,7 +69,10 @@ async fn one_noisy_user_cannot_crowd_out_the_rest() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let asked = Instant::now();
     app.telegram.push_private_text(other, "/latest", Some("fa"));
-    wait_until("the other user's answer", WAIT, || !app.sent_to(other).is_empty()).await;
+    wait_until("the other user's answer", WAIT, || {
+        !app.sent_to(other).is_empty()
+    })
+    .await;
     flooder.await.unwrap();
     let flood_lasted = flood_began.elapsed();
 
@@ -125,7 +128,11 @@ async fn in_groups_only_the_groups_admins_stop_or_change_settings() {
     app.wait_sent_to(group, 1).await;
     assert!(app.storage.subscriber(group).await.unwrap().is_some());
 
-    for command in ["/stop@jarchi_test_bot", "/lang@jarchi_test_bot en", "/settings@jarchi_test_bot"] {
+    for command in [
+        "/stop@jarchi_test_bot",
+        "/lang@jarchi_test_bot en",
+        "/settings@jarchi_test_bot",
+    ] {
         let before = app.sent_to(group).len();
         app.telegram.push_group_text(group, member, command);
         let reply = app.wait_sent_to(group, before + 1).await;
@@ -164,15 +171,31 @@ async fn in_groups_only_the_groups_admins_stop_or_change_settings() {
         .into_iter()
         .find(|c| c["callback_query_id"].as_str() == Some(query.as_str()))
         .unwrap();
-    assert!(answer["text"].as_str().unwrap_or_default().contains("فقط مدیران گروه"));
-    let unchanged = app.storage.subscriber_settings(group).await.unwrap().unwrap();
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("فقط مدیران گروه")
+    );
+    let unchanged = app
+        .storage
+        .subscriber_settings(group)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(unchanged.link_previews);
 
     let before = app.sent_to(group).len();
     app.telegram
         .push_group_text(group, group_admin, "/stop@jarchi_test_bot");
     app.wait_sent_to(group, before + 1).await;
-    assert!(app.storage.subscriber(group).await.unwrap().is_none_or(|s| !s.active));
+    assert!(
+        app.storage
+            .subscriber(group)
+            .await
+            .unwrap()
+            .is_none_or(|s| !s.active)
+    );
     // /settings and /stop by the same admin asked Telegram once: the answer is remembered.
     let asked_about_admin = app
         .telegram
@@ -192,17 +215,20 @@ async fn show_stops_at_ten_messages_and_links_to_the_rest() {
     let statement = NewAnnouncement::new(
         "very-long",
         "اطلاعیهٔ بسیار بلند",
-        &format!("<p>{body}</p>"),
+        format!("<p>{body}</p>"),
         &body,
         Some("https://example.org/?p=99".into()),
         Utc::now(),
     )
     .unwrap();
-    let PublishOutcome::Published { id, .. } = app.storage.publish(&statement).await.unwrap() else {
+    let PublishOutcome::Published { id, .. } = app.storage.publish(&statement).await.unwrap()
+    else {
         panic!("not published");
     };
     let user = 72_001;
-    let parts = app.ask_n(user, &format!("/show {id}"), Some("fa"), 10).await;
+    let parts = app
+        .ask_n(user, &format!("/show {id}"), Some("fa"), 10)
+        .await;
     app.assert_silence(user, 10).await;
     let last = text_of(&parts[9]);
     assert!(last.contains("متن کامل"), "{last}");
@@ -224,10 +250,13 @@ async fn an_unreadable_reply_after_a_send_counts_as_delivered_once() {
     let figures = app.storage.latest_broadcast().await.unwrap().unwrap();
     assert_eq!((figures.sent, figures.failed, figures.pending), (1, 0, 0));
     // Delivered without a message id: an edit has no copy it could reach.
-    let revised = NewAnnouncement::new("x", "پاسخ ناخوانا ۲", "<p>متن</p>", "متن", None, Utc::now())
-        .unwrap();
+    let revised =
+        NewAnnouncement::new("x", "پاسخ ناخوانا ۲", "<p>متن</p>", "متن", None, Utc::now()).unwrap();
     assert_eq!(
-        app.storage.revise(figures.announcement_id, &revised).await.unwrap(),
+        app.storage
+            .revise(figures.announcement_id, &revised)
+            .await
+            .unwrap(),
         Some(0)
     );
     app.stop().await;
@@ -257,12 +286,17 @@ async fn stats_and_healthz_say_since_when_telegram_is_unreachable() {
     };
     assert!(body.contains("telegram_unreachable_since"), "{body}");
     let stats = app.ask(ADMIN, "/stats").await;
-    assert!(stats.contains("تلگرام از") && stats.contains("در دسترس نیست"), "{stats}");
+    assert!(
+        stats.contains("تلگرام از") && stats.contains("در دسترس نیست"),
+        "{stats}"
+    );
 
     app.telegram.clear_faults();
-    wait_until("the delivery after the outage", Duration::from_secs(90), || {
-        count_with(&app, chat, "در انتظار تلگرام") == 1
-    })
+    wait_until(
+        "the delivery after the outage",
+        Duration::from_secs(90),
+        || count_with(&app, chat, "در انتظار تلگرام") == 1,
+    )
     .await;
     let response = reqwest::get(format!("http://{ops}/healthz")).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);

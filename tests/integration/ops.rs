@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::app::{TestApp, WAIT};
-use crate::binary::{BIN, stop_gracefully};
+use crate::binary::{BIN, free_port, spawn, stop_gracefully};
 use crate::support::fake_telegram::{FakeTelegram, Fault};
 
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -65,14 +65,6 @@ async fn eventually<F: Fn() -> bool>(what: &str, done: F) {
         assert!(tokio::time::Instant::now() < deadline, "waited for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]
@@ -404,9 +396,8 @@ async fn webhook_mode_logs_carry_no_secret_and_no_personal_data() {
         let db = format!("sqlite://{}", dir.path().join("jarchi.db").display());
         let webhook_listen = format!("127.0.0.1:{}", free_port());
         let ops_listen = format!("127.0.0.1:{}", free_port());
-        let child = Command::new(BIN)
-            .env_clear()
-            .envs([
+        let child = spawn(
+            &[
                 ("TELOXIDE_TOKEN", FakeTelegram::TOKEN),
                 ("TELOXIDE_API_URL", telegram.api_url().as_str()),
                 ("DATABASE_URL", db.as_str()),
@@ -415,14 +406,9 @@ async fn webhook_mode_logs_carry_no_secret_and_no_personal_data() {
                 ("WEBHOOK_SECRET", WEBHOOK_SECRET),
                 ("OPS_LISTEN", ops_listen.as_str()),
                 ("RUST_LOG", level),
-            ])
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+            ],
+            dir.path(),
+        );
         telegram
             .wait_for("setWebhook", 1, Duration::from_secs(20))
             .await;

@@ -6,12 +6,10 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use jarchi::domain::{Lang, NewAnnouncement};
-use jarchi::storage::{ChatKind, PublishOutcome, Storage};
+use jarchi::storage::Storage;
 use tokio::process::{Child, Command};
 
-use crate::binary::{BIN, stop_gracefully};
+use crate::binary::{self, BIN, free_port, spawn, stop_gracefully};
 use crate::support::fake_telegram::FakeTelegram;
 
 const SUBSCRIBERS: i64 = 60;
@@ -22,23 +20,14 @@ const OUTAGE: Duration = Duration::from_secs(150);
 /// The worker's concurrency: the most sends that can be on their way when the outage begins.
 const IN_FLIGHT: usize = 16;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn spawn_jarchi(
     telegram: &FakeTelegram,
     database_url: &str,
     dir: &std::path::Path,
     ops_port: u16,
 ) -> Child {
-    Command::new(BIN)
-        .env_clear()
-        .envs([
+    spawn(
+        &[
             ("TELOXIDE_TOKEN", FakeTelegram::TOKEN),
             ("TELOXIDE_API_URL", telegram.api_url().as_str()),
             ("DATABASE_URL", database_url),
@@ -47,50 +36,26 @@ fn spawn_jarchi(
             ("BROADCAST_RATE", "10"),
             ("RUST_LOG", "info"),
             ("OPS_LISTEN", &format!("127.0.0.1:{ops_port}")),
-        ])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("jarchi starts")
+        ],
+        dir,
+    )
 }
 
 /// A fresh database with the subscribers and one statement queued for all of them.
 async fn database_with_a_broadcast(dir: &std::path::Path) -> (String, i64) {
-    let database_url = format!("sqlite://{}", dir.join("jarchi.db").display());
-    let storage = Storage::connect(&database_url).await.unwrap();
-    for chat in FIRST_CHAT..FIRST_CHAT + SUBSCRIBERS {
-        storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
-            .await
-            .unwrap();
-    }
-    let statement = NewAnnouncement::new(
-        "outage-test",
-        "اطلاعیهٔ قطعی",
-        "<p>متن</p>",
-        "متن",
-        Some("https://example.org/?p=1".into()),
-        Utc::now(),
-    )
-    .unwrap();
-    let PublishOutcome::Published { id, recipients } = storage.publish(&statement).await.unwrap()
-    else {
-        panic!("not published");
-    };
-    assert_eq!(recipients, SUBSCRIBERS as u64);
-    storage.close().await;
-    (database_url, id)
+    binary::database_with_a_broadcast(dir, FIRST_CHAT..FIRST_CHAT + SUBSCRIBERS, "اطلاعیهٔ قطعی")
+        .await
 }
 
-/// Accepted calls of `method` per chat whose text contains `needle`.
+/// Accepted calls of `method` per subscriber whose text contains `needle` (the admins'
+/// broadcast report names the statement too, and is not counted).
 fn per_chat(telegram: &FakeTelegram, method: &str, needle: &str) -> HashMap<i64, usize> {
+    let subscribers = FIRST_CHAT..FIRST_CHAT + SUBSCRIBERS;
     let mut counts = HashMap::new();
     for call in telegram.calls_to(method) {
-        if call["text"].as_str().is_some_and(|t| t.contains(needle)) {
-            let chat = call["chat_id"].as_i64().unwrap_or_default();
+        let chat = call["chat_id"].as_i64().unwrap_or_default();
+        if subscribers.contains(&chat) && call["text"].as_str().is_some_and(|t| t.contains(needle))
+        {
             *counts.entry(chat).or_insert(0) += 1;
         }
     }
@@ -180,6 +145,18 @@ async fn a_broadcast_survives_a_150_second_outage() {
         "resumed {:?} after the outage",
         resumed.duration_since(ended)
     );
+    let (_, body) = healthz(ops_port).await;
+    assert!(!body.contains("telegram_unreachable_since"), "{body}");
+    // Receiving updates recovered by itself: a newcomer is answered, and with that update
+    // /healthz forgets the failed getUpdates of the outage.
+    let newcomer = FIRST_CHAT + SUBSCRIBERS;
+    telegram.push_private_text(newcomer, "/help", Some("fa"));
+    wait_until(
+        "an answer after the outage",
+        Duration::from_secs(60),
+        || !telegram.texts_to(newcomer).is_empty(),
+    )
+    .await;
     assert_eq!(healthz(ops_port).await.0, 200);
 
     let output = stop_gracefully(jarchi).await;
@@ -206,14 +183,21 @@ async fn an_edit_survives_a_150_second_outage() {
     .await;
 
     let revised = "عنوان بازنگری‌شده";
-    telegram.push_private_text(ADMIN, &format!("/edit {id}\n{revised}\nمتن تازه"), Some("fa"));
+    telegram.push_private_text(
+        ADMIN,
+        &format!("/edit {id}\n{revised}\nمتن تازه"),
+        Some("fa"),
+    );
     wait_until("a third of the edits", Duration::from_secs(60), || {
         per_chat(&telegram, "editMessageText", revised).len() >= 20
     })
     .await;
     telegram.begin_outage();
     let before_outage = per_chat(&telegram, "editMessageText", revised).len();
-    assert!(before_outage < SUBSCRIBERS as usize, "the outage began mid-edit");
+    assert!(
+        before_outage < SUBSCRIBERS as usize,
+        "the outage began mid-edit"
+    );
     tokio::time::sleep(OUTAGE).await;
     telegram.end_outage();
 
@@ -269,6 +253,9 @@ async fn started_while_telegram_is_down_it_says_so_and_waits() {
         jarchi.try_wait().unwrap().is_none(),
         "jarchi keeps trying instead of exiting"
     );
+    let (status, body) = healthz(ops_port).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("telegram_unreachable_since"), "{body}");
     telegram.end_outage();
     wait_until("polling", Duration::from_secs(90), || {
         !telegram.calls_to("getUpdates").is_empty()
@@ -296,7 +283,10 @@ async fn a_refused_token_still_stops_the_start_with_todays_message() {
         .env_clear()
         .envs([
             // Well-formed, but not the token the fake knows: 401 Unauthorized.
-            ("TELOXIDE_TOKEN", "654321:WRONG-token-abcdefghijklmnopqrstuvwxy"),
+            (
+                "TELOXIDE_TOKEN",
+                "654321:WRONG-token-abcdefghijklmnopqrstuvwxy",
+            ),
             ("TELOXIDE_API_URL", telegram.api_url().as_str()),
             ("DATABASE_URL", "sqlite::memory:"),
             ("OPS_LISTEN", ""),

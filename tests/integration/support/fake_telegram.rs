@@ -867,7 +867,9 @@ async fn process(
         match fault {
             Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
             Some(Fault::UnreadableReply) => unreadable_reply = true,
-            Some(fault) => return Err(fault.rejection().expect("neither Slow nor UnreadableReply")),
+            Some(fault) => {
+                return Err(fault.rejection().expect("neither Slow nor UnreadableReply"));
+            }
             None => {}
         }
     }
@@ -1159,10 +1161,8 @@ fn send_message(
             .count();
         if in_last_second >= 30 {
             state.flood_refusals += 1;
-            return Err(
-                Rejection::fault(429, "Too Many Requests: retry after 1")
-                    .with_parameters(json!({ "retry_after": 1 })),
-            );
+            return Err(Rejection::fault(429, "Too Many Requests: retry after 1")
+                .with_parameters(json!({ "retry_after": 1 })));
         }
     }
     let chat = state.chats.entry(chat_id).or_default();
@@ -1265,7 +1265,10 @@ fn delete_message(state: &mut ServerState, params: &Value) -> Result<Value, Reje
 /// `ChatMemberAdministrator` or `ChatMemberMember`, as the Bot API documents them; private
 /// chats have one member, who may do anything there.
 fn chat_member(state: &ServerState, params: &Value) -> Result<Value, Rejection> {
-    let chat_id = params.get("chat_id").and_then(chat_id_of).ok_or_else(chat_not_found)?;
+    let chat_id = params
+        .get("chat_id")
+        .and_then(chat_id_of)
+        .ok_or_else(chat_not_found)?;
     let user_id = params["user_id"]
         .as_i64()
         .ok_or_else(|| Rejection::contract("Bad Request: user_id must be an Integer"))?;
@@ -1526,7 +1529,10 @@ impl AsyncRead for OutageStream {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
         // What arrived during an outage never reaches the server.
-        if polled.is_ready() && buf.filled().len() > before && let Err(e) = self.check() {
+        if polled.is_ready()
+            && buf.filled().len() > before
+            && let Err(e) = self.check()
+        {
             return Poll::Ready(Err(e));
         }
         polled
