@@ -52,7 +52,7 @@ pub struct WorkerConfig {
     /// Who gets the completion report of each broadcast.
     pub admins: Vec<i64>,
     pub report_lang: Lang,
-    /// What time it is, for quiet hours; tests set it.
+    /// What time it is, for quiet hours and DELIVERY_GIVE_UP_HOURS; tests set it.
     pub clock: Clock,
 }
 
@@ -253,6 +253,7 @@ impl Worker {
                         spacing: Arc::clone(&self.spacing),
                         link: Arc::clone(&self.link),
                         give_up_after: self.config.give_up_after,
+                        clock: self.config.clock.clone(),
                     },
                     delivery,
                     job,
@@ -440,6 +441,7 @@ struct Sending {
     spacing: Arc<ChatSpacing>,
     link: Arc<TelegramLink>,
     give_up_after: Duration,
+    clock: Clock,
 }
 
 async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
@@ -450,6 +452,7 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
         spacing,
         link,
         give_up_after,
+        clock,
     } = sending;
     let chat = ChatId(delivery.chat_id);
     let started = Instant::now();
@@ -500,8 +503,7 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
         SendOutcome::Transient(error) => {
             let attempts = delivery.attempts + 1;
             let queued_for = Duration::from_millis(
-                u64::try_from(chrono::Utc::now().timestamp_millis() - delivery.created_at)
-                    .unwrap_or(0),
+                u64::try_from(clock.now().timestamp_millis() - delivery.created_at).unwrap_or(0),
             );
             let give_up = queued_for >= give_up_after;
             if give_up {

@@ -6,15 +6,19 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use jarchi::storage::Storage;
+use chrono::Utc;
+
+use jarchi::broadcast::Clock;
+use jarchi::domain::Lang;
+use jarchi::storage::{ChatKind, Storage};
 use tokio::process::{Child, Command};
 
+use crate::app::{ADMIN, TestApp, WAIT};
 use crate::binary::{self, BIN, free_port, spawn, stop_gracefully};
-use crate::support::fake_telegram::FakeTelegram;
+use crate::support::fake_telegram::{FakeTelegram, Fault};
 
 const SUBSCRIBERS: i64 = 60;
 const FIRST_CHAT: i64 = 300_001;
-const ADMIN: i64 = 9001;
 /// How long the fake drops every connection, as the issue asks.
 const OUTAGE: Duration = Duration::from_secs(150);
 /// The worker's concurrency: the most sends that can be on their way when the outage begins.
@@ -304,4 +308,30 @@ async fn a_refused_token_still_stops_the_start_with_todays_message() {
         stderr.contains("Telegram did not accept the bot (check TELOXIDE_TOKEN"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_failing_delivery_is_given_up_only_after_delivery_give_up_hours() {
+    // The worker's clock runs 25 hours ahead: every queued delivery looks a day old.
+    let ahead = Clock::from_fn(|| Utc::now() + chrono::Duration::hours(25));
+    let app = TestApp::spawn_with_clock(&[("DELIVERY_GIVE_UP_HOURS", "24")], Some(ahead)).await;
+    let chat = 310_001;
+    app.storage
+        .subscribe(chat, ChatKind::Private, Lang::Fa)
+        .await
+        .unwrap();
+    app.telegram.inject_persistent(chat, Fault::ServerError);
+    app.ask(ADMIN, "/post دیر شده\nمتن").await;
+    // teloxide waits 10 s after a 5xx before it reports it.
+    let deadline = Instant::now() + WAIT + Duration::from_secs(15);
+    let figures = loop {
+        let figures = app.storage.latest_broadcast().await.unwrap().unwrap();
+        if figures.failed == 1 {
+            break figures;
+        }
+        assert!(Instant::now() < deadline, "{figures:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!((figures.sent, figures.pending), (0, 0));
+    app.stop().await;
 }
