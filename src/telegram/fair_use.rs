@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
-use teloxide::types::UpdateKind;
+use teloxide::types::{Me, UpdateKind};
 
 use super::reply::{Preview, send_html};
 use super::{Context, HandlerResult, JarchiBot};
@@ -86,12 +86,16 @@ impl FairUseGate {
 }
 
 /// Some(verdict) when the update must not reach the handlers. Only what a person asks of
-/// the bot counts: commands, anything in a private chat, buttons, inline queries; group
-/// chatter the bot ignores anyway costs nothing. jarchi's own admins are not limited.
-pub fn over_the_limit(update: Update, ctx: Context) -> Option<Verdict> {
+/// the bot counts: anything in a private chat, commands addressed to this bot in a group,
+/// buttons, inline queries; group chatter and other bots' commands cost nothing. jarchi's
+/// own admins are not limited.
+pub fn over_the_limit(update: Update, ctx: Context, me: Me) -> Option<Verdict> {
     let counts = match &update.kind {
         UpdateKind::Message(msg) => {
-            msg.chat.is_private() || msg.text().is_some_and(|t| t.starts_with('/'))
+            msg.chat.is_private()
+                || msg
+                    .text()
+                    .is_some_and(|t| is_command_for(t, me.user.username.as_deref()))
         }
         UpdateKind::CallbackQuery(_) | UpdateKind::InlineQuery(_) => true,
         _ => false,
@@ -103,6 +107,21 @@ pub fn over_the_limit(update: Update, ctx: Context) -> Option<Verdict> {
     match ctx.fair_use.check(user.id.0, Instant::now()) {
         Verdict::Pass => None,
         refused => Some(refused),
+    }
+}
+
+/// `/latest` or `/latest@thisbot`, but not `/latest@otherbot`.
+fn is_command_for(text: &str, username: Option<&str>) -> bool {
+    let Some(command) = text
+        .split_whitespace()
+        .next()
+        .and_then(|t| t.strip_prefix('/'))
+    else {
+        return false;
+    };
+    match command.split_once('@') {
+        None => true,
+        Some((_, addressee)) => username.is_some_and(|name| name.eq_ignore_ascii_case(addressee)),
     }
 }
 
@@ -177,6 +196,16 @@ mod tests {
             .filter(|v| **v == Verdict::DropWithNote)
             .count();
         assert_eq!((passed, notes), (7, 1));
+    }
+
+    #[test]
+    fn only_commands_for_this_bot_count_in_groups() {
+        let me = Some("jarchi_bot");
+        assert!(is_command_for("/latest 3", me));
+        assert!(is_command_for("/latest@Jarchi_Bot", me));
+        assert!(!is_command_for("/latest@other_bot", me));
+        assert!(!is_command_for("hello /latest", me));
+        assert!(!is_command_for("", me));
     }
 
     #[test]
