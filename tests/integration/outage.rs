@@ -74,6 +74,21 @@ async fn wait_until(what: &str, timeout: Duration, done: impl Fn() -> bool) {
     }
 }
 
+/// Begins the outage once a third of the subscribers got `method` with `needle`; returns how
+/// many had, checking that the outage does fall in the middle.
+async fn outage_after_a_third(telegram: &FakeTelegram, method: &str, needle: &str) -> usize {
+    wait_until(
+        "a third of the subscribers",
+        Duration::from_secs(60),
+        || per_chat(telegram, method, needle).len() >= SUBSCRIBERS as usize / 3,
+    )
+    .await;
+    telegram.begin_outage();
+    let reached = per_chat(telegram, method, needle).len();
+    assert!(reached < SUBSCRIBERS as usize, "the outage began mid-way");
+    reached
+}
+
 async fn healthz(port: u16) -> (u16, String) {
     let response = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
         .await
@@ -100,16 +115,7 @@ async fn a_broadcast_survives_a_150_second_outage() {
     let jarchi = spawn_jarchi(&telegram, &database_url, dir.path(), ops_port);
 
     let needle = "اطلاعیهٔ قطعی";
-    wait_until("a third of the broadcast", Duration::from_secs(60), || {
-        per_chat(&telegram, "sendMessage", needle).len() >= 20
-    })
-    .await;
-    telegram.begin_outage();
-    let before_outage = per_chat(&telegram, "sendMessage", needle).len();
-    assert!(
-        before_outage < SUBSCRIBERS as usize,
-        "the outage began mid-broadcast"
-    );
+    let before_outage = outage_after_a_third(&telegram, "sendMessage", needle).await;
 
     // While the outage lasts, the operator sees since when Telegram has been unreachable.
     let deadline = Instant::now() + Duration::from_secs(40);
@@ -192,16 +198,7 @@ async fn an_edit_survives_a_150_second_outage() {
         &format!("/edit {id}\n{revised}\nمتن تازه"),
         Some("fa"),
     );
-    wait_until("a third of the edits", Duration::from_secs(60), || {
-        per_chat(&telegram, "editMessageText", revised).len() >= 20
-    })
-    .await;
-    telegram.begin_outage();
-    let before_outage = per_chat(&telegram, "editMessageText", revised).len();
-    assert!(
-        before_outage < SUBSCRIBERS as usize,
-        "the outage began mid-edit"
-    );
+    let before_outage = outage_after_a_third(&telegram, "editMessageText", revised).await;
     tokio::time::sleep(OUTAGE).await;
     telegram.end_outage();
 
