@@ -220,6 +220,11 @@ impl App {
             self.settings.delivery_retention,
             shutdown.clone(),
         ));
+        let eraser = tokio::spawn(
+            self.storage
+                .clone()
+                .keep_erasures_off_disk(shutdown.clone()),
+        );
 
         let context = Context {
             storage: self.storage.clone(),
@@ -280,6 +285,9 @@ impl App {
         }
         if let Err(e) = pruner.await {
             tracing::error!(error = %e, "the retention task ended abnormally");
+        }
+        if let Err(e) = eraser.await {
+            tracing::error!(error = %e, "the erasure task ended abnormally");
         }
         match polled {
             Ok(Ok(())) => {}
