@@ -97,8 +97,25 @@ pub fn classify(result: Result<Option<MessageId>, RequestError>) -> SendOutcome 
         RequestError::MigrateToChatId(id) => SendOutcome::Migrated(*id),
         RequestError::Api(api) => classify_api_error(api),
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
-            SendOutcome::Transient(error.to_string())
+            SendOutcome::Transient(describe(&error))
         }
+    }
+}
+
+/// The kind of a failure that is not Telegram's answer, and a short reason. Never the reply
+/// itself: an unreadable reply may quote a whole message, names and texts included.
+fn describe(error: &RequestError) -> String {
+    match error {
+        RequestError::InvalidJson { source, .. } => format!(
+            "unreadable reply: {:?} error at line {} column {}",
+            source.classify(),
+            source.line(),
+            source.column()
+        ),
+        RequestError::Io(e) => format!("i/o: {}", e.kind()),
+        // teloxide strips the URL (and with it the token) from network errors.
+        RequestError::Network(e) => format!("network: {e}"),
+        other => other.to_string(),
     }
 }
 
@@ -158,6 +175,24 @@ mod tests {
         assert_eq!(
             classify(Err(RequestError::MigrateToChatId(ChatId(-100)))),
             SendOutcome::Migrated(ChatId(-100))
+        );
+    }
+
+    #[test]
+    fn an_unreadable_reply_is_described_without_quoting_it() {
+        let raw = r#"{"ok":true,"result":{"chat":{"first_name":"Maryam"},"text":"secret"#;
+        let source = serde_json::from_str::<serde_json::Value>(raw).unwrap_err();
+        let outcome = classify(Err(RequestError::InvalidJson {
+            source: std::sync::Arc::new(source),
+            raw: raw.into(),
+        }));
+        let SendOutcome::Transient(reason) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(reason.starts_with("unreadable reply: "), "{reason}");
+        assert!(
+            !reason.contains("Maryam") && !reason.contains("secret"),
+            "{reason}"
         );
     }
 }
