@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::dispatching::Dispatcher;
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 use teloxide::update_listeners::webhooks;
@@ -238,7 +237,7 @@ impl App {
             .dependencies(dptree::deps![context])
             // teloxide's default logs whole unhandled updates (names, texts) at warn.
             .default_handler(|_update| async {})
-            .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+            .error_handler(telegram::error_handler())
             .build();
         let dispatcher_shutdown = dispatcher.shutdown_token();
 
@@ -358,7 +357,7 @@ where
     };
     tokio::spawn(async move {
         dispatcher
-            .try_dispatch_with_listener(listener, Arc::new(failures))
+            .try_dispatch_with_listener(telegram::SkipUnreadable(listener), Arc::new(failures))
             .await
     })
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod browse;
 mod commands;
+mod errors;
 mod inline;
 mod menu;
 mod public;
@@ -17,6 +18,7 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 pub use commands::{AdminCommand, PublicCommand, parse_command};
+pub use errors::{SkipUnreadable, error_handler};
 pub use menu::set_command_menus;
 
 use crate::config::Settings;
