@@ -259,9 +259,11 @@ impl App {
 
         shutdown.cancelled().await;
         tracing::info!("shutting down");
-        match dispatcher_shutdown.shutdown() {
-            Ok(done) => done.await,
-            Err(_idle) => tracing::debug!("the dispatcher was not running"),
+        // The end of dispatching is awaited through its task, not through the future
+        // `shutdown` returns: that future starts listening only when first polled, and a
+        // dispatcher that finishes before then (a busy machine) leaves it waiting forever.
+        if dispatcher_shutdown.shutdown().is_err() {
+            tracing::debug!("the dispatcher was not running");
         }
         let polled = polling.await;
         if let Some(server) = webhook_server
