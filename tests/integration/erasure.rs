@@ -154,13 +154,34 @@ async fn start_bot() -> Running {
 }
 
 /// Subscribes `chats` and has each receive one statement, so that the id sits in the
-/// subscriber row, its index entries and a delivery row.
-async fn subscribe_and_deliver(telegram: &FakeTelegram, chats: &[i64], title: &str) {
+/// subscriber row, its index entries and a delivery row; then checks that the scan finds
+/// each of them, or a later "not found" would prove nothing.
+async fn subscribe_and_deliver(run: &Running, chats: &[i64]) {
     for chat in chats {
-        telegram.push_private_text(*chat, "/start", Some("fa"));
-        wait_for_messages(telegram, *chat, 1).await;
+        run.telegram.push_private_text(*chat, "/start", Some("fa"));
+        wait_for_messages(&run.telegram, *chat, 1).await;
     }
-    telegram.push_private_text(ADMIN, &format!("/post {title}\nمتن"), Some("fa"));
+    run.telegram
+        .push_private_text(ADMIN, "/post پیش از رفتن\nمتن", Some("fa"));
+    for chat in chats {
+        wait_for_messages(&run.telegram, *chat, 2).await;
+        let found = traces_of(*chat, &run.db);
+        assert!(
+            found.iter().any(|f| f.contains("record integer")),
+            "{chat} must be on disk first: {found:?}"
+        );
+    }
+}
+
+/// After the bot stopped: no row names the chat, and the counts say what happened.
+async fn counts_after_forgetting(db: &Path, chat: i64) -> jarchi::storage::SubscriberCounts {
+    let storage = Storage::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    assert_eq!(storage.rows_about_chat(chat).await.unwrap(), 0);
+    let counts = storage.subscriber_counts().await.unwrap();
+    storage.close().await;
+    counts
 }
 
 #[tokio::test]
@@ -169,15 +190,7 @@ async fn stop_erases_the_chat_id_from_every_database_file() {
     let leaving = 7_391_046_285;
     let staying = 5_120_337_941;
     let mut run = start_bot().await;
-    subscribe_and_deliver(&run.telegram, &[leaving, staying], "پیش از رفتن").await;
-    wait_for_messages(&run.telegram, leaving, 2).await;
-    wait_for_messages(&run.telegram, staying, 2).await;
-
-    let before = traces_of(leaving, &run.db);
-    assert!(
-        before.iter().any(|f| f.contains("record integer")),
-        "before /stop the id must be on disk, or the test proves nothing: {before:?}"
-    );
+    subscribe_and_deliver(&run, &[leaving, staying]).await;
 
     run.telegram.push_private_text(leaving, "/stop", Some("fa"));
     let took = wait_until_erased(leaving, &run.db, &mut run.bot).await;
@@ -191,12 +204,8 @@ async fn stop_erases_the_chat_id_from_every_database_file() {
     let output = stop_gracefully(run.bot).await;
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(!log.contains(&leaving.to_string()), "{log}");
-    let storage = Storage::connect(&format!("sqlite://{}", run.db.display()))
-        .await
-        .unwrap();
-    assert_eq!(storage.rows_about_chat(leaving).await.unwrap(), 0);
-    assert_eq!(storage.subscriber_counts().await.unwrap().stopped, 1);
-    storage.close().await;
+    let counts = counts_after_forgetting(&run.db, leaving).await;
+    assert_eq!((counts.stopped, counts.active), (1, 1));
     run.telegram.assert_no_contract_violations();
 }
 
@@ -205,10 +214,7 @@ async fn a_chat_that_blocked_the_bot_is_erased_like_stop() {
     let blocking = 6_482_915_307;
     let staying = 5_120_337_941;
     let mut run = start_bot().await;
-    subscribe_and_deliver(&run.telegram, &[blocking, staying], "نخست").await;
-    wait_for_messages(&run.telegram, blocking, 2).await;
-    wait_for_messages(&run.telegram, staying, 2).await;
-    assert!(!traces_of(blocking, &run.db).is_empty(), "found before");
+    subscribe_and_deliver(&run, &[blocking, staying]).await;
 
     run.telegram.inject_persistent(blocking, Fault::Blocked);
     run.telegram
@@ -235,14 +241,8 @@ async fn a_chat_that_blocked_the_bot_is_erased_like_stop() {
     assert!(stats.contains("در دسترس نیستند: ۱"), "{stats}");
 
     stop_gracefully(run.bot).await;
-    let storage = Storage::connect(&format!("sqlite://{}", run.db.display()))
-        .await
-        .unwrap();
-    assert_eq!(storage.rows_about_chat(blocking).await.unwrap(), 0);
-    assert_eq!(storage.subscriber_counts().await.unwrap().gone, 1);
-    let latest = storage.latest_broadcast().await.unwrap().unwrap();
-    assert_eq!((latest.sent, latest.gone), (1, 1), "{latest:?}");
-    storage.close().await;
+    let counts = counts_after_forgetting(&run.db, blocking).await;
+    assert_eq!((counts.gone, counts.stopped, counts.active), (1, 0, 1));
     run.telegram.assert_no_contract_violations();
 }
 
