@@ -353,8 +353,7 @@ where
         let health = Arc::clone(&health);
         async move {
             health.update_failed();
-            // Debug of a teloxide RequestError carries no URL, so no token.
-            tracing::error!(error = ?error, "getUpdates failed");
+            tracing::error!(error = %telegram::listener_error_summary(&error), "getUpdates failed");
         }
     };
     tokio::spawn(async move {

@@ -86,27 +86,34 @@ fn unreadable_kind(raw: &serde_json::Value) -> &str {
 pub fn error_handler() -> Arc<dyn ErrorHandler<HandlerError> + Send + Sync> {
     Arc::new(|error: HandlerError| async move {
         match &error {
-            HandlerError::Telegram(RequestError::Api(api)) => {
-                tracing::error!(kind = "telegram refused", reason = %api, "a handler failed")
-            }
             HandlerError::Telegram(request) => {
-                tracing::error!(kind = request_kind(request), "a handler failed")
+                tracing::error!(error = %summary(request), "a handler failed")
             }
-            HandlerError::Storage(e) => {
-                tracing::error!(kind = "database", reason = %e, "a handler failed")
-            }
+            HandlerError::Storage(e) => tracing::error!(error = %e, "a handler failed"),
         }
     })
 }
 
-fn request_kind(error: &RequestError) -> &'static str {
+/// What the log may say about a failed `getUpdates`: for teloxide's `RequestError` the
+/// [`summary`] (its Debug would quote an unreadable reply, every update in it included),
+/// for any other listener error its Debug.
+pub fn listener_error_summary<E: std::fmt::Debug + 'static>(error: &E) -> String {
+    match (error as &dyn std::any::Any).downcast_ref::<RequestError>() {
+        Some(request) => summary(request),
+        None => format!("{error:?}"),
+    }
+}
+
+/// The kind of a failed request, with Telegram's own description when it refused it and
+/// the network error's (teloxide strips the URL, and with it the token).
+fn summary(error: &RequestError) -> String {
     match error {
-        RequestError::Api(_) => "telegram refused",
-        RequestError::MigrateToChatId(_) => "group migrated",
-        RequestError::RetryAfter(_) => "rate limited",
-        RequestError::Network(_) => "network",
-        RequestError::InvalidJson { .. } => "unreadable reply",
-        RequestError::Io(_) => "i/o",
+        RequestError::Api(api) => format!("telegram refused: {api}"),
+        RequestError::MigrateToChatId(_) => "group migrated".into(),
+        RequestError::RetryAfter(wait) => format!("rate limited for {}s", wait.seconds()),
+        RequestError::Network(e) => format!("network: {e}"),
+        RequestError::InvalidJson { .. } => "unreadable reply".into(),
+        RequestError::Io(e) => format!("i/o: {}", e.kind()),
     }
 }
 
@@ -126,5 +133,21 @@ mod tests {
             "unknown"
         );
         assert_eq!(unreadable_kind(&serde_json::Value::Null), "unknown");
+    }
+
+    #[test]
+    fn an_unreadable_reply_is_summarised_without_its_body() {
+        let raw = r#"{"ok":true,"result":[{"message":{"from":{"first_name":"Maryam"}"#;
+        let source = serde_json::from_str::<serde_json::Value>(raw).unwrap_err();
+        let error = RequestError::InvalidJson {
+            source: Arc::new(source),
+            raw: raw.into(),
+        };
+        assert!(
+            format!("{error:?}").contains("Maryam"),
+            "what teloxide would log"
+        );
+        assert_eq!(listener_error_summary(&error), "unreadable reply");
+        assert_eq!(listener_error_summary(&"other"), "\"other\"");
     }
 }

@@ -18,7 +18,7 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 pub use commands::{AdminCommand, PublicCommand, parse_command};
-pub use errors::{SkipUnreadable, error_handler};
+pub use errors::{SkipUnreadable, error_handler, listener_error_summary};
 pub use menu::set_command_menus;
 
 use crate::config::Settings;
