@@ -77,7 +77,8 @@ pub enum DeliveryResult {
         backoff: Duration,
         give_up: bool,
     },
-    /// The chat blocked us, was deleted or kicked us: never again.
+    /// The chat blocked us, was deleted or kicked us: never again. The chat is forgotten
+    /// like after /stop (only counted); `error` is for the log, not stored.
     Gone {
         error: String,
     },
