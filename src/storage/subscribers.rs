@@ -119,7 +119,10 @@ impl Storage {
         let mut tx = self.pool.begin().await?;
         let erased = erase_chat(&mut tx, chat_id, Erasure::Stopped).await?;
         tx.commit().await?;
-        self.erased.notify_one();
+        // Only a real erasure wakes the rewrite: a /stop from a stranger costs nothing.
+        if erased {
+            self.erased.notify_one();
+        }
         Ok(erased)
     }
 
