@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::dispatching::Dispatcher;
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 use teloxide::update_listeners::webhooks;
@@ -240,6 +239,11 @@ impl App {
             self.settings.delivery_retention,
             shutdown.clone(),
         ));
+        let eraser = tokio::spawn(
+            self.storage
+                .clone()
+                .keep_erasures_off_disk(shutdown.clone()),
+        );
 
         let context = Context::new(
             self.storage.clone(),
@@ -255,7 +259,7 @@ impl App {
             .dependencies(dptree::deps![context, handlers_bot])
             // teloxide's default logs whole unhandled updates (names, texts) at warn.
             .default_handler(|_update| async {})
-            .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+            .error_handler(telegram::error_handler())
             .build();
         let dispatcher_shutdown = dispatcher.shutdown_token();
 
@@ -277,9 +281,11 @@ impl App {
 
         shutdown.cancelled().await;
         tracing::info!("shutting down");
-        match dispatcher_shutdown.shutdown() {
-            Ok(done) => done.await,
-            Err(_idle) => tracing::debug!("the dispatcher was not running"),
+        // The end of dispatching is awaited through its task, not through the future
+        // `shutdown` returns: that future starts listening only when first polled, and a
+        // dispatcher that finishes before then (a busy machine) leaves it waiting forever.
+        if dispatcher_shutdown.shutdown().is_err() {
+            tracing::debug!("the dispatcher was not running");
         }
         let polled = polling.await;
         if let Some(server) = webhook_server
@@ -302,6 +308,9 @@ impl App {
         }
         if let Err(e) = pruner.await {
             tracing::error!(error = %e, "the retention task ended abnormally");
+        }
+        if let Err(e) = eraser.await {
+            tracing::error!(error = %e, "the erasure task ended abnormally");
         }
         match polled {
             Ok(Ok(())) => {}
@@ -372,13 +381,12 @@ where
             if unreachable {
                 health.link().failed();
             }
-            // Debug of a teloxide RequestError carries no URL, so no token.
-            tracing::error!(error = ?error, "getUpdates failed");
+            tracing::error!(error = %telegram::listener_error_summary(&error), "getUpdates failed");
         }
     };
     tokio::spawn(async move {
         dispatcher
-            .try_dispatch_with_listener(listener, Arc::new(failures))
+            .try_dispatch_with_listener(telegram::SkipUnreadable(listener), Arc::new(failures))
             .await
     })
 }

@@ -117,11 +117,26 @@ pub fn classify(result: Result<Option<MessageId>, RequestError>) -> SendOutcome 
         RequestError::RetryAfter(secs) => SendOutcome::RetryAfter(secs.duration()),
         RequestError::MigrateToChatId(id) => SendOutcome::Migrated(*id),
         RequestError::Api(api) => classify_api_error(api),
-        RequestError::Network(_) | RequestError::Io(_) => SendOutcome::Transient(error.to_string()),
-        // The raw reply may quote a chat's name or a message; it is not kept.
-        RequestError::InvalidJson { .. } => {
-            SendOutcome::Transient("Telegram's reply could not be read".into())
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            SendOutcome::Transient(describe(&error))
         }
+    }
+}
+
+/// The kind of a failure that is not Telegram's answer, and a short reason. Never the reply
+/// itself: an unreadable reply may quote a whole message, names and texts included.
+fn describe(error: &RequestError) -> String {
+    match error {
+        RequestError::InvalidJson { source, .. } => format!(
+            "unreadable reply: {:?} error at line {} column {}",
+            source.classify(),
+            source.line(),
+            source.column()
+        ),
+        RequestError::Io(e) => format!("i/o: {}", e.kind()),
+        // teloxide strips the URL (and with it the token) from network errors.
+        RequestError::Network(e) => format!("network: {e}"),
+        other => other.to_string(),
     }
 }
 
@@ -192,5 +207,23 @@ mod tests {
         assert!(!telegram_said_ok("<html>502 Bad Gateway</html>"));
         assert!(!telegram_said_ok(r#"{"ok":true,"result":{"mess"#));
         assert!(!telegram_said_ok(r#"{"ok":false,"description":"x"}"#));
+    }
+
+    #[test]
+    fn an_unreadable_reply_is_described_without_quoting_it() {
+        let raw = r#"{"ok":true,"result":{"chat":{"first_name":"Maryam"},"text":"secret"#;
+        let source = serde_json::from_str::<serde_json::Value>(raw).unwrap_err();
+        let outcome = classify(Err(RequestError::InvalidJson {
+            source: std::sync::Arc::new(source),
+            raw: raw.into(),
+        }));
+        let SendOutcome::Transient(reason) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(reason.starts_with("unreadable reply: "), "{reason}");
+        assert!(
+            !reason.contains("Maryam") && !reason.contains("secret"),
+            "{reason}"
+        );
     }
 }

@@ -6,6 +6,7 @@ mod browse;
 mod commands;
 mod fair_use;
 mod group_admins;
+mod errors;
 mod inline;
 mod menu;
 mod public;
@@ -22,6 +23,7 @@ use teloxide::prelude::*;
 pub use commands::{AdminCommand, PublicCommand, parse_command};
 pub use fair_use::FairUseGate;
 pub use group_admins::GroupAdmins;
+pub use errors::{SkipUnreadable, error_handler, listener_error_summary};
 pub use menu::set_command_menus;
 
 use crate::config::Settings;

@@ -10,6 +10,8 @@ use jarchi::domain::{Lang, NewAnnouncement};
 use jarchi::storage::{ChatKind, PublishOutcome, Storage};
 use tokio::process::{Child, Command};
 
+use crate::support::fake_telegram::FakeTelegram;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
 
 /// Starts `jarchi` with exactly these variables in `dir` (so no stray .env), its output
@@ -81,4 +83,24 @@ pub async fn database_with_a_broadcast(
     assert_eq!(recipients, (chats.end - chats.start) as u64);
     storage.close().await;
     (database_url, id)
+}
+
+/// Starts `jarchi run` against the fake Bot API with the database at `database_url`, in
+/// `dir`, with `extra` variables on top (later ones win). The ops listener is off, since
+/// tests run in parallel.
+pub fn spawn_bot(
+    telegram: &FakeTelegram,
+    database_url: &str,
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> Child {
+    let api_url = telegram.api_url();
+    let mut vars = vec![
+        ("TELOXIDE_TOKEN", FakeTelegram::TOKEN),
+        ("TELOXIDE_API_URL", api_url.as_str()),
+        ("DATABASE_URL", database_url),
+        ("OPS_LISTEN", ""),
+    ];
+    vars.extend_from_slice(extra);
+    spawn(&vars, dir)
 }

@@ -11,6 +11,7 @@ mod bad_config;
 mod broadcast;
 mod commands;
 mod crash;
+mod erasure;
 mod experience;
 mod fairness;
 mod ingest;

@@ -303,14 +303,15 @@ async fn retention_prunes_old_records_but_keeps_what_delete_needs() {
     let month = Duration::from_secs(30 * 86_400);
     assert_eq!(app.storage.prune_deliveries(month).await.unwrap(), 0);
     tokio::time::sleep(Duration::from_millis(5)).await;
-    // With no retention at all, only the gone chat's record goes: the two delivered copies
-    // keep their message ids for as long as the statement exists.
+    // With no retention at all, nothing goes: the gone chat was erased with its record
+    // (only its count stays), and the two delivered copies keep their message ids for as
+    // long as the statement exists.
     assert_eq!(
         app.storage.prune_deliveries(Duration::ZERO).await.unwrap(),
-        1
+        0
     );
     let figures = app.storage.broadcast_figures(id).await.unwrap().unwrap();
-    assert_eq!((figures.sent, figures.gone), (2, 0));
+    assert_eq!((figures.sent, figures.gone), (2, 1));
 
     // So /delete still reaches every copy…
     assert_eq!(app.storage.retract(id).await.unwrap(), Some(2));
