@@ -1,111 +1,387 @@
-use chrono::Utc;
-use feed_rs::model::{Entry, Feed};
+use chrono::{DateTime, Utc};
+use feedparser_rs::{Entry, ParseOptions, ParserLimits, TextType};
 use scraper::{Html, Selector};
 
-use crate::domain::NewAnnouncement;
-use crate::text::{first_image, html_to_plain};
+use super::decode::decode;
+use super::sanitise::{Sanitiser, bounded_markup};
+use crate::domain::{NewAnnouncement, is_http_url};
+use crate::text::{escape, excerpt, first_image, html_to_plain};
 
 #[derive(Debug, thiserror::Error)]
-#[error("not a readable RSS, Atom or JSON feed: {0}")]
-pub struct ParseError(String);
+pub enum ParseError {
+    #[error("not a readable RSS, Atom or JSON feed: {0}")]
+    NotAFeed(String),
+    /// A document that parses but lists nothing: an error, never a silent "imported 0".
+    #[error("the feed lists no entries{0}")]
+    NoEntries(String),
+    #[error("the document is empty")]
+    Empty,
+    #[error("none of the feed's {0} entries could be read (no title and no text)")]
+    NothingReadable(usize),
+}
 
 impl ParseError {
     pub fn not_a_feed(reason: &str) -> Self {
-        Self(reason.to_string())
+        Self::NotAFeed(reason.to_string())
     }
+}
+
+/// Entries one document may hold. The parser keeps every entry in memory at about 2 KB
+/// each before its text, whatever the entry's size in the document: the cap keeps a
+/// document of empty `<item/>`s from costing 260 times its size. A 20,000-item archive
+/// export fits.
+pub const MAX_ENTRIES: usize = 25_000;
+
+/// The longest title made from the first sentence of an entry's text.
+pub const DERIVED_TITLE_CHARS: usize = 120;
+
+/// An entry that could not become a statement, by its place in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedEntry {
+    /// 1 for the document's first entry.
+    pub position: usize,
+    pub reason: &'static str,
 }
 
 /// The statements a feed document holds, newest first as the feed gives them.
 #[derive(Debug, Default)]
 pub struct ParsedFeed {
     pub items: Vec<NewAnnouncement>,
-    pub skipped: usize,
+    pub skipped: Vec<SkippedEntry>,
     /// RFC 5005's `<link rel="next">`: the page of older items, for backfilling.
     pub next_page: Option<String>,
 }
 
-/// Parses RSS 0.9x/1.0/2.0, Atom or JSON Feed. `base` resolves relative links.
-/// Item HTML is sanitised here, before anything stores or derives text from it.
+/// Parses RSS 0.90–2.0 (with any version or none), RSS 1.0, Atom 0.3 and 1.0, or JSON
+/// Feed 1.0 and 1.1, in any encoding. `base` is the document's address: it resolves
+/// relative links and hints at the encoding.
 pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, ParseError> {
-    let feed: Feed = feed_rs::parser::Builder::new()
-        .base_uri(base)
-        // An item's identity is its guid, else its link; without either, title and date
-        // (added below) have to do. feed-rs's default would hash and hide which it used.
-        .id_generator(|links, _title, _base| {
-            links.first().map(|l| l.href.clone()).unwrap_or_default()
-        })
-        .build()
-        .parse(bytes)
-        .map_err(|e| ParseError(e.to_string()))?;
-    let sanitiser = sanitiser(base);
+    parse_feed_with_type(bytes, None, base)
+}
+
+/// [`parse_feed`] for a document fetched over HTTP, whose Content-Type may name a charset.
+/// Item HTML is sanitised here, before anything stores or derives text from it.
+pub fn parse_feed_with_type(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: Option<&str>,
+) -> Result<ParsedFeed, ParseError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    let text = decode(bytes, content_type, base).text;
+    let feed = read_entries(&text)?;
+    drop(text);
+    let base_url = base.and_then(|b| url::Url::parse(b).ok());
+    let sanitiser = Sanitiser::new(base);
     let mut parsed = ParsedFeed {
         next_page: feed
+            .feed
             .links
             .iter()
             .find(|l| l.rel.as_deref() == Some("next"))
-            .map(|l| l.href.clone()),
+            .and_then(|l| absolute(&l.href, base_url.as_ref())),
         ..ParsedFeed::default()
     };
-    for entry in feed.entries {
-        match to_announcement(entry, &sanitiser) {
-            Some(item) => parsed.items.push(item),
-            None => parsed.skipped += 1,
+    let total = feed.entries.len();
+    for (index, entry) in feed.entries.into_iter().enumerate() {
+        match to_announcement(entry, &sanitiser, base_url.as_ref()) {
+            Ok(item) => parsed.items.push(item),
+            Err(reason) => parsed.skipped.push(SkippedEntry {
+                position: index + 1,
+                reason,
+            }),
         }
+    }
+    if parsed.items.is_empty() {
+        return Err(ParseError::NothingReadable(total));
     }
     Ok(parsed)
 }
 
-/// ammonia's defaults drop scripts, styles, event handlers and `javascript:` URLs; on top,
-/// relative links and image sources become absolute, so that they still lead somewhere
-/// once the text has left the site.
-fn sanitiser(base: Option<&str>) -> ammonia::Builder<'static> {
-    let mut builder = ammonia::Builder::default();
-    if let Some(base) = base.and_then(|b| url::Url::parse(b).ok()) {
-        builder.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
-    } else {
-        // Without a base a relative link cannot be made to work anywhere: drop it.
-        builder.url_relative(ammonia::UrlRelative::Deny);
+/// The parser's view of a decoded document, with entries. feedparser-rs reads what
+/// Python's feedparser reads, except an `<rss>` root with a version it does not know
+/// and items outside a `<channel>`: for those the root is mended and read again.
+fn read_entries(text: &str) -> Result<feedparser_rs::ParsedFeed, ParseError> {
+    let first = parse_text(text);
+    if let Ok(feed) = &first
+        && !feed.entries.is_empty()
+    {
+        return first.map_err(|e| ParseError::NotAFeed(e.to_string()));
     }
-    builder
+    if let Some(mended) = mended_rss(text)
+        && let Ok(feed) = parse_text(&mended)
+        && !feed.entries.is_empty()
+    {
+        return Ok(feed);
+    }
+    match first {
+        Ok(feed) if feed.version == feedparser_rs::FeedVersion::Unknown => {
+            Err(ParseError::NotAFeed(
+                feed.bozo_exception
+                    .unwrap_or_else(|| "no feed found".into()),
+            ))
+        }
+        Ok(feed) => Err(ParseError::NoEntries(
+            feed.bozo_exception
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default(),
+        )),
+        Err(e) => Err(ParseError::NotAFeed(e.to_string())),
+    }
 }
 
-fn to_announcement(entry: Entry, sanitiser: &ammonia::Builder<'_>) -> Option<NewAnnouncement> {
-    let title_html = entry.title.map(|t| t.content).unwrap_or_default();
-    let title = html_to_plain(&title_html);
-    let raw_body = entry
-        .content
-        .and_then(|c| c.body)
-        .filter(|b| !b.trim().is_empty())
-        .or_else(|| entry.summary.map(|s| s.content))
-        .unwrap_or_default();
-    let body_html = sanitiser.clean(&raw_body).to_string();
-    let body_text = html_to_plain(&body_html);
-    let link = entry
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .or(entry.links.first())
-        .map(|l| l.href.clone());
-    let dated = entry.published.or(entry.updated);
-    let source_key = if entry.id.trim().is_empty() {
-        // Without a date the title alone has to do: "now" would make the item new at
-        // every poll and broadcast it again and again.
-        let date = dated.map(|d| d.to_rfc3339()).unwrap_or_default();
-        format!("title:{title}|{date}")
-    } else {
-        entry.id
+fn parse_text(text: &str) -> Result<feedparser_rs::ParsedFeed, feedparser_rs::FeedError> {
+    let options = ParseOptions {
+        // Links resolve against the document's address, not the channel's <link>, which
+        // often names another host or the site's front page.
+        resolve_relative_uris: false,
+        // Sanitised below, with bounded cost and our own rules.
+        sanitize_html: false,
+        limits: ParserLimits {
+            // The parser reserves room for this many entries up front.
+            max_entries: entry_markers(text).clamp(1, MAX_ENTRIES),
+            ..ParserLimits::default()
+        },
     };
+    feedparser_rs::parse_with_options(text.as_bytes(), &options)
+}
+
+/// An upper bound of the entries a document can hold: every RSS item, Atom entry and
+/// JSON object has one of these in it.
+fn entry_markers(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let words = |word: &[u8]| bytes.windows(word.len()).filter(|w| *w == word).count();
+    words(b"item") + words(b"entry") + bytes.iter().filter(|&&b| b == b'{').count() + 1
+}
+
+/// An `<rss>` document with its root's version taken out (the parser reads a versionless
+/// root as 2.0) and, when it has no `<channel>`, its children wrapped in one.
+fn mended_rss(text: &str) -> Option<String> {
+    let root_at = find_root(text, "<rss")?;
+    let root_end = root_at + text[root_at..].find('>')?;
+    let root = &text[root_at..root_end];
+    let root = match root.find(" version") {
+        Some(at) => {
+            let rest = &root[at + 1..];
+            let value_end = rest
+                .char_indices()
+                .filter(|&(_, c)| c == '"' || c == '\'')
+                .nth(1)
+                .map_or(rest.len(), |(i, _)| i + 1);
+            format!("{}{}", &root[..at], &rest[value_end..])
+        }
+        None => root.to_string(),
+    };
+    let body = &text[root_end + 1..];
+    let mut mended = String::with_capacity(text.len() + 32);
+    mended.push_str(&text[..root_at]);
+    mended.push_str(&root);
+    mended.push('>');
+    if body.contains("<channel") {
+        mended.push_str(body);
+    } else {
+        let close = body.rfind("</rss").unwrap_or(body.len());
+        mended.push_str("<channel>");
+        mended.push_str(&body[..close]);
+        mended.push_str("</channel>");
+        mended.push_str(&body[close..]);
+    }
+    Some(mended)
+}
+
+/// Where the root element starts, if it is `tag` (after the declaration, comments and
+/// a doctype).
+fn find_root(text: &str, tag: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let start = at + text[at..].find('<')?;
+        let rest = &text[start..];
+        if rest.starts_with("<?") || rest.starts_with("<!") {
+            let end = if rest.starts_with("<!--") {
+                rest.find("-->")? + 3
+            } else {
+                rest.find('>')? + 1
+            };
+            at = start + end;
+            continue;
+        }
+        let after = rest.as_bytes().get(tag.len()).copied();
+        let whole_name = after.is_none_or(|b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+        return (rest.starts_with(tag) && whole_name).then_some(start);
+    }
+}
+
+fn absolute(href: &str, base: Option<&url::Url>) -> Option<String> {
+    let href = href.trim();
+    let url = match base {
+        Some(base) => base.join(href).ok()?,
+        None => url::Url::parse(href).ok()?,
+    };
+    let url = url.to_string();
+    is_http_url(&url).then_some(url)
+}
+
+/// An entry as a statement, or why it cannot be one. What an entry lacks is taken from
+/// what it has: a title from its text, an identity from its title and text.
+fn to_announcement(
+    entry: Entry,
+    sanitiser: &Sanitiser,
+    base: Option<&url::Url>,
+) -> Result<NewAnnouncement, &'static str> {
+    let title_source = entry
+        .title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .or(entry.media_title.as_deref())
+        .unwrap_or_default();
+    let mut title = html_to_plain(&bounded_markup(title_source));
+    let raw_body = body_of(&entry);
+    let body_html = sanitiser.clean(&raw_body);
+    let body_text = html_to_plain(&body_html);
+    if title.trim().is_empty() {
+        title = first_sentence(&body_text);
+    }
+    if title.trim().is_empty() && body_text.trim().is_empty() {
+        return Err("neither a title nor a text");
+    }
+    let link = entry
+        .link
+        .iter()
+        .map(String::as_str)
+        .chain(
+            entry
+                .links
+                .iter()
+                .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .map(|l| l.href.as_str()),
+        )
+        .find_map(|href| absolute(href, base));
+    let dated = entry
+        .published
+        .or(entry.updated)
+        .or(entry.dc_date)
+        .or(entry.created);
+    let source_key = source_key(&entry, link.as_deref(), &title, &body_text, dated);
+    let image = first_image(&body_html).or_else(|| media_image(&entry, base));
     let published_at = dated.unwrap_or_else(Utc::now);
-    let image = first_image(&body_html).or_else(|| {
-        entry
-            .media
-            .iter()
-            .flat_map(|m| m.content.iter())
-            .find_map(|c| c.url.as_ref().map(|u| u.to_string()))
-    });
     NewAnnouncement::new(source_key, &title, body_html, body_text, link, published_at)
-        .ok()
         .map(|a| a.with_image(image))
+        .map_err(|_| "neither a title nor a text")
+}
+
+/// The entry's HTML: its full content if it has one, else its summary. Plain text is
+/// escaped into HTML; content of another type (an image, base64 data) is no text.
+fn body_of(entry: &Entry) -> String {
+    let content = entry.content.iter().find(|c| {
+        let kind = c.content_type.as_deref().unwrap_or("text/html");
+        let readable = kind.is_empty()
+            || kind.starts_with("text/")
+            || kind.contains("html")
+            || kind.contains("xml");
+        readable && !c.value.trim().is_empty()
+    });
+    if let Some(content) = content {
+        return match content.content_type.as_deref() {
+            Some("text/plain") => escape(&content.value),
+            _ => content.value.clone(),
+        };
+    }
+    let plain = entry
+        .summary_detail
+        .as_ref()
+        .is_some_and(|d| d.content_type == TextType::Text);
+    // The parser copies the first content into an empty summary, unreadable or not.
+    let summary = entry
+        .summary
+        .as_deref()
+        .filter(|s| !entry.content.iter().any(|c| c.value == *s));
+    match summary.or(entry.media_description.as_deref()) {
+        Some(summary) if plain => escape(summary),
+        Some(summary) => summary.to_string(),
+        None => String::new(),
+    }
+}
+
+/// What makes an entry "the same one again": its guid or id, else its link; without
+/// either, the title and date (as before), else a digest of its title and text.
+fn source_key(
+    entry: &Entry,
+    link: Option<&str>,
+    title: &str,
+    text: &str,
+    dated: Option<DateTime<Utc>>,
+) -> String {
+    if let Some(id) = entry.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        return id.to_string();
+    }
+    if let Some(link) = link {
+        return link.to_string();
+    }
+    match dated {
+        // Without a date the title alone would have to do; "now" would make the item new
+        // at every poll and broadcast it again and again.
+        Some(date) => format!("title:{title}|{}", date.to_rfc3339()),
+        None => format!("digest:{:016x}", fnv1a(&[title, text])),
+    }
+}
+
+/// FNV-1a over the parts, each followed by 0xff: std's hasher may change between Rust
+/// releases, and a changed key would make a known entry new again.
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain([0xff]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The first sentence of a text, cut at a word to at most [`DERIVED_TITLE_CHARS`].
+fn first_sentence(text: &str) -> String {
+    let mut end = text.len();
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next_is_space = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
+        if c == '\n' || (matches!(c, '.' | '!' | '?' | '؟' | '…' | '۔') && next_is_space) {
+            end = if c == '\n' { at } else { at + c.len_utf8() };
+            break;
+        }
+        if at > DERIVED_TITLE_CHARS * 4 {
+            break;
+        }
+    }
+    excerpt(&text[..end], DERIVED_TITLE_CHARS - 1)
+}
+
+/// A picture the entry names outside its text: a thumbnail, media content or enclosure.
+fn media_image(entry: &Entry, base: Option<&url::Url>) -> Option<String> {
+    let is_image = |kind: Option<&str>| kind.is_none_or(|k| k.starts_with("image/"));
+    entry
+        .media_thumbnail
+        .iter()
+        .map(|t| t.url.as_str())
+        .chain(
+            entry
+                .media_content
+                .iter()
+                .filter(|c| is_image(c.content_type.as_deref()))
+                .map(|c| c.url.as_str()),
+        )
+        .chain(
+            entry
+                .enclosures
+                .iter()
+                .filter(|e| {
+                    e.enclosure_type
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("image/"))
+                })
+                .map(|e| e.url.as_str()),
+        )
+        .find_map(|url| absolute(url, base))
 }
 
 /// True when a document is a web page rather than a feed: the cue to look for its feed.
