@@ -1,6 +1,7 @@
 //! Statements from the organisation's site: fetching, parsing, the poller that follows
 //! feeds, and (for `jarchi import`) seeding the archive. No Telegram here.
 
+mod chunks;
 mod client;
 mod decode;
 mod parse;
@@ -10,8 +11,8 @@ mod sanitise;
 pub use client::{Document, FeedClient, FetchError, Fetched, MAX_FEED_BYTES, Validators};
 pub use decode::{Decoded, EncodingSource, decode};
 pub use parse::{
-    DERIVED_TITLE_CHARS, MAX_ENTRIES, ParseError, ParsedFeed, SkippedEntry, feed_candidates,
-    looks_like_html, parse_feed, parse_feed_with_type,
+    DERIVED_TITLE_CHARS, FeedReader, MAX_ENTRIES, ParseError, ParsedFeed, SkippedEntry,
+    feed_candidates, looks_like_html, parse_feed, parse_feed_with_type,
 };
 pub use poller::{Poller, PollerConfig};
 pub use sanitise::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, Sanitiser, bounded_markup};
@@ -69,7 +70,9 @@ pub async fn import_pages(
     let mut report = ImportReport::default();
     if !is_url {
         let bytes = read_file(source, max_bytes).await?;
-        archive_page(storage, &parse_feed(&bytes, None)?, &mut report).await?;
+        let reader = FeedReader::new(&bytes, None, None)?;
+        drop(bytes);
+        archive_document(storage, reader, &mut report).await?;
         return Ok(report);
     }
     let client = FeedClient::new()?;
@@ -93,21 +96,25 @@ pub async fn import_pages(
                 break;
             }
         };
-        let parsed = match parse_feed_with_type(
+        let inserted_before = report.inserted;
+        let read = match FeedReader::new(
             &document.body,
             document.content_type.as_deref(),
             Some(&document.url),
         ) {
-            Ok(parsed) => parsed,
-            Err(e) if report.pages == 0 => return Err(e.into()),
-            Err(_) => break,
+            Ok(reader) => archive_document(storage, reader, &mut report).await,
+            Err(e) => Err(e.into()),
         };
-        let inserted_before = report.inserted;
-        archive_page(storage, &parsed, &mut report).await?;
+        let next_page = match read {
+            Ok(next_page) => next_page,
+            Err(e) if report.pages == 0 => return Err(e),
+            Err(ImportError::Parse(_)) => break,
+            Err(e) => return Err(e),
+        };
         if report.inserted == inserted_before && report.pages > 1 {
             break;
         }
-        url = match parsed.next_page.or_else(|| wordpress_next_page(&url)) {
+        url = match next_page.or_else(|| wordpress_next_page(&url)) {
             Some(next) => next,
             None => break,
         };
@@ -144,27 +151,34 @@ async fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ImportError> {
     Ok(bytes)
 }
 
-async fn archive_page(
+/// Archives a document part by part, so that a large file is never held whole; returns
+/// its `next` page.
+async fn archive_document(
     storage: &Storage,
-    parsed: &ParsedFeed,
+    mut reader: FeedReader,
     report: &mut ImportReport,
-) -> Result<(), StorageError> {
-    report.pages += 1;
-    report.skipped += parsed.skipped.len();
-    for skipped in &parsed.skipped {
-        tracing::warn!(
-            entry = skipped.position,
-            reason = skipped.reason,
-            "a feed entry was skipped"
-        );
-    }
-    for item in &parsed.items {
-        match storage.archive(item).await? {
-            ArchiveOutcome::Inserted(_) => report.inserted += 1,
-            ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+) -> Result<Option<String>, ImportError> {
+    let mut next_page = None;
+    while let Some(part) = reader.next_part() {
+        let part = part?;
+        next_page = next_page.or(part.next_page);
+        report.skipped += part.skipped.len();
+        for skipped in &part.skipped {
+            tracing::warn!(
+                entry = skipped.position,
+                reason = skipped.reason,
+                "a feed entry was skipped"
+            );
+        }
+        for item in &part.items {
+            match storage.archive(item).await? {
+                ArchiveOutcome::Inserted(_) => report.inserted += 1,
+                ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+            }
         }
     }
-    Ok(())
+    report.pages += 1;
+    Ok(next_page)
 }
 
 /// WordPress pages its feeds with `paged=N` in the query.

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use feedparser_rs::{Entry, ParseOptions, ParserLimits, TextType};
 use scraper::{Html, Selector};
 
+use super::chunks::{self, Cuts, ENTRIES_PER_CHUNK};
 use super::decode::decode;
 use super::sanitise::{Sanitiser, bounded_markup};
 use crate::domain::{NewAnnouncement, is_http_url};
@@ -26,10 +27,10 @@ impl ParseError {
     }
 }
 
-/// Entries one document may hold. The parser keeps every entry in memory at about 2 KB
-/// each before its text, whatever the entry's size in the document: the cap keeps a
-/// document of empty `<item/>`s from costing 260 times its size. A 20,000-item archive
-/// export fits.
+/// Entries read from a document that cannot be cut into parts (JSON Feed, malformed
+/// XML). The parser reserves about 1.8 KB per entry up front, whatever the entry's size
+/// in the document: the cap keeps a document of empty items from costing 260 times its
+/// size. XML feeds are read in parts of 500 entries and have no such limit.
 pub const MAX_ENTRIES: usize = 25_000;
 
 /// The longest title made from the first sentence of an entry's text.
@@ -66,37 +67,100 @@ pub fn parse_feed_with_type(
     content_type: Option<&str>,
     base: Option<&str>,
 ) -> Result<ParsedFeed, ParseError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ParseError::Empty);
+    let mut reader = FeedReader::new(bytes, content_type, base)?;
+    let mut whole = ParsedFeed::default();
+    while let Some(part) = reader.next_part() {
+        let part = part?;
+        whole.items.extend(part.items);
+        whole.skipped.extend(part.skipped);
+        whole.next_page = whole.next_page.or(part.next_page);
     }
-    let text = decode(bytes, content_type, base).text;
-    let feed = read_entries(&text)?;
-    drop(text);
-    let base_url = base.and_then(|b| url::Url::parse(b).ok());
-    let sanitiser = Sanitiser::new(base);
-    let mut parsed = ParsedFeed {
-        next_page: feed
-            .feed
-            .links
-            .iter()
-            .find(|l| l.rel.as_deref() == Some("next"))
-            .and_then(|l| absolute(&l.href, base_url.as_ref())),
-        ..ParsedFeed::default()
-    };
-    let total = feed.entries.len();
-    for (index, entry) in feed.entries.into_iter().enumerate() {
-        match to_announcement(entry, &sanitiser, base_url.as_ref()) {
-            Ok(item) => parsed.items.push(item),
-            Err(reason) => parsed.skipped.push(SkippedEntry {
-                position: index + 1,
-                reason,
-            }),
+    Ok(whole)
+}
+
+/// A feed document read in parts of at most [`ENTRIES_PER_CHUNK`] entries, so that a
+/// large archive file is stored as it is read instead of held whole.
+pub struct FeedReader {
+    text: String,
+    cuts: Option<Cuts>,
+    next: usize,
+    sanitiser: Sanitiser,
+    base: Option<url::Url>,
+    entries_seen: usize,
+    items_read: usize,
+}
+
+impl FeedReader {
+    pub fn new(
+        bytes: &[u8],
+        content_type: Option<&str>,
+        base: Option<&str>,
+    ) -> Result<Self, ParseError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ParseError::Empty);
         }
+        let text = decode(bytes, content_type, base).text;
+        let cuts = (entry_markers(&text) > ENTRIES_PER_CHUNK)
+            .then(|| chunks::plan(&text))
+            .flatten();
+        Ok(Self {
+            text,
+            cuts,
+            next: 0,
+            sanitiser: Sanitiser::new(base),
+            base: base.and_then(|b| url::Url::parse(b).ok()),
+            entries_seen: 0,
+            items_read: 0,
+        })
     }
-    if parsed.items.is_empty() {
-        return Err(ParseError::NothingReadable(total));
+
+    /// The next part's statements; after the last, None. A document in which nothing
+    /// could be read ends with the error that says why.
+    pub fn next_part(&mut self) -> Option<Result<ParsedFeed, ParseError>> {
+        let parts = self.cuts.as_ref().map_or(1, Cuts::chunks);
+        if self.next > parts {
+            return None;
+        }
+        self.next += 1;
+        if self.next > parts {
+            return (self.items_read == 0)
+                .then_some(Err(ParseError::NothingReadable(self.entries_seen)));
+        }
+        let feed = match &self.cuts {
+            None => read_entries(&self.text),
+            Some(cuts) => read_entries(&cuts.chunk(&self.text, self.next - 1)),
+        };
+        let feed = match feed {
+            Ok(feed) => feed,
+            // One part that cannot be read is its entries skipped, not the document.
+            Err(_) if self.next > 1 => return Some(Ok(ParsedFeed::default())),
+            Err(e) => {
+                self.next = parts + 1;
+                return Some(Err(e));
+            }
+        };
+        let mut parsed = ParsedFeed {
+            next_page: feed
+                .feed
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref() == Some("next"))
+                .and_then(|l| absolute(&l.href, self.base.as_ref())),
+            ..ParsedFeed::default()
+        };
+        for entry in feed.entries {
+            self.entries_seen += 1;
+            match to_announcement(entry, &self.sanitiser, self.base.as_ref()) {
+                Ok(item) => parsed.items.push(item),
+                Err(reason) => parsed.skipped.push(SkippedEntry {
+                    position: self.entries_seen,
+                    reason,
+                }),
+            }
+        }
+        self.items_read += parsed.items.len();
+        Some(Ok(parsed))
     }
-    Ok(parsed)
 }
 
 /// The parser's view of a decoded document, with entries. feedparser-rs reads what
@@ -140,19 +204,24 @@ fn parse_text(text: &str) -> Result<feedparser_rs::ParsedFeed, feedparser_rs::Fe
         sanitize_html: false,
         limits: ParserLimits {
             // The parser reserves room for this many entries up front.
-            max_entries: entry_markers(text).clamp(1, MAX_ENTRIES),
+            max_entries: (entry_markers(text) + 1).min(MAX_ENTRIES),
             ..ParserLimits::default()
         },
     };
     feedparser_rs::parse_with_options(text.as_bytes(), &options)
 }
 
-/// An upper bound of the entries a document can hold: every RSS item, Atom entry and
-/// JSON object has one of these in it.
+/// An upper bound of the entries a document can hold: every RSS item and Atom entry
+/// opens with one of these, and every JSON item is an object.
 fn entry_markers(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let words = |word: &[u8]| bytes.windows(word.len()).filter(|w| *w == word).count();
-    words(b"item") + words(b"entry") + bytes.iter().filter(|&&b| b == b'{').count() + 1
+    let opening = |tag: &[u8]| {
+        bytes
+            .windows(tag.len() + 1)
+            .filter(|w| matches!(w[0], b'<' | b':') && w[1..].eq_ignore_ascii_case(tag))
+            .count()
+    };
+    opening(b"item") + opening(b"entry") + bytes.iter().filter(|&&b| b == b'{').count()
 }
 
 /// An `<rss>` document with its root's version taken out (the parser reads a versionless

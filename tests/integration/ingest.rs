@@ -869,3 +869,23 @@ async fn a_file_import_has_the_fetch_cap_unless_max_bytes_raises_it() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("imported 2 new statements"), "{stdout}");
 }
+
+#[tokio::test]
+async fn a_large_archive_file_is_read_in_parts_and_loses_no_entry() {
+    // More than two parts of 500 entries, with a skipped entry in the second.
+    let mut items: Vec<String> = (0..1_234)
+        .map(|n| item(&format!("big-{n}"), &format!("اطلاعیهٔ {n}"), "<p>متن</p>"))
+        .collect();
+    items[700] = "<item><description> </description></item>".to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr, db) =
+        import_with_binary(&dir, "archive.xml", rss_of(&items).as_bytes(), &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("imported 1233 new statements (0 already in the archive, 1 skipped)"),
+        "{stdout}"
+    );
+    let storage = Storage::connect(&db).await.unwrap();
+    assert_eq!(storage.count_announcements().await.unwrap(), 1_233);
+    storage.close().await;
+}
