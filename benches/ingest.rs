@@ -350,9 +350,36 @@ async fn hostile() {
             (0..n).map(|i| format!("<a href=\"/{i}\">x")).collect()
         }),
     ];
-    for (what, build) in shapes {
+    let documents: [(&str, fn(usize) -> String); 2] = [
+        ("XML nested n deep inside an item", |n| {
+            one_item_feed("").replace(
+                "<title>hostile</title>",
+                &format!(
+                    "<title>hostile</title>{}{}",
+                    "<x>".repeat(n),
+                    "</x>".repeat(n)
+                ),
+            )
+        }),
+        ("n empty <item/>s, then one statement", |n| {
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{}\
+                 <item><title>last</title><guid>last</guid></item></channel></rss>",
+                "<item/>".repeat(n)
+            )
+        }),
+    ];
+    let documents = shapes
+        .map(|(what, html)| (what, html, true))
+        .into_iter()
+        .chain(documents.map(|(what, whole)| (what, whole, false)));
+    for (what, build, is_item_html) in documents {
         for n in [100_000, 400_000] {
-            let document = one_item_feed(&build(n));
+            let document = if is_item_html {
+                one_item_feed(&build(n))
+            } else {
+                build(n)
+            };
             if document.len() > MAX_FEED_BYTES {
                 continue;
             }

@@ -163,13 +163,7 @@ async fn archive_document(
         let part = part?;
         next_page = next_page.or(part.next_page);
         report.skipped += part.skipped.len();
-        for skipped in &part.skipped {
-            tracing::warn!(
-                entry = skipped.position,
-                reason = skipped.reason,
-                "a feed entry was skipped"
-            );
-        }
+        log_skipped(None, &part.skipped);
         for item in &part.items {
             match storage.archive(item).await? {
                 ArchiveOutcome::Inserted(_) => report.inserted += 1,
@@ -179,6 +173,26 @@ async fn archive_document(
     }
     report.pages += 1;
     Ok(next_page)
+}
+
+/// Entries logged one by one per document; a document of 100,000 empty items would
+/// otherwise write 100,000 lines.
+const SKIPPED_LOGGED: usize = 10;
+
+/// Logs why entries were skipped: the first few with their place and reason (never
+/// their text), then how many in all.
+pub(crate) fn log_skipped(feed: Option<i64>, skipped: &[SkippedEntry]) {
+    for entry in skipped.iter().take(SKIPPED_LOGGED) {
+        tracing::warn!(
+            feed,
+            entry = entry.position,
+            reason = entry.reason,
+            "a feed entry was skipped"
+        );
+    }
+    if skipped.len() > SKIPPED_LOGGED {
+        tracing::warn!(feed, skipped = skipped.len(), "feed entries were skipped");
+    }
 }
 
 /// WordPress pages its feeds with `paged=N` in the query.

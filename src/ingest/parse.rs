@@ -410,6 +410,7 @@ pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
 
 /// The first sentence of a text, cut at a word to at most [`DERIVED_TITLE_CHARS`].
 fn first_sentence(text: &str) -> String {
+    let text = text.trim_start();
     let mut end = text.len();
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
@@ -418,7 +419,9 @@ fn first_sentence(text: &str) -> String {
             end = if c == '\n' { at } else { at + c.len_utf8() };
             break;
         }
+        // Only the opening is needed: a long text without a sentence end costs no more.
         if at > DERIVED_TITLE_CHARS * 4 {
+            end = at;
             break;
         }
     }
@@ -471,7 +474,8 @@ pub fn feed_candidates(html: &str, page_url: &str) -> Vec<String> {
     };
     let mut candidates = Vec::new();
     if let Ok(selector) = Selector::parse("link[href]") {
-        let document = Html::parse_document(html);
+        // Bounded first: a hostile page nested 100,000 deep would stall html5ever.
+        let document = Html::parse_document(&bounded_markup(html));
         for link in document.select(&selector) {
             let attr = |name| {
                 link.value()
@@ -548,6 +552,38 @@ mod tests {
         let parsed = parse_feed(rdf.as_bytes(), None).unwrap();
         assert_eq!(parsed.items[0].title(), "RDF");
         assert_eq!(parsed.items[0].link(), Some("https://example.org/r1"));
+    }
+
+    #[test]
+    fn a_title_is_the_first_sentence_cut_at_a_word() {
+        assert_eq!(first_sentence("\n Short one. Then more."), "Short one.");
+        assert_eq!(
+            first_sentence("Version 2.5 is out! Yes"),
+            "Version 2.5 is out!"
+        );
+        assert_eq!(first_sentence("آیا می‌آیید؟ بله"), "آیا می‌آیید؟");
+        let long = "کلمه ".repeat(2_000);
+        let title = first_sentence(&long);
+        assert!(title.chars().count() <= DERIVED_TITLE_CHARS, "{title}");
+        assert!(title.ends_with("کلمه…"), "{title}");
+    }
+
+    #[test]
+    fn an_rss_root_is_mended_only_as_far_as_needed() {
+        let odd =
+            "<?xml version=\"1.0\"?><!-- c --><rss version='3.1' a=\"b\"><item>x</item></rss>";
+        assert_eq!(
+            mended_rss(odd).as_deref(),
+            Some(
+                "<?xml version=\"1.0\"?><!-- c --><rss a=\"b\"><channel><item>x</item></channel></rss>"
+            )
+        );
+        assert_eq!(
+            mended_rss("<rss><channel></channel></rss>").as_deref(),
+            Some("<rss><channel></channel></rss>")
+        );
+        assert!(mended_rss("<feed><rss/></feed>").is_none());
+        assert!(mended_rss("<rss version=\"2.0\"").is_none());
     }
 
     #[test]

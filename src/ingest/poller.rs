@@ -300,15 +300,7 @@ impl Poller {
         let mut report =
             ingest_items(&self.storage, &self.publisher, &parsed.items, feed.seeded).await?;
         report.skipped = parsed.skipped.len();
-        for skipped in &parsed.skipped {
-            // The reason names what is missing, never the entry's text.
-            tracing::warn!(
-                feed = feed.id,
-                entry = skipped.position,
-                reason = skipped.reason,
-                "a feed entry was skipped"
-            );
-        }
+        super::log_skipped(Some(feed.id), &parsed.skipped);
         Ok((
             FeedSuccess {
                 feed_url: Some(feed_url),
