@@ -327,11 +327,14 @@ fn one_item_feed(html: &str) -> String {
     )
 }
 
+/// A hostile input of size `n`, and what it is.
+type Shape = (&'static str, fn(usize) -> String);
+
 /// Documents built to make the HTML parser work more than linearly, each parsed,
 /// sanitised and archived as an import does; twice the size must cost about twice the time.
 async fn hostile() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let shapes: [(&str, fn(usize) -> String); 5] = [
+    let shapes: [Shape; 5] = [
         ("<div> nested n deep", |n| {
             format!("{}deep{}", "<div>".repeat(n), "</div>".repeat(n))
         }),
@@ -350,7 +353,7 @@ async fn hostile() {
             (0..n).map(|i| format!("<a href=\"/{i}\">x")).collect()
         }),
     ];
-    let documents: [(&str, fn(usize) -> String); 2] = [
+    let documents: [Shape; 2] = [
         ("XML nested n deep inside an item", |n| {
             one_item_feed("").replace(
                 "<title>hostile</title>",

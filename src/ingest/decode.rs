@@ -59,7 +59,7 @@ impl Charset {
 }
 
 fn utf32(bytes: &[u8], read: fn([u8; 4]) -> u32) -> Option<String> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     bytes

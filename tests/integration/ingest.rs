@@ -547,6 +547,9 @@ async fn import_follows_older_pages_and_sends_nothing() {
 const STRIKE: &str = "اعتصاب کارگران معدن";
 const MINERS_RU: &str = "Забастовка шахтёров в Кузбассе";
 
+/// A fixture file's name and bytes.
+type Fixture = (&'static str, &'static [u8]);
+
 macro_rules! fixture {
     ($name:literal) => {
         (
@@ -558,7 +561,7 @@ macro_rules! fixture {
 
 /// One fixture per format, version and encoding, the statements it holds, and a title that
 /// must come out letter for letter.
-const FORMATS_AND_ENCODINGS: [((&str, &[u8]), usize, &str); 25] = [
+const FORMATS_AND_ENCODINGS: [(Fixture, usize, &str); 25] = [
     (fixture!("rss-0.90.rdf"), 2, STRIKE),
     (fixture!("rss-0.91.xml"), 2, STRIKE),
     (fixture!("rss-0.92.xml"), 2, STRIKE),
