@@ -2,8 +2,9 @@
 //! the time from a statement appearing on the site to the first subscriber's sendMessage.
 //! Run with `cargo bench --bench ingest`. Everything runs on loopback: a tiny feed server
 //! and a minimal fake Bot API (getMe, getUpdates, sendMessage; `true` for the rest).
-//! `JARCHI_BENCH_SKIP_THROUGHPUT=1` measures the latency only; `RUST_LOG` turns on the app's
-//! logs.
+//! `JARCHI_BENCH_SKIP_THROUGHPUT=1` measures the latency only; `JARCHI_BENCH_ONLY_HOSTILE=1`
+//! only the hostile documents and the 20,000-item import (issue 10); `RUST_LOG` turns on
+//! the app's logs.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use jarchi::config::Settings;
 use jarchi::domain::Lang;
-use jarchi::ingest::{ingest_items, parse_feed};
+use jarchi::ingest::{MAX_FEED_BYTES, ingest_items, parse_feed};
 use jarchi::publish::Publisher;
 use jarchi::startup::App;
 use jarchi::storage::{ChatKind, Storage};
@@ -317,6 +318,130 @@ async fn latency(poll_interval: Duration, samples: usize) {
     );
 }
 
+/// One item whose description is `html`, in an RSS document.
+fn one_item_feed(html: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>hostile</title><guid>hostile-1</guid><description><![CDATA[{html}]]>\
+         </description></item></channel></rss>"
+    )
+}
+
+/// A hostile input of size `n`, and what it is.
+type Shape = (&'static str, fn(usize) -> String);
+
+/// Documents built to make the HTML parser work more than linearly, each parsed,
+/// sanitised and archived as an import does; twice the size must cost about twice the time.
+async fn hostile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shapes: [Shape; 5] = [
+        ("<div> nested n deep", |n| {
+            format!("{}deep{}", "<div>".repeat(n), "</div>".repeat(n))
+        }),
+        ("<b id=i> n times, then <p>x</p> n times", |n| {
+            let open: String = (0..n / 2).map(|i| format!("<b id={i}>")).collect();
+            format!("<p>{open}</p>{}", "<p>x</p>".repeat(n / 2))
+        }),
+        ("one tag with n attributes", |n| {
+            let attributes: String = (0..n).map(|i| format!(" a{i}=\"{i}\"")).collect();
+            format!("<span{attributes}>x</span>")
+        }),
+        ("<table><tr><td> nested n deep", |n| {
+            "<table><tr><td>".repeat(n / 3) + "cell"
+        }),
+        ("<a href> unclosed n times", |n| {
+            (0..n).map(|i| format!("<a href=\"/{i}\">x")).collect()
+        }),
+    ];
+    let documents: [Shape; 2] = [
+        ("XML nested n deep inside an item", |n| {
+            one_item_feed("").replace(
+                "<title>hostile</title>",
+                &format!(
+                    "<title>hostile</title>{}{}",
+                    "<x>".repeat(n),
+                    "</x>".repeat(n)
+                ),
+            )
+        }),
+        ("n empty <item/>s, then one statement", |n| {
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{}\
+                 <item><title>last</title><guid>last</guid></item></channel></rss>",
+                "<item/>".repeat(n)
+            )
+        }),
+    ];
+    let documents = shapes
+        .map(|(what, html)| (what, html, true))
+        .into_iter()
+        .chain(documents.map(|(what, whole)| (what, whole, false)));
+    for (what, build, is_item_html) in documents {
+        for n in [100_000, 400_000] {
+            let document = if is_item_html {
+                one_item_feed(&build(n))
+            } else {
+                build(n)
+            };
+            if document.len() > MAX_FEED_BYTES {
+                continue;
+            }
+            let storage = fresh_storage(&dir, &format!("hostile-{n}-{}.db", what.len())).await;
+            let started = Instant::now();
+            let parsed =
+                parse_feed(document.as_bytes(), Some("https://example.org/feed/")).expect("parses");
+            let parse = started.elapsed();
+            for item in &parsed.items {
+                storage.archive(item).await.expect("archives");
+            }
+            let total = started.elapsed();
+            storage.close().await;
+            println!(
+                "{what:<42} n = {n:>7}: {:>5.2} MB, parse + sanitise {:>7.1} ms, + archive {:>7.1} ms",
+                document.len() as f64 / 1e6,
+                parse.as_secs_f64() * 1e3,
+                total.as_secs_f64() * 1e3
+            );
+        }
+    }
+}
+
+/// `jarchi import` of a 20,000-item feed file, run as the operator runs it: the time and
+/// the peak resident memory of that process.
+fn import_twenty_thousand() {
+    const ENTRIES: usize = 20_000;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("archive.xml");
+    std::fs::write(&path, feed((0..ENTRIES).rev())).expect("writes the feed");
+    let size = std::fs::metadata(&path).expect("metadata").len();
+    let started = Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jarchi"))
+        .args(["import", "--max-bytes", &size.to_string()])
+        .arg(&path)
+        .env_clear()
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("import.db").display()),
+        )
+        .output()
+        .expect("jarchi runs");
+    let elapsed = started.elapsed();
+    assert!(output.status.success(), "{output:?}");
+    // SAFETY: getrusage only writes into the struct it is given.
+    let peak_kb = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    };
+    println!(
+        "jarchi import of {ENTRIES} items ({:.1} MB): {:.1} s, peak RSS {:.1} MB ({})",
+        size as f64 / 1e6,
+        elapsed.as_secs_f64(),
+        peak_kb as f64 / 1024.0,
+        String::from_utf8_lossy(&output.stdout).trim()
+    );
+}
+
 fn main() {
     // `cargo test --benches` runs bench targets with --bench too; `cargo test` alone
     // passes nothing and should not spend a minute here.
@@ -326,8 +451,15 @@ fn main() {
     if std::env::var_os("RUST_LOG").is_some() {
         jarchi::telemetry::init(Vec::new());
     }
+    // First, while this process has started no other child: RUSAGE_CHILDREN is its peak.
+    import_twenty_thousand();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    if std::env::var_os("JARCHI_BENCH_ONLY_HOSTILE").is_some() {
+        runtime.block_on(hostile());
+        return;
+    }
     runtime.block_on(async {
+        hostile().await;
         if std::env::var_os("JARCHI_BENCH_SKIP_THROUGHPUT").is_none() {
             throughput().await;
         }

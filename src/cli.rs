@@ -28,6 +28,10 @@ pub enum Command {
         /// WordPress's `?paged=2…`, to backfill older statements.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
         pages: u16,
+        /// For a file: refuse it if larger than this many bytes (default: the 5 MiB cap
+        /// every fetched feed has).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        max_bytes: Option<u64>,
         /// A file path or an http(s) URL.
         source: String,
     },

@@ -24,7 +24,11 @@ fn main() -> ExitCode {
         match cli.command() {
             Command::Run => run().await,
             Command::Migrate => migrate().await,
-            Command::Import { source, pages } => import(source, *pages).await,
+            Command::Import {
+                source,
+                pages,
+                max_bytes,
+            } => import(source, *pages, *max_bytes).await,
             Command::Backup { path } => backup(path).await,
             Command::Config {
                 action: ConfigAction::Check,
@@ -67,12 +71,13 @@ async fn migrate() -> ExitCode {
     }
 }
 
-async fn import(source: &str, pages: u16) -> ExitCode {
+async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCode {
     let storage = match open_storage().await {
         Ok(storage) => storage,
         Err(code) => return code,
     };
-    let result = ingest::import_pages(&storage, source, usize::from(pages)).await;
+    let max_bytes = max_bytes.unwrap_or(ingest::MAX_FEED_BYTES as u64);
+    let result = ingest::import_pages(&storage, source, usize::from(pages), max_bytes).await;
     storage.close().await;
     match result {
         Ok(report) => {

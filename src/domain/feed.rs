@@ -10,6 +10,8 @@ pub struct FeedStatus {
     pub feed_url: Option<String>,
     pub health: FeedHealth,
     pub last_success: Option<DateTime<Utc>>,
+    /// Entries of the last document read that could not become statements.
+    pub skipped_entries: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,13 +1,21 @@
 //! Statements from the organisation's site: fetching, parsing, the poller that follows
 //! feeds, and (for `jarchi import`) seeding the archive. No Telegram here.
 
+mod chunks;
 mod client;
+mod decode;
 mod parse;
 mod poller;
+mod sanitise;
 
 pub use client::{Document, FeedClient, FetchError, Fetched, MAX_FEED_BYTES, Validators};
-pub use parse::{ParseError, ParsedFeed, feed_candidates, looks_like_html, parse_feed};
+pub use decode::{Decoded, EncodingSource, decode};
+pub use parse::{
+    DERIVED_TITLE_CHARS, FeedReader, MAX_ENTRIES, ParseError, ParsedFeed, SkippedEntry,
+    feed_candidates, looks_like_html, parse_feed, parse_feed_with_type,
+};
 pub use poller::{Poller, PollerConfig};
+pub use sanitise::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, Sanitiser, bounded_markup};
 
 use std::collections::HashSet;
 
@@ -22,6 +30,8 @@ pub enum ImportError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{path} is larger than {max_bytes} bytes (see --max-bytes)")]
+    TooLarge { path: String, max_bytes: u64 },
     #[error(transparent)]
     Fetch(#[from] FetchError),
     #[error(transparent)]
@@ -35,7 +45,7 @@ pub enum ImportError {
 pub struct ImportReport {
     pub inserted: usize,
     pub duplicates: usize,
-    /// Items that could not become statements (no title and no text, a bad link).
+    /// Entries that could not become statements (neither a title nor a text).
     pub skipped: usize,
     /// Feed pages read (more than one with `--pages`).
     pub pages: usize,
@@ -43,52 +53,68 @@ pub struct ImportReport {
 
 /// Reads a feed from a file path or an http(s) URL into the archive, broadcasting nothing.
 pub async fn import(storage: &Storage, source: &str) -> Result<ImportReport, ImportError> {
-    import_pages(storage, source, 1).await
+    import_pages(storage, source, 1, MAX_FEED_BYTES as u64).await
 }
 
 /// Like [`import`], then follows older pages (RFC 5005 `next` links, else WordPress's
 /// `?paged=2…`) until `pages` were read, a page has nothing new, or a page fails: past
 /// the last page WordPress answers 404, which ends the backfill rather than failing it.
+/// A file larger than `max_bytes` is refused before it is read (fetches have their own cap).
 pub async fn import_pages(
     storage: &Storage,
     source: &str,
     pages: usize,
+    max_bytes: u64,
 ) -> Result<ImportReport, ImportError> {
     let is_url = source.starts_with("http://") || source.starts_with("https://");
     let mut report = ImportReport::default();
     if !is_url {
-        let bytes = tokio::fs::read(source)
-            .await
-            .map_err(|e| ImportError::Read {
-                path: source.to_string(),
-                source: e,
-            })?;
-        archive_page(storage, &parse_feed(&bytes, None)?, &mut report).await?;
+        let bytes = read_file(source, max_bytes).await?;
+        let reader = FeedReader::new(&bytes, None, None)?;
+        drop(bytes);
+        archive_document(storage, reader, &mut report).await?;
         return Ok(report);
     }
     let client = FeedClient::new()?;
     let mut url = source.to_string();
     let mut seen_pages = HashSet::new();
     while report.pages < pages.max(1) && seen_pages.insert(url.clone()) {
-        let bytes = match client.fetch_document(&url).await {
-            Ok(bytes) => bytes,
+        let document = match client.fetch(&url, &Validators::default()).await {
+            Ok(Fetched::Document(document)) => document,
+            // Without validators no server may answer 304; one that does is broken.
+            Ok(Fetched::NotModified) if report.pages == 0 => {
+                return Err(FetchError::Status {
+                    url: url.clone(),
+                    status: 304,
+                }
+                .into());
+            }
             Err(e) if report.pages == 0 => return Err(e.into()),
+            Ok(Fetched::NotModified) => break,
             Err(e) => {
                 tracing::info!(page = report.pages + 1, error = %e, "no further page");
                 break;
             }
         };
-        let parsed = match parse_feed(&bytes, Some(&url)) {
-            Ok(parsed) => parsed,
-            Err(e) if report.pages == 0 => return Err(e.into()),
-            Err(_) => break,
-        };
         let inserted_before = report.inserted;
-        archive_page(storage, &parsed, &mut report).await?;
+        let read = match FeedReader::new(
+            &document.body,
+            document.content_type.as_deref(),
+            Some(&document.url),
+        ) {
+            Ok(reader) => archive_document(storage, reader, &mut report).await,
+            Err(e) => Err(e.into()),
+        };
+        let next_page = match read {
+            Ok(next_page) => next_page,
+            Err(e) if report.pages == 0 => return Err(e),
+            Err(ImportError::Parse(_)) => break,
+            Err(e) => return Err(e),
+        };
         if report.inserted == inserted_before && report.pages > 1 {
             break;
         }
-        url = match parsed.next_page.or_else(|| wordpress_next_page(&url)) {
+        url = match next_page.or_else(|| wordpress_next_page(&url)) {
             Some(next) => next,
             None => break,
         };
@@ -96,20 +122,77 @@ pub async fn import_pages(
     Ok(report)
 }
 
-async fn archive_page(
+/// Reads a whole file, refusing one over `max_bytes` before reading it: the same promise
+/// as the fetch cap, that a mistaken path to a huge file costs nothing.
+async fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ImportError> {
+    use tokio::io::AsyncReadExt;
+    let read_error = |e| ImportError::Read {
+        path: path.to_string(),
+        source: e,
+    };
+    let file = tokio::fs::File::open(path).await.map_err(read_error)?;
+    let too_large = || ImportError::TooLarge {
+        path: path.to_string(),
+        max_bytes,
+    };
+    let len = file.metadata().await.map_err(read_error)?.len();
+    if len > max_bytes {
+        return Err(too_large());
+    }
+    // The file may grow while it is read: read one byte past the cap to notice.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// Archives a document part by part, so that a large file is never held whole; returns
+/// its `next` page.
+async fn archive_document(
     storage: &Storage,
-    parsed: &ParsedFeed,
+    mut reader: FeedReader,
     report: &mut ImportReport,
-) -> Result<(), StorageError> {
-    report.pages += 1;
-    report.skipped += parsed.skipped;
-    for item in &parsed.items {
-        match storage.archive(item).await? {
-            ArchiveOutcome::Inserted(_) => report.inserted += 1,
-            ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+) -> Result<Option<String>, ImportError> {
+    let mut next_page = None;
+    while let Some(part) = reader.next_part() {
+        let part = part?;
+        next_page = next_page.or(part.next_page);
+        report.skipped += part.skipped.len();
+        log_skipped(None, &part.skipped);
+        for item in &part.items {
+            match storage.archive(item).await? {
+                ArchiveOutcome::Inserted(_) => report.inserted += 1,
+                ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+            }
         }
     }
-    Ok(())
+    report.pages += 1;
+    Ok(next_page)
+}
+
+/// Entries logged one by one per document; a document of 100,000 empty items would
+/// otherwise write 100,000 lines.
+const SKIPPED_LOGGED: usize = 10;
+
+/// Logs why entries were skipped: the first few with their place and reason (never
+/// their text), then how many in all.
+pub(crate) fn log_skipped(feed: Option<i64>, skipped: &[SkippedEntry]) {
+    for entry in skipped.iter().take(SKIPPED_LOGGED) {
+        tracing::warn!(
+            feed,
+            entry = entry.position,
+            reason = entry.reason,
+            "a feed entry was skipped"
+        );
+    }
+    if skipped.len() > SKIPPED_LOGGED {
+        tracing::warn!(feed, skipped = skipped.len(), "feed entries were skipped");
+    }
 }
 
 /// WordPress pages its feeds with `paged=N` in the query.
@@ -142,6 +225,8 @@ pub struct IngestReport {
     /// Known items whose title or content changed: delivered copies are being edited.
     pub revised: usize,
     pub unchanged: usize,
+    /// Entries of the document that could not be read; set by the caller that parsed it.
+    pub skipped: usize,
 }
 
 /// Brings a feed's items into the archive. With `announce` (every fetch after a feed's
@@ -213,17 +298,11 @@ pub async fn ingest_items(
 /// A stable digest of what subscribers see of an item (FNV-1a: std's hasher may change
 /// between Rust releases, and a changed digest would edit every delivered copy).
 pub fn fingerprint(item: &NewAnnouncement) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [
+    let hash = parse::fnv1a(&[
         item.title(),
         item.body_html(),
         item.link().unwrap_or_default(),
-    ] {
-        for byte in part.bytes().chain([0xff]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
+    ]);
     format!("{hash:016x}")
 }
 

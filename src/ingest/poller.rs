@@ -12,7 +12,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::client::{FeedClient, FetchError, Fetched, Validators};
-use super::parse::{ParseError, ParsedFeed, feed_candidates, looks_like_html, parse_feed};
+use super::parse::{
+    ParseError, ParsedFeed, feed_candidates, looks_like_html, parse_feed_with_type,
+};
 use super::{IngestReport, ingest_items};
 use crate::config::Settings;
 use crate::domain::FeedNotice;
@@ -182,7 +184,9 @@ impl Poller {
                     tracing::warn!(error = %e, "could not record a feed poll");
                 }
                 let anything_new = report.published + report.revised + report.archived > 0;
-                crate::ops::record_feed_poll(if anything_new {
+                crate::ops::record_feed_poll(if report.skipped > 0 {
+                    FeedPollResult::Partial
+                } else if anything_new {
                     FeedPollResult::New
                 } else {
                     FeedPollResult::Unchanged
@@ -266,6 +270,7 @@ impl Poller {
                     etag: feed.etag.clone(),
                     last_modified: feed.last_modified.clone(),
                     next_poll_at_ms: 0,
+                    skipped_entries: None,
                 };
                 return Ok((unchanged, IngestReport::default()));
             }
@@ -281,25 +286,28 @@ impl Poller {
                 source: ParseError::not_a_feed("an HTML page came instead of the feed"),
             });
         } else {
-            let parsed = parse_feed(&document.body, Some(&document.url)).map_err(|source| {
-                PollError::Parse {
-                    url: target.to_string(),
-                    source,
-                }
+            let parsed = parse_feed_with_type(
+                &document.body,
+                document.content_type.as_deref(),
+                Some(&document.url),
+            )
+            .map_err(|source| PollError::Parse {
+                url: target.to_string(),
+                source,
             })?;
             (target.to_string(), document.validators, parsed)
         };
-        let report =
+        let mut report =
             ingest_items(&self.storage, &self.publisher, &parsed.items, feed.seeded).await?;
-        if parsed.skipped > 0 {
-            tracing::debug!(skipped = parsed.skipped, "feed items without title or text");
-        }
+        report.skipped = parsed.skipped.len();
+        super::log_skipped(Some(feed.id), &parsed.skipped);
         Ok((
             FeedSuccess {
                 feed_url: Some(feed_url),
                 etag: validators.etag,
                 last_modified: validators.last_modified,
                 next_poll_at_ms: 0,
+                skipped_entries: Some(i64::try_from(parsed.skipped.len()).unwrap_or(i64::MAX)),
             },
             report,
         ))
@@ -327,7 +335,11 @@ impl Poller {
             if looks_like_html(document.content_type.as_deref(), &document.body) {
                 continue;
             }
-            if let Ok(parsed) = parse_feed(&document.body, Some(&document.url)) {
+            if let Ok(parsed) = parse_feed_with_type(
+                &document.body,
+                document.content_type.as_deref(),
+                Some(&document.url),
+            ) {
                 tracing::info!("found the feed a web page announces");
                 return Ok((candidate, document.validators, parsed));
             }

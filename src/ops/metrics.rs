@@ -61,6 +61,8 @@ pub enum FeedPollResult {
     New,
     /// Fetched (or 304 Not Modified) with nothing new.
     Unchanged,
+    /// Read, but at least one entry of the document was skipped as unreadable.
+    Partial,
     /// Network, HTTP or parse failure.
     Error,
 }
@@ -70,6 +72,7 @@ impl FeedPollResult {
         match self {
             FeedPollResult::New => "new",
             FeedPollResult::Unchanged => "unchanged",
+            FeedPollResult::Partial => "partial",
             FeedPollResult::Error => "error",
         }
     }

@@ -30,6 +30,8 @@ pub struct FeedSuccess {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub next_poll_at_ms: i64,
+    /// Entries of the document that could not be read; None after a 304 (nothing changed).
+    pub skipped_entries: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,7 @@ struct StatusRow {
     failures: i64,
     last_error: Option<String>,
     last_success_at: Option<i64>,
+    skipped_entries: i64,
 }
 
 fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
@@ -112,7 +115,8 @@ impl Storage {
 
     pub async fn feed_statuses(&self) -> Result<Vec<FeedStatus>, StorageError> {
         let rows: Vec<StatusRow> = sqlx::query_as(
-            "SELECT id, url, feed_url, failures, last_error, last_success_at FROM feeds ORDER BY id",
+            "SELECT id, url, feed_url, failures, last_error, last_success_at, skipped_entries
+             FROM feeds ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -133,6 +137,7 @@ impl Storage {
                     url: row.url,
                     health,
                     last_success: row.last_success_at.and_then(from_ms),
+                    skipped_entries: row.skipped_entries,
                 }
             })
             .collect())
@@ -186,7 +191,8 @@ impl Storage {
         sqlx::query(
             "UPDATE feeds SET feed_url = COALESCE(?2, feed_url), etag = ?3, last_modified = ?4,
                  next_poll_at = ?5, last_success_at = ?6, seeded = 1, failures = 0,
-                 last_error = NULL, failing_since = NULL, alerted = 0
+                 last_error = NULL, failing_since = NULL, alerted = 0,
+                 skipped_entries = COALESCE(?7, skipped_entries)
              WHERE id = ?1",
         )
         .bind(id)
@@ -195,6 +201,7 @@ impl Storage {
         .bind(success.last_modified.as_deref())
         .bind(success.next_poll_at_ms)
         .bind(now_ms())
+        .bind(success.skipped_entries)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -521,6 +521,13 @@ pub fn feed_list(feeds: &[FeedStatus], lang: Lang) -> String {
                 short_error(error)
             ),
         });
+        if feed.skipped_entries > 0 {
+            let skipped = number(feed.skipped_entries, lang);
+            out.push_str(&match lang {
+                Lang::Fa => format!("\nمدخل‌های ناخوانای آخرین دریافت: {skipped}"),
+                Lang::En => format!("\nunreadable entries skipped in the last fetch: {skipped}"),
+            });
+        }
         out.push_str(&match (feed.last_success, lang) {
             (Some(at), Lang::Fa) => format!("\nآخرین دریافت موفق: {}", moment(at, lang)),
             (Some(at), Lang::En) => format!("\nlast success: {}", moment(at, lang)),
@@ -642,11 +649,13 @@ mod tests {
                 error: "x".repeat(500),
             },
             last_success: None,
+            skipped_entries: 2,
         }];
         let fa = feed_list(&feeds, Lang::Fa);
         assert!(
             fa.contains("?p=4391&amp;a=&lt;b&gt;") && fa.contains("۱۲.") && fa.contains("۳ بار")
         );
+        assert!(fa.contains("ناخوانای آخرین دریافت: ۲"), "{fa}");
         assert!(fa.chars().count() < 500);
         let notice = FeedNotice::Recovered {
             id: 7,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jarchi::domain::{FeedHealth, Lang};
-use jarchi::ingest::import_pages;
+use jarchi::ingest::{MAX_FEED_BYTES, import_pages};
 use jarchi::storage::{ChatKind, Storage};
 
 use crate::app::{ADMIN, SettingsTweak, TestApp, WAIT, text_of};
@@ -520,11 +520,11 @@ async fn import_follows_older_pages_and_sends_nothing() {
     let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("i.db").display()))
         .await
         .unwrap();
-    let report = import_pages(&storage, &server.url("/feed/"), 10)
+    let report = import_pages(&storage, &server.url("/feed/"), 10, MAX_FEED_BYTES as u64)
         .await
         .unwrap();
     assert_eq!((report.inserted, report.pages), (9, 3));
-    let again = import_pages(&storage, &server.url("/feed/"), 10)
+    let again = import_pages(&storage, &server.url("/feed/"), 10, MAX_FEED_BYTES as u64)
         .await
         .unwrap();
     assert_eq!(
@@ -532,11 +532,363 @@ async fn import_follows_older_pages_and_sends_nothing() {
         (0, 2),
         "past the first page, a page with nothing new ends the backfill"
     );
-    let atom_report = import_pages(&storage, &server.url("/atom"), 5)
+    let atom_report = import_pages(&storage, &server.url("/atom"), 5, MAX_FEED_BYTES as u64)
         .await
         .unwrap();
     assert_eq!((atom_report.inserted, atom_report.pages), (2, 2));
     assert_eq!(server.requests("/feed/?paged=4").len(), 1);
     assert_eq!(storage.count_announcements().await.unwrap(), 11);
+    storage.close().await;
+}
+
+// ---- Every feed a site can serve is read (issue 10) ----
+
+/// The title every Persian fixture starts with; it has no letter that windows-1256 lacks.
+const STRIKE: &str = "اعتصاب کارگران معدن";
+const MINERS_RU: &str = "Забастовка шахтёров в Кузбассе";
+
+/// A fixture file's name and bytes.
+type Fixture = (&'static str, &'static [u8]);
+
+macro_rules! fixture {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../fixtures/feeds/", $name)) as &[u8],
+        )
+    };
+}
+
+/// One fixture per format, version and encoding, the statements it holds, and a title that
+/// must come out letter for letter.
+const FORMATS_AND_ENCODINGS: [(Fixture, usize, &str); 25] = [
+    (fixture!("rss-0.90.rdf"), 2, STRIKE),
+    (fixture!("rss-0.91.xml"), 2, STRIKE),
+    (fixture!("rss-0.92.xml"), 2, STRIKE),
+    (fixture!("rss-1.0.rdf"), 2, STRIKE),
+    (fixture!("rss-2.0.xml"), 2, STRIKE),
+    (fixture!("rss-no-version.xml"), 2, STRIKE),
+    (fixture!("rss-version-0.94.xml"), 2, STRIKE),
+    (fixture!("rss-no-channel.xml"), 2, STRIKE),
+    (fixture!("atom-0.3.xml"), 2, STRIKE),
+    (fixture!("atom-1.0.xml"), 2, STRIKE),
+    (fixture!("json-feed-1.0.json"), 2, STRIKE),
+    (fixture!("json-feed-1.1.json"), 2, STRIKE),
+    (fixture!("utf-8-bom.xml"), 2, STRIKE),
+    (fixture!("utf-16le-bom.xml"), 2, STRIKE),
+    (fixture!("utf-16be-bom.xml"), 2, STRIKE),
+    (fixture!("utf-32le-bom.xml"), 2, STRIKE),
+    (fixture!("windows-1256-undeclared.xml"), 2, STRIKE),
+    (fixture!("windows-1256-declared.xml"), 2, STRIKE),
+    (fixture!("windows-1256-declared-utf8.xml"), 2, STRIKE),
+    (fixture!("windows-1251-undeclared.xml"), 2, MINERS_RU),
+    (fixture!("koi8-r-undeclared.xml"), 2, MINERS_RU),
+    (fixture!("euc-kr-undeclared.xml"), 2, "광산 노동자 파업"),
+    (fixture!("atom-odd-entries.xml"), 5, "اطلاعیهٔ سالم نخست"),
+    (fixture!("rss-missing-parts.xml"), 4, "عنوان در دابلین‌کور"),
+    (fixture!("rss-linkless.xml"), 3, "اطلاعیهٔ بی‌نشانی"),
+];
+
+/// `jarchi import FILE` as an operator runs it, on a fresh database in `dir`.
+async fn import_with_binary(
+    dir: &tempfile::TempDir,
+    name: &str,
+    bytes: &[u8],
+    extra: &[&str],
+) -> (i32, String, String, String) {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("archive.db").display());
+    let mut args = vec!["import"];
+    args.extend_from_slice(extra);
+    args.push(path.to_str().unwrap());
+    let (code, stdout, stderr) = crate::bad_config::run(&args, &[("DATABASE_URL", &db)]).await;
+    (code, stdout, stderr, db)
+}
+
+async fn archived(db: &str) -> Vec<jarchi::domain::Announcement> {
+    let storage = Storage::connect(db).await.unwrap();
+    let all = storage.latest(100, 0).await.unwrap();
+    storage.close().await;
+    all
+}
+
+#[tokio::test]
+async fn every_format_version_and_encoding_is_imported_by_the_binary() {
+    for ((name, bytes), count, title) in FORMATS_AND_ENCODINGS {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, stdout, stderr, db) = import_with_binary(&dir, name, bytes, &[]).await;
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(
+            stdout.contains(&format!("imported {count} new statements (0 already")),
+            "{name}: {stdout}"
+        );
+        let statements = archived(&db).await;
+        let titles: Vec<&str> = statements.iter().map(|a| a.title.as_str()).collect();
+        assert!(titles.contains(&title), "{name}: {titles:?}");
+        assert!(
+            statements.iter().all(|a| !a.title.is_empty()),
+            "{name}: every statement has a title: {titles:?}"
+        );
+        // No replacement characters: every byte was decoded in its own encoding.
+        assert!(
+            statements
+                .iter()
+                .all(|a| !a.title.contains('\u{fffd}') && !a.body_text.contains('\u{fffd}')),
+            "{name}: {titles:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn entries_keep_what_they_have_and_odd_ones_do_not_sink_the_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, bytes) = fixture!("rss-missing-parts.xml");
+    let (code, _, stderr, db) = import_with_binary(&dir, name, bytes, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let by_link = |statements: &[jarchi::domain::Announcement], end: &str| {
+        statements
+            .iter()
+            .find(|a| a.link.as_deref().is_some_and(|l| l.ends_with(end)))
+            .cloned()
+            .unwrap_or_else(|| panic!("no statement at {end}"))
+    };
+    let statements = archived(&db).await;
+    // No title: the first sentence of the text, cut at a word, at most 120 characters.
+    let untitled = by_link(&statements, "/parts/untitled");
+    assert!(
+        untitled.title.starts_with("کارگران پتروشیمی امروز صبح"),
+        "{}",
+        untitled.title
+    );
+    assert!(untitled.title.chars().count() <= 120, "{}", untitled.title);
+    assert!(untitled.title.ends_with('…'));
+    assert!(
+        untitled
+            .body_text
+            .starts_with(untitled.title.trim_end_matches('…'))
+    );
+    assert_eq!(
+        by_link(&statements, "/parts/dc").title,
+        "عنوان در دابلین‌کور"
+    );
+    assert_eq!(by_link(&statements, "/parts/media").title, "عنوان در مدیا");
+    let encoded = by_link(&statements, "/parts/encoded");
+    assert_eq!(encoded.body_text, "متن کامل در content:encoded");
+    assert!(encoded.body_html.contains("<b>content:encoded</b>"));
+
+    // An empty text type, an xhtml+xml one and base64 data sank the whole feed before.
+    let dir = tempfile::tempdir().unwrap();
+    let (name, bytes) = fixture!("atom-odd-entries.xml");
+    let (code, _, stderr, db) = import_with_binary(&dir, name, bytes, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let statements = archived(&db).await;
+    let odd = |key: &str| {
+        statements
+            .iter()
+            .find(|a| a.source_key == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{key} is missing"))
+    };
+    assert_eq!(odd("urn:example:odd:2").body_text, "متنی با نوع خالی");
+    assert_eq!(odd("urn:example:odd:3").body_text, "متن xhtml");
+    // Binary content is no text: the entry keeps its title and shows no base64.
+    let base64 = odd("urn:example:odd:4");
+    assert_eq!(
+        (base64.title.as_str(), base64.body_text.as_str()),
+        ("متن base64", "")
+    );
+    assert_eq!(odd("urn:example:odd:5").body_text, "متن سالم دیگر");
+
+    // Without guid, link or date, title and text identify an entry: two entries with one
+    // title are two statements, and the next import knows all three.
+    let dir = tempfile::tempdir().unwrap();
+    let (name, bytes) = fixture!("rss-linkless.xml");
+    let (_, stdout, _, db) = import_with_binary(&dir, name, bytes, &[]).await;
+    assert!(stdout.contains("imported 3 new statements"), "{stdout}");
+    let (_, again, _, _) = import_with_binary(&dir, name, bytes, &[]).await;
+    assert!(
+        again.contains("imported 0 new statements (3 already"),
+        "{again}"
+    );
+    let statements = archived(&db).await;
+    assert!(
+        statements
+            .iter()
+            .all(|a| a.source_key.starts_with("digest:"))
+    );
+    assert!(statements.iter().any(|a| a.title == "بی‌عنوان و بی‌پیوند."));
+}
+
+#[tokio::test]
+async fn an_empty_document_is_an_error_with_its_reason_never_a_silent_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, bytes) = fixture!("rss-empty.xml");
+    let (code, stdout, stderr, _) = import_with_binary(&dir, name, bytes, &[]).await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("the feed lists no entries"), "{stderr}");
+    let (code, _, stderr, _) = import_with_binary(&dir, "blank.xml", b" \n", &[]).await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains("the document is empty"), "{stderr}");
+
+    let server = FeedServer::start().await;
+    server.set_bytes("/empty.xml", RSS, bytes.to_vec());
+    let app = TestApp::spawn_with_settings(
+        &[("FEED_URLS", server.url("/empty.xml").as_str())],
+        fast_feeds(),
+    )
+    .await;
+    eventually("the empty feed to be failing", || async {
+        let feeds = app.storage.feed_statuses().await.unwrap();
+        matches!(&feeds[0].health, FeedHealth::Failing { error, .. } if error.contains("no entries"))
+    })
+    .await;
+    let list = app.ask_en(ADMIN, "/feeds").await;
+    assert!(list.contains("the feed lists no entries"), "{list}");
+    app.stop().await;
+}
+
+/// The documents of `the_poller_reads_every_charset_and_counts_skipped_entries`, as a site
+/// serves them.
+fn charset_documents() -> Vec<(&'static str, String, Vec<u8>)> {
+    let cyrillic = "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss version=\"2.0\"><channel>\
+        <title>t</title><item><title>Забастовка шахтёров в Кузбассе</title><guid>ru-1</guid>\
+        <description>Шахтёры прекратили работу.</description></item><item><title>Заявление совета</title>\
+        <guid>ru-2</guid><description>Совет призывает всех прийти.</description></item></channel></rss>";
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(cyrillic);
+    let bad_entry = rss_of(&[
+        item("good-1", "نخستین اطلاعیهٔ سالم", "<p>متن</p>"),
+        "<item><link>https://example.org/nothing</link><description>  </description></item>"
+            .to_string(),
+        item("good-2", "دومین اطلاعیهٔ سالم", "<p>متن</p>"),
+    ]);
+    vec![
+        // The HTTP charset wins over a wrong XML declaration.
+        (
+            "/cp1251.xml",
+            format!("{RSS}; charset=windows-1251"),
+            cp1251.into_owned(),
+        ),
+        // The byte-order mark wins over a wrong HTTP charset.
+        (
+            "/utf16.xml",
+            "application/xml; charset=windows-1256".to_string(),
+            include_bytes!("../fixtures/feeds/utf-16le-bom.xml").to_vec(),
+        ),
+        // Nothing declared: the bytes tell.
+        (
+            "/cp1256.xml",
+            RSS.to_string(),
+            include_bytes!("../fixtures/feeds/windows-1256-undeclared.xml").to_vec(),
+        ),
+        ("/bad-entry.xml", RSS.to_string(), bad_entry.into_bytes()),
+    ]
+}
+
+#[tokio::test]
+async fn the_poller_reads_every_charset_and_counts_skipped_entries() {
+    let server = FeedServer::start().await;
+    let documents = charset_documents();
+    for (path, content_type, body) in &documents {
+        server.set_bytes(path, content_type, body.clone());
+    }
+    let urls: Vec<String> = documents.iter().map(|(p, _, _)| server.url(p)).collect();
+    let app = TestApp::spawn_with_settings(
+        &[
+            ("FEED_URLS", urls.join(",").as_str()),
+            ("OPS_LISTEN", "127.0.0.1:0"),
+        ],
+        fast_feeds(),
+    )
+    .await;
+    wait_archive(&app.storage, 8).await;
+    eventually("every feed to be read", || async {
+        let feeds = app.storage.feed_statuses().await.unwrap();
+        feeds.iter().all(|f| f.health == FeedHealth::Ok)
+    })
+    .await;
+    let titles: Vec<String> = app
+        .storage
+        .latest(20, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.title)
+        .collect();
+    for expected in [
+        MINERS_RU,
+        STRIKE,
+        "بيانيه شوراي هماهنگي",
+        "نخستین اطلاعیهٔ سالم",
+        "دومین اطلاعیهٔ سالم",
+    ] {
+        assert!(
+            titles.iter().any(|t| t == expected),
+            "{expected}: {titles:?}"
+        );
+    }
+    assert_eq!(titles.len(), 8, "{titles:?}");
+
+    // The entry with neither title nor text is skipped, the feed is not, and both
+    // /feeds and the poll metric say so.
+    let feeds = app.storage.feed_statuses().await.unwrap();
+    let skipped: Vec<i64> = feeds.iter().map(|f| f.skipped_entries).collect();
+    assert_eq!(skipped, [0, 0, 0, 1]);
+    let list = app.ask_en(ADMIN, "/feeds").await;
+    assert!(
+        list.contains("unreadable entries skipped in the last fetch: 1"),
+        "{list}"
+    );
+    let ops = app.ops_addr.unwrap();
+    let (_, metrics) = crate::ops::get(ops, "/metrics").await;
+    assert!(
+        crate::ops::sample(&metrics, r#"jarchi_feed_polls_total{result="partial"}"#) >= Some(1.0),
+        "{metrics}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_import_has_the_fetch_cap_unless_max_bytes_raises_it() {
+    let (_, rss) = fixture!("rss-2.0.xml");
+    let padding = format!("<!-- {} -->", "x".repeat(MAX_FEED_BYTES));
+    let text = String::from_utf8(rss.to_vec()).unwrap();
+    let large = text.replacen("</channel>", &format!("{padding}</channel>"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr, _) = import_with_binary(&dir, "large.xml", large.as_bytes(), &[]).await;
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(&format!("is larger than {} bytes", MAX_FEED_BYTES)),
+        "{stderr}"
+    );
+    let raised = (large.len() + 1).to_string();
+    let (code, stdout, stderr, _) = import_with_binary(
+        &dir,
+        "large.xml",
+        large.as_bytes(),
+        &["--max-bytes", &raised],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("imported 2 new statements"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_large_archive_file_is_read_in_parts_and_loses_no_entry() {
+    // More than two parts of 500 entries, with a skipped entry in the second.
+    let mut items: Vec<String> = (0..1_234)
+        .map(|n| item(&format!("big-{n}"), &format!("اطلاعیهٔ {n}"), "<p>متن</p>"))
+        .collect();
+    items[700] = "<item><description> </description></item>".to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr, db) =
+        import_with_binary(&dir, "archive.xml", rss_of(&items).as_bytes(), &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("imported 1233 new statements (0 already in the archive, 1 skipped)"),
+        "{stdout}"
+    );
+    let storage = Storage::connect(&db).await.unwrap();
+    assert_eq!(storage.count_announcements().await.unwrap(), 1_233);
     storage.close().await;
 }

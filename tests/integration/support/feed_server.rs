@@ -62,7 +62,7 @@ struct Route {
 
 struct Content {
     content_type: String,
-    body: String,
+    body: Vec<u8>,
     etag: String,
     last_modified: DateTime<Utc>,
 }
@@ -97,7 +97,11 @@ impl FeedServer {
     /// at least a second after the previous version's, so that changes made within one second
     /// are still seen as newer by If-Modified-Since (HTTP dates have one-second resolution).
     pub fn set(&self, path: &str, content_type: &str, body: impl Into<String>) {
-        let body = body.into();
+        self.set_bytes(path, content_type, body.into().into_bytes());
+    }
+
+    /// Like [`set`](Self::set) with a body in any encoding (UTF-16, windows-1256…).
+    pub fn set_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) {
         let mut routes = self.routes();
         let route = routes.entry(normalise(path)).or_default();
         let now = Utc::now().trunc_subsecs(0);
@@ -186,7 +190,7 @@ fn normalise(path: &str) -> String {
     }
 }
 
-fn etag_of(body: &str) -> String {
+fn etag_of(body: &[u8]) -> String {
     // DefaultHasher::new() uses fixed keys, so the same body always gets the same ETag.
     let mut hasher = DefaultHasher::new();
     body.hash(&mut hasher);
