@@ -8,8 +8,8 @@
 //! divider key in interior b-tree pages, and a cell moved by a page split leaves its old
 //! bytes in the page's unused space. Measured on 3,000 subscribers with 1,500 erased one
 //! by one: 15 ids were still in the file after `secure_delete` and a checkpoint, none after
-//! `VACUUM`. So an erasure is followed by `VACUUM` (a fresh copy of the live rows; about
-//! 1.5 s per 100 MB) and `wal_checkpoint(TRUNCATE)`, which cuts `-wal` to nothing.
+//! `VACUUM`. So an erasure is followed by `VACUUM` (a fresh copy of the live rows; 3.3 s for
+//! 93 MB, see BENCHMARKS.md) and `wal_checkpoint(TRUNCATE)`, which cuts `-wal` to nothing.
 
 use std::path::Path;
 use std::time::Duration;
