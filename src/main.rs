@@ -68,11 +68,15 @@ async fn migrate() -> ExitCode {
 }
 
 async fn import(source: &str, pages: u16) -> ExitCode {
+    let policy = match Settings::feed_policy_from_env() {
+        Ok(policy) => policy,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
     let storage = match open_storage().await {
         Ok(storage) => storage,
         Err(code) => return code,
     };
-    let result = ingest::import_pages(&storage, source, usize::from(pages)).await;
+    let result = ingest::import_pages(&storage, source, usize::from(pages), &policy).await;
     storage.close().await;
     match result {
         Ok(report) => {

@@ -4,6 +4,7 @@ mod announcements;
 mod deliveries;
 mod drafts;
 mod feeds;
+mod holds;
 mod maintenance;
 mod search_pages;
 mod subscribers;
@@ -20,6 +21,7 @@ pub use announcements::ArchiveOutcome;
 pub use deliveries::{ClaimedDelivery, DeliveryAction, DeliveryResult, PublishOutcome};
 pub use drafts::{Draft, DraftStep};
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
+pub use holds::HoldRelease;
 pub use subscribers::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 
 #[derive(Debug, thiserror::Error)]

@@ -20,7 +20,7 @@ pub use commands::{AdminCommand, PublicCommand, parse_command};
 pub use menu::set_command_menus;
 
 use crate::config::Settings;
-use crate::domain::Lang;
+use crate::domain::{Lang, RELEASE_HOLD_PREFIX};
 use crate::publish::Publisher;
 use crate::storage::{Storage, StorageError};
 
@@ -65,6 +65,10 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(
             dptree::filter(|q: CallbackQuery| has_prefix(&q, settings::BUTTON_PREFIX))
                 .endpoint(settings::button),
+        )
+        .branch(
+            dptree::filter(|q: CallbackQuery| has_prefix(&q, RELEASE_HOLD_PREFIX))
+                .endpoint(admin::hold_button),
         )
         .endpoint(browse::button);
     let inline_queries = Update::filter_inline_query().endpoint(inline::answer);

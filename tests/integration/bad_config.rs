@@ -12,7 +12,7 @@ use crate::support::fake_telegram::FakeTelegram;
 const TOKEN: &str = "123456:ABCdefGHIjklMNOpqr";
 
 /// Runs `jarchi` with exactly these variables, in an empty folder (so no stray .env).
-async fn run(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
+pub(crate) async fn run(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(BIN)
         .args(args)

@@ -12,6 +12,7 @@ mod broadcast;
 mod commands;
 mod crash;
 mod experience;
+mod feed_safety;
 mod ingest;
 mod ops;
 mod search;
