@@ -59,10 +59,25 @@ pub struct HeldStatements {
 pub const RELEASE_HOLD_PREFIX: &str = "hold:";
 
 impl HeldStatements {
-    /// At most 24 bytes, well within Telegram's 64 for callback data.
     pub fn button_data(&self) -> String {
-        format!("{RELEASE_HOLD_PREFIX}{}", self.hold_id)
+        release_hold_data(self.hold_id)
     }
+}
+
+/// At most 24 bytes, well within Telegram's 64 for callback data.
+pub fn release_hold_data(hold_id: i64) -> String {
+    format!("{RELEASE_HOLD_PREFIX}{hold_id}")
+}
+
+/// A hold nobody has released yet, as `/feeds` lists it: the notice may have been lost
+/// (Telegram down, an admin who had not started the bot), the statements must not be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingHold {
+    pub hold_id: i64,
+    pub feed_id: i64,
+    /// Held statements neither broadcast nor retracted.
+    pub statements: i64,
+    pub since: DateTime<Utc>,
 }
 
 /// The hold a button's callback data names, if it is one of ours.

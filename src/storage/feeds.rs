@@ -51,6 +51,14 @@ pub struct KnownItem {
 }
 
 #[derive(sqlx::FromRow)]
+struct KnownRow {
+    id: i64,
+    feed_fingerprint: Option<String>,
+    deleted_at: Option<i64>,
+    link: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
 struct StatusRow {
     id: i64,
     url: String,
@@ -238,11 +246,10 @@ impl Storage {
         item: &NewAnnouncement,
     ) -> Result<Option<KnownItem>, StorageError> {
         const COLUMNS: &str = "SELECT id, feed_fingerprint, deleted_at, link FROM announcements";
-        let by_key = sqlx::query_as(&format!("{COLUMNS} WHERE source_key = ?1"))
+        let mut row: Option<KnownRow> = sqlx::query_as(&format!("{COLUMNS} WHERE source_key = ?1"))
             .bind(item.source_key())
             .fetch_optional(&self.pool)
             .await?;
-        let mut row: Option<(i64, Option<String>, Option<i64>, Option<String>)> = by_key;
         let same_key = row.is_some();
         if row.is_none()
             && let Some(identity) = item.link().and_then(link_identity)
@@ -263,12 +270,12 @@ impl Storage {
             .fetch_optional(&self.pool)
             .await?;
         }
-        Ok(row.map(|(id, fingerprint, deleted_at, link)| KnownItem {
-            id,
-            fingerprint,
-            deleted: deleted_at.is_some(),
+        Ok(row.map(|row| KnownItem {
+            id: row.id,
+            fingerprint: row.feed_fingerprint,
+            deleted: row.deleted_at.is_some(),
             same_key,
-            link,
+            link: row.link,
         }))
     }
 

@@ -4,7 +4,9 @@
 use super::announcements::{ArchiveOutcome, insert_if_new};
 use super::deliveries::{enqueue_broadcast, now_ms};
 use super::{Storage, StorageError};
-use crate::domain::NewAnnouncement;
+use chrono::{TimeZone, Utc};
+
+use crate::domain::{NewAnnouncement, WaitingHold};
 
 /// What pressing "broadcast them" did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,5 +97,32 @@ impl Storage {
             statements: ids.len() as u64,
             deliveries,
         })
+    }
+
+    /// Holds not released yet that still have something to broadcast, oldest first.
+    pub async fn waiting_holds(&self, limit: u32) -> Result<Vec<WaitingHold>, StorageError> {
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT h.id, h.feed_id, COUNT(a.id), h.created_at
+             FROM feed_holds h
+             JOIN announcements a
+               ON a.held_in = h.id AND a.broadcast_at IS NULL AND a.deleted_at IS NULL
+             WHERE h.released_at IS NULL
+             GROUP BY h.id ORDER BY h.id LIMIT ?1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(hold_id, feed_id, statements, created_at)| WaitingHold {
+                hold_id,
+                feed_id,
+                statements,
+                since: Utc
+                    .timestamp_millis_opt(created_at)
+                    .single()
+                    .unwrap_or_default(),
+            })
+            .collect())
     }
 }

@@ -5,9 +5,11 @@ use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::reply::{Preview, send_html, send_html_with_keyboard};
+use super::reply::{Preview, send_html, send_html_with_keyboard, send_page};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang, NewAnnouncement, is_http_url, parse_release_hold};
+use crate::domain::{
+    Announcement, Lang, NewAnnouncement, is_http_url, parse_release_hold, release_hold_data,
+};
 use crate::storage::{AddFeedOutcome, Draft, DraftStep, HoldRelease, PublishOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::{announcement_card, escape, to_ascii_digits};
@@ -16,6 +18,8 @@ use crate::text::{announcement_card, escape, to_ascii_digits};
 pub const BUTTON_PREFIX: &str = "post:";
 const SEND_BUTTON: &str = "post:send";
 const CANCEL_BUTTON: &str = "post:cancel";
+/// Holds `/feeds` offers to release, each a button: a few keep the list readable.
+const MAX_HOLD_BUTTONS: u32 = 5;
 
 /// A statement as an admin typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,7 +182,20 @@ pub async fn answer(
         }
         AdminCommand::Feeds => {
             let feeds = ctx.storage.feed_statuses().await?;
-            reply(catalogue::feed_list(&feeds, lang)).await?;
+            let holds = ctx.storage.waiting_holds(MAX_HOLD_BUTTONS).await?;
+            let list = catalogue::feed_list(&feeds, lang);
+            if holds.is_empty() {
+                reply(list).await?;
+            } else {
+                let buttons = holds.iter().map(|hold| {
+                    [InlineKeyboardButton::callback(
+                        catalogue::release_hold_label(hold.hold_id, lang),
+                        release_hold_data(hold.hold_id),
+                    )]
+                });
+                let text = list + &catalogue::waiting_holds(&holds, lang);
+                send_page(&bot, msg.chat.id, text, InlineKeyboardMarkup::new(buttons)).await?;
+            }
         }
         AdminCommand::AddFeed(url) => {
             let url = url.trim();

@@ -4,7 +4,7 @@
 
 use crate::domain::{
     BroadcastFigures, FeedHealth, FeedNotice, FeedRefusal, FeedStatus, HeldStatements, Lang, Stats,
-    SubscriberSettings,
+    SubscriberSettings, WaitingHold,
 };
 use crate::text::format_date;
 use crate::text::{escape, localize_digits};
@@ -654,6 +654,39 @@ fn held_notice(held: &HeldStatements, lang: Lang) -> String {
         Lang::En => "\n\nIf the site really published them, broadcast them with the button below; otherwise there is nothing to do.",
     });
     out
+}
+
+/// Lines under `/feeds` for holds nobody has released, each with its button below.
+pub fn waiting_holds(holds: &[WaitingHold], lang: Lang) -> String {
+    let mut out = String::new();
+    for hold in holds {
+        out.push_str(&match lang {
+            Lang::Fa => format!(
+                "\n\n⏸ نگه‌داشته {}: {} اطلاعیه از خوراک {}، از {}",
+                number(hold.hold_id, lang),
+                number(hold.statements, lang),
+                number(hold.feed_id, lang),
+                moment(hold.since, lang)
+            ),
+            Lang::En => format!(
+                "\n\n⏸ hold {}: {} statements from feed {}, since {}",
+                hold.hold_id,
+                hold.statements,
+                hold.feed_id,
+                moment(hold.since, lang)
+            ),
+        });
+    }
+    out
+}
+
+/// The button that releases hold `hold_id`, where several may stand together.
+pub fn release_hold_label(hold_id: i64, lang: Lang) -> String {
+    format!(
+        "{} ({})",
+        phrase(Phrase::ButtonReleaseHold, lang),
+        number(hold_id, lang)
+    )
 }
 
 /// The answer under a held-statements notice once its button was pressed.

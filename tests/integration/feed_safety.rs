@@ -169,6 +169,9 @@ async fn twenty_new_items_send_five_hold_fifteen_and_the_button_sends_them_once(
     }
     wait_polls(&server, "/feed.xml", 2).await;
 
+    let feeds = app.ask_en(ADMIN, "/feeds").await;
+    assert!(feeds.contains("15 statements from feed 1"), "{feeds}");
+
     // The admin decides the fifteen are genuine, and taps twice.
     app.telegram.push_callback(ADMIN, ADMIN, notice_id, &data);
     app.telegram.push_callback(ADMIN, ADMIN, notice_id, &data);
@@ -202,11 +205,13 @@ async fn twenty_new_items_send_five_hold_fifteen_and_the_button_sends_them_once(
     assert!(answered.reply_markup.is_none(), "the button is gone");
     assert!(answered.text.contains("statement 100") && answered.text.contains("📣"));
     assert_eq!(hold_notices(&app).len(), 1);
+    let feeds = app.ask_en(ADMIN, "/feeds").await;
+    assert!(!feeds.contains("⏸"), "nothing waits any more: {feeds}");
     app.stop().await;
 }
 
 #[tokio::test]
-async fn only_admins_can_release_and_a_stale_button_is_answered() {
+async fn only_admins_release_a_hold_and_feeds_offers_it_should_the_notice_be_lost() {
     let server = FeedServer::start().await;
     server.set("/feed.xml", RSS, rss_of(&[item("1", "seed", "seed")]));
     let app = TestApp::spawn_with_settings(
@@ -247,8 +252,29 @@ async fn only_admins_can_release_and_a_stale_button_is_answered() {
     let answers = app.telegram.calls_to("answerCallbackQuery");
     let toasts: Vec<&str> = answers.iter().filter_map(|a| a["text"].as_str()).collect();
     assert_eq!(toasts.len(), 2, "{answers:?}");
-    app.telegram.push_callback(ADMIN, ADMIN, notice_id, &data);
+
+    // Should the notice be lost, /feeds offers the same button.
+    let before = app.sent_to(ADMIN).len();
+    app.telegram.push_private_text(ADMIN, "/feeds", Some("en"));
+    let list = app.wait_sent_to(ADMIN, before + 1).await[before].clone();
+    assert!(text_of(&list).contains("⏸ hold"), "{list}");
+    let button = &list["reply_markup"]["inline_keyboard"][0][0];
+    assert_eq!(button["callback_data"].as_str(), Some(data.as_str()));
+    let list_id = app
+        .telegram
+        .messages_in(ADMIN)
+        .into_iter()
+        .find(|m| m.text.contains("⏸ hold"))
+        .unwrap()
+        .message_id;
+    app.telegram.push_callback(ADMIN, ADMIN, list_id, &data);
     app.wait_sent_to(SUBSCRIBERS[0], 1).await;
+    // The notice's own button now finds the hold released.
+    app.telegram.push_callback(ADMIN, ADMIN, notice_id, &data);
+    app.telegram
+        .wait_for("answerCallbackQuery", 4, crate::app::WAIT)
+        .await;
+    app.assert_silence(SUBSCRIBERS[0], 1).await;
     app.stop().await;
 }
 
