@@ -5,6 +5,7 @@
 //! minimal valid Message and records arrival times on request; nothing leaves loopback.
 //!
 //! Sizes can be lowered for a quick run: JARCHI_BENCH_SCALE=0.1 cargo bench --bench broadcast
+//! The erasure figure alone: cargo bench --bench broadcast -- erasure
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -39,6 +40,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
     let scaled = |n: f64| ((n * scale) as i64).max(10);
+    if args.iter().any(|a| a == "erasure") {
+        runtime.block_on(erasure(scaled(10_000.0), 100));
+        return;
+    }
     runtime.block_on(async {
         let fake = FakeProcess::start();
         println!(
@@ -50,6 +55,7 @@ fn main() {
         enqueue(scaled(1_000_000.0)).await;
         peak_memory(&fake, scaled(100_000.0)).await;
         search().await;
+        erasure(scaled(10_000.0), 100).await;
     });
 }
 
@@ -344,6 +350,42 @@ async fn enqueue(n: i64) {
         "enqueue: one statement for {n} subscribers in {:.2} s (one INSERT … SELECT; setting up the subscribers took {:.1} s)",
         publishing.as_secs_f64(),
         subscribing.as_secs_f64()
+    );
+}
+
+/// /stop in a database of `subscribers` chats and `statements` broadcasts to all of them:
+/// the transaction, then the rewrite and checkpoint that take the chat off the disk.
+async fn erasure(subscribers: i64, statements: usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage = fresh_storage(&dir).await;
+    subscribe(&storage, subscribers).await;
+    for i in 0..statements {
+        storage
+            .publish(&statement(&format!("erasure-{i}")))
+            .await
+            .expect("publish");
+    }
+    assert!(storage.erase_from_disk().await.expect("first rewrite"));
+    let size_mb = std::fs::metadata(dir.path().join("bench.db"))
+        .expect("size")
+        .len() as f64
+        / 1e6;
+    let mut timings = Vec::new();
+    for chat in (1..=5).map(|i| 1_000_000 + i * (subscribers / 6).max(1)) {
+        let started = Instant::now();
+        assert!(storage.unsubscribe(chat).await.expect("unsubscribe"));
+        let deleted = started.elapsed();
+        assert!(storage.erase_from_disk().await.expect("rewrite"));
+        timings.push((deleted, started.elapsed()));
+    }
+    timings.sort_by_key(|(_, total)| *total);
+    let (deleted, total) = timings[timings.len() / 2];
+    println!(
+        "erasure: /stop in a {size_mb:.0} MB database ({subscribers} subscribers, {} delivery rows): rows deleted in {:.1} ms, off the disk (VACUUM + TRUNCATE checkpoint) after {:.2} s (median of {})",
+        subscribers * statements as i64,
+        deleted.as_secs_f64() * 1000.0,
+        total.as_secs_f64(),
+        timings.len()
     );
 }
 

@@ -75,6 +75,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "16-256 characters A-Z a-z 0-9 _ - that Telegram sends with each update (default: random at each start)",
     ),
     (
+        "DELIVERY_GIVE_UP_HOURS",
+        "hours a delivery is retried through network errors, 5xx and outages before it counts as failed (default 24)",
+    ),
+    (
         "DELIVERY_RETENTION_DAYS",
         "days delivery records are kept (default 30; message ids for /edit and /delete stay)",
     ),
@@ -113,6 +117,31 @@ pub struct Settings {
     /// None: long polling.
     pub webhook: Option<Webhook>,
     pub delivery_retention: Duration,
+    /// A delivery that keeps failing in ways that may pass is given up this long after it
+    /// was queued.
+    pub delivery_give_up: Duration,
+    /// How many commands, button presses and inline queries one user may send. Not an
+    /// environment variable (the README explains the figures); tests loosen it.
+    pub fair_use: FairUse,
+}
+
+/// A token bucket per user: `burst` at once, then one more every `refill`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FairUse {
+    pub burst: u32,
+    pub refill: Duration,
+}
+
+impl Default for FairUse {
+    /// Five at once covers a person tapping through a list (open, next, next, back, open);
+    /// one every two seconds is faster than anyone reads a reply, so only a script or a
+    /// stuck key meets the limit.
+    fn default() -> Self {
+        Self {
+            burst: 5,
+            refill: Duration::from_secs(2),
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -177,6 +206,8 @@ impl fmt::Debug for Settings {
             .field("ops_listen", &self.ops_listen)
             .field("webhook", &self.webhook)
             .field("delivery_retention", &self.delivery_retention)
+            .field("delivery_give_up", &self.delivery_give_up)
+            .field("fair_use", &self.fair_use)
             .finish()
     }
 }
@@ -345,6 +376,13 @@ impl Settings {
             1..=3650,
         )?;
 
+        let give_up_hours = parse_number(
+            "DELIVERY_GIVE_UP_HOURS",
+            value("DELIVERY_GIVE_UP_HOURS"),
+            24,
+            1..=720,
+        )?;
+
         Ok(Settings {
             token: Secret::new(token),
             api_url,
@@ -364,6 +402,8 @@ impl Settings {
             ops_listen,
             webhook,
             delivery_retention: Duration::from_secs(retention_days * 86_400),
+            delivery_give_up: Duration::from_secs(give_up_hours * 3600),
+            fair_use: FairUse::default(),
         })
     }
 
@@ -437,6 +477,10 @@ impl Settings {
         lines.push(format!(
             "DELIVERY_RETENTION_DAYS={}",
             self.delivery_retention.as_secs() / 86_400
+        ));
+        lines.push(format!(
+            "DELIVERY_GIVE_UP_HOURS={}",
+            self.delivery_give_up.as_secs() / 3600
         ));
         lines.join("\n")
     }
@@ -716,12 +760,15 @@ mod tests {
         let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
         assert_eq!(s.ops_listen, Some("127.0.0.1:9898".parse().unwrap()));
         assert_eq!(s.delivery_retention, Duration::from_secs(30 * 86_400));
+        assert_eq!(s.delivery_give_up, Duration::from_secs(24 * 3600));
         assert!(s.webhook.is_none());
         let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("OPS_LISTEN", "")]).unwrap();
         assert_eq!(s.ops_listen, None);
         for (var, value) in [
             ("OPS_LISTEN", "localhost"),
             ("DELIVERY_RETENTION_DAYS", "0"),
+            ("DELIVERY_GIVE_UP_HOURS", "0"),
+            ("DELIVERY_GIVE_UP_HOURS", "soon"),
             ("WEBHOOK_URL", "not a url"),
         ] {
             let err = settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)]).unwrap_err();

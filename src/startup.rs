@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::dispatching::Dispatcher;
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 use teloxide::update_listeners::webhooks;
@@ -15,10 +14,11 @@ use tokio_util::sync::CancellationToken;
 use crate::broadcast::{Clock, Worker, WorkerConfig, relay_feed_notices};
 use crate::config::{Settings, Webhook};
 use crate::ingest::{FetchError, Poller, PollerConfig};
-use crate::ops::{Health, OpsError, OpsServer, UpdateSource};
+use crate::ops::{Health, OpsError, OpsServer, TelegramLink, UpdateSource};
 use crate::publish::Publisher;
+use crate::send_budget::SendBudget;
 use crate::storage::{ChatKind, Storage, StorageError};
-use crate::telegram::{self, Context, JarchiBot};
+use crate::telegram::{self, Context, JarchiBot, TelegramBot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -52,6 +52,8 @@ const POLLING_MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A `getUpdates` failure older than this, with nothing heard since, no longer counts
 /// against health: longer than one failed request plus the longest back-off.
 const HEALTH_FAILURE_WINDOW: Duration = Duration::from_secs(90);
+/// Longest pause between two attempts to reach Telegram at start.
+const START_MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How often old delivery records are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
 
@@ -59,7 +61,9 @@ const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
 pub struct App {
     settings: Arc<Settings>,
     storage: Storage,
-    bot: JarchiBot,
+    bot: TelegramBot,
+    /// Every message, broadcast or reply, draws from this one budget.
+    budget: Arc<SendBudget>,
     clock: Clock,
     health: Arc<Health>,
     ops: Option<OpsServer>,
@@ -101,6 +105,7 @@ impl App {
             settings: Arc::new(settings),
             storage,
             bot,
+            budget: Arc::new(SendBudget::telegram()),
             clock: Clock::system(),
             health: Arc::new(Health::new(source, HEALTH_FAILURE_WINDOW)),
             ops,
@@ -133,7 +138,25 @@ impl App {
 
     /// Runs until `shutdown` is cancelled, then lets in-flight handlers finish.
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), StartupError> {
-        let me = self.bot.get_me().await.map_err(StartupError::Telegram)?;
+        // First, so that /healthz tells the operator when Telegram cannot be reached at start.
+        let ops = self.ops.take().map(|ops| {
+            tokio::spawn(ops.serve(
+                self.storage.clone(),
+                Arc::clone(&self.health),
+                shutdown.clone(),
+            ))
+        });
+        let link = self.health.link();
+        let Some(me) = reach_telegram(&self.bot, &link, &shutdown).await? else {
+            if let Some(ops) = ops
+                && let Err(e) = ops.await
+            {
+                tracing::error!(error = %e, "the ops listener ended abnormally");
+            }
+            self.storage.close().await;
+            tracing::info!("stopped before Telegram could be reached");
+            return Ok(());
+        };
         tracing::info!(version = env!("CARGO_PKG_VERSION"), bot = %me.username(), "jarchi is starting");
 
         if let Err(e) = telegram::set_command_menus(&self.bot, &self.settings).await {
@@ -201,39 +224,42 @@ impl App {
             self.settings.default_lang,
         );
         worker_config.clock = self.clock.clone();
+        worker_config.give_up_after = self.settings.delivery_give_up;
         let worker = Worker::new(
             self.storage.clone(),
             self.bot.inner().clone(),
             publisher.queue_signal(),
             worker_config,
-        );
+        )
+        .with_link(Arc::clone(&link))
+        .with_budget(Arc::clone(&self.budget));
         let worker = tokio::spawn(worker.run(shutdown.clone()));
-        let ops = self.ops.take().map(|ops| {
-            tokio::spawn(ops.serve(
-                self.storage.clone(),
-                Arc::clone(&self.health),
-                shutdown.clone(),
-            ))
-        });
         let pruner = tokio::spawn(prune_periodically(
             self.storage.clone(),
             self.settings.delivery_retention,
             shutdown.clone(),
         ));
+        let eraser = tokio::spawn(
+            self.storage
+                .clone()
+                .keep_erasures_off_disk(shutdown.clone()),
+        );
 
-        let context = Context {
-            storage: self.storage.clone(),
+        let context = Context::new(
+            self.storage.clone(),
             publisher,
-            settings: Arc::clone(&self.settings),
+            Arc::clone(&self.settings),
             feeds_changed,
-        };
+            Arc::clone(&link),
+        );
+        let handlers_bot = JarchiBot::new(self.bot.clone(), Arc::clone(&self.budget));
         let heard = Arc::clone(&self.health);
         let schema = dptree::inspect(move || heard.update_received()).chain(telegram::schema());
         let dispatcher = Dispatcher::builder(self.bot.clone(), schema)
-            .dependencies(dptree::deps![context])
+            .dependencies(dptree::deps![context, handlers_bot])
             // teloxide's default logs whole unhandled updates (names, texts) at warn.
             .default_handler(|_update| async {})
-            .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+            .error_handler(telegram::error_handler())
             .build();
         let dispatcher_shutdown = dispatcher.shutdown_token();
 
@@ -255,9 +281,11 @@ impl App {
 
         shutdown.cancelled().await;
         tracing::info!("shutting down");
-        match dispatcher_shutdown.shutdown() {
-            Ok(done) => done.await,
-            Err(_idle) => tracing::debug!("the dispatcher was not running"),
+        // The end of dispatching is awaited through its task, not through the future
+        // `shutdown` returns: that future starts listening only when first polled, and a
+        // dispatcher that finishes before then (a busy machine) leaves it waiting forever.
+        if dispatcher_shutdown.shutdown().is_err() {
+            tracing::debug!("the dispatcher was not running");
         }
         let polled = polling.await;
         if let Some(server) = webhook_server
@@ -280,6 +308,9 @@ impl App {
         }
         if let Err(e) = pruner.await {
             tracing::error!(error = %e, "the retention task ended abnormally");
+        }
+        if let Err(e) = eraser.await {
+            tracing::error!(error = %e, "the erasure task ended abnormally");
         }
         match polled {
             Ok(Ok(())) => {}
@@ -329,7 +360,7 @@ type DispatchTask = tokio::task::JoinHandle<Result<(), teloxide::RequestError>>;
 /// Runs the dispatcher over `listener`, telling `health` about every update and failure.
 fn spawn_dispatch<L>(
     mut dispatcher: Dispatcher<
-        JarchiBot,
+        TelegramBot,
         telegram::HandlerError,
         teloxide::dispatching::DefaultKey,
     >,
@@ -344,13 +375,18 @@ where
         let health = Arc::clone(&health);
         async move {
             health.update_failed();
-            // Debug of a teloxide RequestError carries no URL, so no token.
-            tracing::error!(error = ?error, "getUpdates failed");
+            let unreachable = (&error as &dyn std::any::Any)
+                .downcast_ref::<teloxide::RequestError>()
+                .is_some_and(cannot_reach);
+            if unreachable {
+                health.link().failed();
+            }
+            tracing::error!(error = %telegram::listener_error_summary(&error), "getUpdates failed");
         }
     };
     tokio::spawn(async move {
         dispatcher
-            .try_dispatch_with_listener(listener, Arc::new(failures))
+            .try_dispatch_with_listener(telegram::SkipUnreadable(listener), Arc::new(failures))
             .await
     })
 }
@@ -359,7 +395,7 @@ where
 /// otherwise, and calls setWebhook now and deleteWebhook when stopped), served on our own
 /// listener.
 async fn webhook_listener(
-    bot: &JarchiBot,
+    bot: &TelegramBot,
     webhook: &Webhook,
     tcp: tokio::net::TcpListener,
 ) -> Result<
@@ -405,7 +441,52 @@ async fn prune_periodically(storage: Storage, retention: Duration, shutdown: Can
     }
 }
 
-fn build_bot(settings: &Settings) -> Result<JarchiBot, StartupError> {
+/// Asks Telegram who the bot is until it answers, with a back-off up to a minute. Only a
+/// refused token ends the start: anything else (network, time-out, 5xx) is Telegram or the
+/// network being down, which passes. None: stopped while waiting.
+async fn reach_telegram(
+    bot: &TelegramBot,
+    link: &TelegramLink,
+    shutdown: &CancellationToken,
+) -> Result<Option<teloxide::types::Me>, StartupError> {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let error = match bot.get_me().await {
+            Ok(me) => {
+                if let Some(down_for) = link.answered() {
+                    tracing::info!(down_for_secs = down_for.as_secs(), "Telegram answers");
+                }
+                return Ok(Some(me));
+            }
+            Err(e @ teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
+                return Err(StartupError::Telegram(e));
+            }
+            Err(e) => e,
+        };
+        link.failed();
+        tracing::error!(
+            error = %error,
+            retry_in_secs = backoff.as_secs(),
+            "cannot reach Telegram (check the network, or TELOXIDE_API_URL); trying again"
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = shutdown.cancelled() => return Ok(None),
+        }
+        backoff = (backoff * 2).min(START_MAX_BACKOFF);
+    }
+}
+
+/// Whether a failed request says that Telegram cannot be reached, rather than that it
+/// refused something.
+fn cannot_reach(error: &teloxide::RequestError) -> bool {
+    matches!(
+        crate::broadcast::classify(Err(error.clone())),
+        crate::broadcast::SendOutcome::Transient(_)
+    )
+}
+
+fn build_bot(settings: &Settings) -> Result<TelegramBot, StartupError> {
     let client = teloxide::net::default_reqwest_settings()
         .timeout(REQUEST_TIMEOUT)
         .build()

@@ -20,7 +20,8 @@ pub enum SendOutcome {
     Migrated(ChatId),
     /// Blocked, deactivated, kicked, never started, or no longer exists: stop sending.
     Gone(String),
-    /// 5xx, time-out, network: may pass.
+    /// 5xx, time-out, network, a reply that cannot be read: may pass, and may mean that
+    /// Telegram cannot be reached at all.
     Transient(String),
     /// Telegram will never accept this request.
     Failed(String),
@@ -56,7 +57,27 @@ pub async fn send_message(bot: &Bot, chat: ChatId, html: &str, preview: bool) ->
         .parse_mode(ParseMode::Html)
         .link_preview_options(preview_options(preview))
         .await;
-    classify(result.map(|m| Some(m.id)))
+    match result {
+        Err(RequestError::InvalidJson { raw, .. }) if telegram_said_ok(&raw) => {
+            // Telegram took the message but told us about it in a shape teloxide cannot
+            // read. Sending again would deliver it twice; without the id, a later /edit or
+            // /delete cannot reach this copy, which is the lesser harm.
+            tracing::warn!(
+                "Telegram accepted a message but its reply could not be read; counting it as delivered, without a message id"
+            );
+            SendOutcome::Sent(None)
+        }
+        other => classify(other.map(|m| Some(m.id))),
+    }
+}
+
+/// Whether an unreadable reply still says `"ok": true`: then Telegram carried the request
+/// out. A proxy's error page, or a body cut short, says nothing of the kind.
+fn telegram_said_ok(raw: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|reply| reply.get("ok").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
 }
 
 pub async fn edit_message(
@@ -97,8 +118,25 @@ pub fn classify(result: Result<Option<MessageId>, RequestError>) -> SendOutcome 
         RequestError::MigrateToChatId(id) => SendOutcome::Migrated(*id),
         RequestError::Api(api) => classify_api_error(api),
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
-            SendOutcome::Transient(error.to_string())
+            SendOutcome::Transient(describe(&error))
         }
+    }
+}
+
+/// The kind of a failure that is not Telegram's answer, and a short reason. Never the reply
+/// itself: an unreadable reply may quote a whole message, names and texts included.
+fn describe(error: &RequestError) -> String {
+    match error {
+        RequestError::InvalidJson { source, .. } => format!(
+            "unreadable reply: {:?} error at line {} column {}",
+            source.classify(),
+            source.line(),
+            source.column()
+        ),
+        RequestError::Io(e) => format!("i/o: {}", e.kind()),
+        // teloxide strips the URL (and with it the token) from network errors.
+        RequestError::Network(e) => format!("network: {e}"),
+        other => other.to_string(),
     }
 }
 
@@ -158,6 +196,34 @@ mod tests {
         assert_eq!(
             classify(Err(RequestError::MigrateToChatId(ChatId(-100)))),
             SendOutcome::Migrated(ChatId(-100))
+        );
+    }
+
+    #[test]
+    fn only_a_reply_that_says_ok_means_accepted() {
+        assert!(telegram_said_ok(
+            r#"{"ok":true,"result":{"message_id":"x"}}"#
+        ));
+        assert!(!telegram_said_ok("<html>502 Bad Gateway</html>"));
+        assert!(!telegram_said_ok(r#"{"ok":true,"result":{"mess"#));
+        assert!(!telegram_said_ok(r#"{"ok":false,"description":"x"}"#));
+    }
+
+    #[test]
+    fn an_unreadable_reply_is_described_without_quoting_it() {
+        let raw = r#"{"ok":true,"result":{"chat":{"first_name":"Maryam"},"text":"secret"#;
+        let source = serde_json::from_str::<serde_json::Value>(raw).unwrap_err();
+        let outcome = classify(Err(RequestError::InvalidJson {
+            source: std::sync::Arc::new(source),
+            raw: raw.into(),
+        }));
+        let SendOutcome::Transient(reason) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(reason.starts_with("unreadable reply: "), "{reason}");
+        assert!(
+            !reason.contains("Maryam") && !reason.contains("secret"),
+            "{reason}"
         );
     }
 }

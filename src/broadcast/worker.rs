@@ -20,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 use super::limiter::{ChatSpacing, GROUP_SPACING, PRIVATE_CHAT_SPACING, RateLimiter};
 use super::sender::{self, SendOutcome};
 use crate::domain::{Announcement, Lang};
+use crate::ops::TelegramLink;
+use crate::send_budget::SendBudget;
 use crate::storage::{
     ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Storage, StorageError,
 };
@@ -35,8 +37,11 @@ pub struct WorkerConfig {
     pub batch: u32,
     /// How long a claim holds before another run may take the delivery over.
     pub lease: Duration,
-    /// Transient failures before a delivery is marked failed.
-    pub max_attempts: i64,
+    /// How long a delivery keeps being retried after failures that may pass (network,
+    /// time-out, 5xx), counted from when it was queued (`DELIVERY_GIVE_UP_HOURS`).
+    pub give_up_after: Duration,
+    /// The longest pause between two probes while Telegram cannot be reached.
+    pub probe_max_backoff: Duration,
     /// How often an idle worker looks for retries that have come due.
     pub idle_poll: Duration,
     /// How long in-flight sends may take to finish at shutdown.
@@ -47,7 +52,7 @@ pub struct WorkerConfig {
     /// Who gets the completion report of each broadcast.
     pub admins: Vec<i64>,
     pub report_lang: Lang,
-    /// What time it is, for quiet hours; tests set it.
+    /// What time it is, for quiet hours and DELIVERY_GIVE_UP_HOURS; tests set it.
     pub clock: Clock,
 }
 
@@ -88,7 +93,8 @@ impl WorkerConfig {
             concurrency: 16,
             batch: 64,
             lease: Duration::from_secs(60),
-            max_attempts: 6,
+            give_up_after: Duration::from_secs(24 * 3600),
+            probe_max_backoff: Duration::from_secs(60),
             idle_poll: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(8),
             resume_pause: GROUP_SPACING,
@@ -105,6 +111,8 @@ pub struct Worker {
     queue_signal: Arc<Notify>,
     config: WorkerConfig,
     spacing: Arc<ChatSpacing>,
+    link: Arc<TelegramLink>,
+    budget: Option<Arc<SendBudget>>,
 }
 
 /// What one claimed delivery turns into, ready to send.
@@ -138,7 +146,22 @@ impl Worker {
             queue_signal,
             config,
             spacing: Arc::new(ChatSpacing::default()),
+            link: Arc::default(),
+            budget: None,
         }
+    }
+
+    /// Shares what the worker learns about reaching Telegram (for /healthz and /stats), and
+    /// resumes as soon as anyone hears from Telegram again.
+    pub fn with_link(mut self, link: Arc<TelegramLink>) -> Self {
+        self.link = link;
+        self
+    }
+
+    /// Draws every send from the budget the replies to people share.
+    pub fn with_budget(mut self, budget: Arc<SendBudget>) -> Self {
+        self.budget = Some(budget);
+        self
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
@@ -148,6 +171,10 @@ impl Worker {
         let mut limiter = self.config.rate.map(RateLimiter::per_second);
         let mut in_flight: JoinSet<()> = JoinSet::new();
         while !shutdown.is_cancelled() {
+            if !self.link.is_reachable() {
+                self.wait_until_reachable(&shutdown).await;
+                continue;
+            }
             let batch = match self
                 .storage
                 .claim_deliveries(self.config.batch, self.config.lease)
@@ -175,7 +202,9 @@ impl Worker {
             let mut contents = ContentCache::default();
             let mut batch = batch.into_iter();
             while let Some(delivery) = batch.next() {
-                if shutdown.is_cancelled() {
+                // An outage pauses the whole worker: the rest of the batch goes back to the
+                // queue untried, instead of spending an attempt on each.
+                if shutdown.is_cancelled() || !self.link.is_reachable() {
                     self.release(std::iter::once(delivery).chain(batch.by_ref()))
                         .await;
                     break;
@@ -192,8 +221,15 @@ impl Worker {
                     continue;
                 }
                 if let Some(limiter) = limiter.as_mut() {
+                    let budget = self.budget.clone();
+                    let slot = async move {
+                        limiter.acquire().await;
+                        if let Some(budget) = budget {
+                            budget.acquire().await;
+                        }
+                    };
                     tokio::select! {
-                        _ = limiter.acquire() => {}
+                        _ = slot => {}
                         _ = shutdown.cancelled() => {
                             self.release(std::iter::once(delivery).chain(batch.by_ref())).await;
                             break;
@@ -210,13 +246,17 @@ impl Worker {
                     in_flight.join_next().await;
                 }
                 in_flight.spawn(execute(
-                    self.storage.clone(),
-                    outcomes.clone(),
-                    self.bot.clone(),
-                    Arc::clone(&self.spacing),
+                    Sending {
+                        storage: self.storage.clone(),
+                        outcomes: outcomes.clone(),
+                        bot: self.bot.clone(),
+                        spacing: Arc::clone(&self.spacing),
+                        link: Arc::clone(&self.link),
+                        give_up_after: self.config.give_up_after,
+                        clock: self.config.clock.clone(),
+                    },
                     delivery,
                     job,
-                    self.config.max_attempts,
                 ));
             }
         }
@@ -236,6 +276,39 @@ impl Worker {
         drop(outcomes);
         if let Err(e) = recorder.await {
             tracing::error!(error = %e, "the delivery recorder ended abnormally");
+        }
+    }
+
+    /// Probes Telegram with `getMe`, 1 s after the failure and then twice as long each time
+    /// up to `probe_max_backoff`, until it answers; at once when an update arrives meanwhile.
+    async fn wait_until_reachable(&self, shutdown: &CancellationToken) {
+        let since = self.link.unreachable_since();
+        tracing::warn!(since = ?since, "Telegram cannot be reached; the broadcast worker pauses until it answers");
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = self.link.heard() => {}
+                _ = shutdown.cancelled() => return,
+            }
+            if self.link.is_reachable() {
+                tracing::info!("Telegram answers again; the broadcast worker resumes");
+                return;
+            }
+            match self.bot.get_me().await {
+                Ok(_) => {
+                    let down_for = self.link.answered().unwrap_or_default();
+                    tracing::info!(
+                        down_for_secs = down_for.as_secs(),
+                        "Telegram answers again; the broadcast worker resumes"
+                    );
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, retry_in = ?backoff, "Telegram still cannot be reached");
+                }
+            }
+            backoff = (backoff * 2).min(self.config.probe_max_backoff);
         }
     }
 
@@ -346,6 +419,9 @@ impl Worker {
             );
             let report = catalogue::broadcast_report(&figures, self.config.report_lang);
             for admin in &self.config.admins {
+                if let Some(budget) = &self.budget {
+                    budget.acquire().await;
+                }
                 if let SendOutcome::Sent(_) =
                     sender::send_message(&self.bot, ChatId(*admin), &report, false).await
                 {
@@ -357,15 +433,27 @@ impl Worker {
     }
 }
 
-async fn execute(
+/// What a send task needs besides its delivery.
+struct Sending {
     storage: Storage,
     outcomes: mpsc::Sender<(ClaimedDelivery, DeliveryResult)>,
     bot: Bot,
     spacing: Arc<ChatSpacing>,
-    delivery: ClaimedDelivery,
-    job: Job,
-    max_attempts: i64,
-) {
+    link: Arc<TelegramLink>,
+    give_up_after: Duration,
+    clock: Clock,
+}
+
+async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
+    let Sending {
+        storage,
+        outcomes,
+        bot,
+        spacing,
+        link,
+        give_up_after,
+        clock,
+    } = sending;
     let chat = ChatId(delivery.chat_id);
     let started = Instant::now();
     let outcome = match &job {
@@ -379,6 +467,11 @@ async fn execute(
         Job::Settle(_) => return,
     };
     crate::ops::record_delivery(outcome.metric_label(), started.elapsed());
+    // Only a probe or an update clears the link: a send that was on its way before the
+    // outage may still succeed after it began.
+    if matches!(outcome, SendOutcome::Transient(_)) && link.failed() {
+        tracing::warn!("a send could not reach Telegram; pausing the broadcast");
+    }
     let result = match outcome {
         SendOutcome::Sent(id) => DeliveryResult::Sent {
             message_id: id.map(|m| m.0),
@@ -409,11 +502,19 @@ async fn execute(
         }
         SendOutcome::Transient(error) => {
             let attempts = delivery.attempts + 1;
-            tracing::warn!(delivery = delivery.id, attempts, %error, "a send failed; will retry");
+            let queued_for = Duration::from_millis(
+                u64::try_from(clock.now().timestamp_millis() - delivery.created_at).unwrap_or(0),
+            );
+            let give_up = queued_for >= give_up_after;
+            if give_up {
+                tracing::error!(delivery = delivery.id, attempts, %error, "a delivery failed for DELIVERY_GIVE_UP_HOURS; giving up");
+            } else {
+                tracing::warn!(delivery = delivery.id, attempts, %error, "a send failed; will retry");
+            }
             DeliveryResult::Transient {
                 error,
                 backoff: backoff(attempts),
-                give_up: attempts >= max_attempts,
+                give_up,
             }
         }
         SendOutcome::Failed(error) => {
@@ -453,10 +554,12 @@ async fn record_outcomes(
     }
 }
 
-/// 2, 4, 8 … seconds, at most five minutes.
+/// 2, 4, 8 … seconds, at most a minute. Only a chat that fails alone waits this long: an
+/// outage pauses the worker as a whole, so a delivery that failed when it began has failed
+/// once, and is due again seconds after Telegram answers.
 fn backoff(attempts: i64) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(1, 9)).unwrap_or(9);
-    Duration::from_secs(2u64.pow(exponent)).min(Duration::from_secs(300))
+    let exponent = u32::try_from(attempts.clamp(1, 6)).unwrap_or(6);
+    Duration::from_secs(2u64.pow(exponent)).min(Duration::from_secs(60))
 }
 
 async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {

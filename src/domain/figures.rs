@@ -23,4 +23,6 @@ pub struct Stats {
     pub statements: i64,
     pub queue_depth: i64,
     pub broadcast: Option<BroadcastFigures>,
+    /// Since when Telegram has not answered, while it does not.
+    pub telegram_unreachable_since: Option<chrono::DateTime<chrono::Utc>>,
 }

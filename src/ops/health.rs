@@ -5,10 +5,13 @@
 //! was seen recently and no update arrived after it; the polling back-off is capped (see
 //! `startup`) so that a link that stays broken keeps producing failures inside the window.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
+
+use super::link::TelegramLink;
 
 /// How updates reach the bot; a webhook has no failure signal of its own (Telegram retries
 /// on its side), so only the database decides there.
@@ -28,6 +31,8 @@ pub struct Health {
     last_update_ms: AtomicI64,
     /// Unix ms of the last failed `getUpdates`; 0: none since the last update.
     last_failure_ms: AtomicI64,
+    /// Whether Telegram answers at all, as every task that talks to it sees it.
+    link: Arc<TelegramLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,6 +44,9 @@ pub struct HealthReport {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_update_seconds_ago: Option<i64>,
+    /// RFC 3339 time since which Telegram has not answered; absent while it answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub telegram_unreachable_since: Option<String>,
     pub uptime_seconds: i64,
 }
 
@@ -50,7 +58,13 @@ impl Health {
             started_ms: now_ms(),
             last_update_ms: AtomicI64::new(0),
             last_failure_ms: AtomicI64::new(0),
+            link: Arc::default(),
         }
+    }
+
+    /// The link state every task that talks to Telegram shares with this report.
+    pub fn link(&self) -> Arc<TelegramLink> {
+        Arc::clone(&self.link)
     }
 
     pub fn source(&self) -> UpdateSource {
@@ -65,6 +79,7 @@ impl Health {
     pub fn update_received(&self) {
         self.last_update_ms.store(now_ms(), Ordering::Relaxed);
         self.last_failure_ms.store(0, Ordering::Relaxed);
+        self.link.heard_from_telegram();
     }
 
     pub fn update_failed(&self) {
@@ -79,19 +94,27 @@ impl Health {
         let window = i64::try_from(self.failure_window.as_millis()).unwrap_or(i64::MAX);
         let link_broken =
             self.source == UpdateSource::Polling && last_failure > 0 && now - last_failure < window;
-        let reason = match database {
-            Err(e) => Some(format!("the database does not answer: {e}")),
-            Ok(()) if link_broken => Some(format!(
+        let unreachable_since = self.link.unreachable_since();
+        let reason = match (database, unreachable_since) {
+            (Err(e), _) => Some(format!("the database does not answer: {e}")),
+            (Ok(()), Some(since)) => Some(format!(
+                "Telegram has been unreachable since {} ({} s)",
+                since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                (now - since.timestamp_millis()).max(0) / 1000
+            )),
+            (Ok(()), None) if link_broken => Some(format!(
                 "getUpdates failed {} s ago and has not succeeded since",
                 (now - last_failure) / 1000
             )),
-            Ok(()) => None,
+            (Ok(()), None) => None,
         };
         HealthReport {
             healthy: reason.is_none(),
             updates: self.source,
             reason,
             last_update_seconds_ago: (last_update > 0).then(|| (now - last_update) / 1000),
+            telegram_unreachable_since: unreachable_since
+                .map(|since| since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             uptime_seconds: (now - self.started_ms) / 1000,
         }
     }
@@ -119,6 +142,20 @@ mod tests {
         let forgiving = Health::new(UpdateSource::Polling, Duration::ZERO);
         forgiving.update_failed();
         assert!(forgiving.report(Ok(())).healthy, "the failure is old");
+    }
+
+    #[test]
+    fn an_unreachable_telegram_is_reported_with_its_start() {
+        let health = Health::new(UpdateSource::Webhook, Duration::from_secs(60));
+        health.link().failed();
+        let report = health.report(Ok(()));
+        assert!(!report.healthy);
+        assert!(report.reason.unwrap().contains("unreachable since"));
+        assert!(report.telegram_unreachable_since.is_some());
+        health.link().answered();
+        let report = health.report(Ok(()));
+        assert!(report.healthy);
+        assert_eq!(report.telegram_unreachable_since, None);
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! may call them; without an installed recorder (CLI commands, unit tests) they do nothing.
 
 mod health;
+mod link;
 mod metrics;
 mod probe;
 mod server;
 
 pub use health::{Health, HealthReport, UpdateSource};
+pub use link::TelegramLink;
 pub use metrics::{
     DeliveryOutcome, FeedPollResult, install_recorder, record_delivery, record_feed_poll,
 };

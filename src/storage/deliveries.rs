@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::announcements::{ArchiveOutcome, insert_if_new};
-use super::subscribers::quiet_hours;
+use super::subscribers::{Erasure, erase_chat, quiet_hours};
 use super::{Storage, StorageError};
 use crate::domain::{BroadcastFigures, Lang, NewAnnouncement, QuietHours, Stats};
 use crate::storage::ChatKind;
@@ -51,6 +51,9 @@ pub struct ClaimedDelivery {
     pub action: DeliveryAction,
     pub message_id: Option<i32>,
     pub attempts: i64,
+    /// Unix ms when the delivery was queued: failures that may pass are retried until
+    /// `DELIVERY_GIVE_UP_HOURS` after this.
+    pub created_at: i64,
     pub chat_kind: ChatKind,
     pub lang: Lang,
     /// False when the chat went away after the row was queued.
@@ -77,7 +80,8 @@ pub enum DeliveryResult {
         backoff: Duration,
         give_up: bool,
     },
-    /// The chat blocked us, was deleted or kicked us: never again.
+    /// The chat blocked us, was deleted or kicked us: never again. The chat is forgotten
+    /// like after /stop (only counted); `error` is for the log, not stored.
     Gone {
         error: String,
     },
@@ -96,6 +100,7 @@ struct ClaimRow {
     action: String,
     message_id: Option<i64>,
     attempts: i64,
+    created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -169,7 +174,7 @@ impl Storage {
                    AND (claimed_until IS NULL OR claimed_until <= ?1)
                  ORDER BY due_at, id
                  LIMIT ?3)
-             RETURNING id, announcement_id, chat_id, action, message_id, attempts",
+             RETURNING id, announcement_id, chat_id, action, message_id, attempts, created_at",
         )
         .bind(now)
         .bind(now + ms(lease))
@@ -199,6 +204,7 @@ impl Storage {
                     action: DeliveryAction::parse(&row.action),
                     message_id: row.message_id.and_then(|m| i32::try_from(m).ok()),
                     attempts: row.attempts,
+                    created_at: row.created_at,
                     chat_kind: chat.map_or(ChatKind::Private, |c| ChatKind::parse(&c.chat_kind)),
                     lang: chat.and_then(|c| c.lang.parse().ok()).unwrap_or_default(),
                     chat_active: chat.is_some_and(|c| c.status == "active"),
@@ -222,10 +228,14 @@ impl Storage {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
+        let mut erased = false;
         for (delivery, result) in outcomes {
-            record_one(&mut tx, delivery, result).await?;
+            erased |= record_one(&mut tx, delivery, result).await?;
         }
         tx.commit().await?;
+        if erased {
+            self.erased.notify_one();
+        }
         Ok(())
     }
 
@@ -321,6 +331,7 @@ impl Storage {
             statements: self.count_announcements().await?,
             queue_depth: self.queue_depth().await?,
             broadcast: self.latest_broadcast().await?,
+            telegram_unreachable_since: None,
         })
     }
 
@@ -355,7 +366,7 @@ impl Storage {
                     COALESCE(SUM(d.status = 'pending'), 0) AS pending,
                     COALESCE(SUM(d.status = 'sent'), 0) AS sent,
                     COALESCE(SUM(d.status = 'failed'), 0) AS failed,
-                    COALESCE(SUM(d.status = 'gone'), 0) AS gone,
+                    a.recipients_gone AS gone,
                     MIN(CASE WHEN d.status = 'sent' THEN d.done_at END) AS first_sent,
                     MAX(CASE WHEN d.status = 'sent' THEN d.done_at END) AS last_sent,
                     (SELECT e.last_error FROM deliveries e
@@ -498,11 +509,12 @@ impl Storage {
     }
 }
 
+/// Records one outcome; returns whether a chat was erased (it is gone).
 async fn record_one(
     tx: &mut sqlx::SqliteConnection,
     delivery: &ClaimedDelivery,
     result: &DeliveryResult,
-) -> Result<(), StorageError> {
+) -> Result<bool, StorageError> {
     let now = now_ms();
     match result {
         DeliveryResult::Sent { message_id } => {
@@ -538,7 +550,7 @@ async fn record_one(
             )
             .bind(delivery.id)
             .bind(now)
-            .bind(error)
+            .bind(short_error(error))
             .execute(&mut *tx)
             .await?;
         }
@@ -554,31 +566,27 @@ async fn record_one(
             )
             .bind(delivery.id)
             .bind(now + ms(*backoff))
-            .bind(error)
+            .bind(short_error(error))
             .execute(&mut *tx)
             .await?;
         }
-        DeliveryResult::Gone { error } => {
-            sqlx::query(
-                "UPDATE subscribers SET status = 'gone', updated_at = ?2 WHERE chat_id = ?1",
-            )
-            .bind(delivery.chat_id)
-            .bind(now / 1000)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE deliveries SET status = 'gone', claimed_until = NULL, done_at = ?2,
-                     last_error = ?3
-                 WHERE chat_id = ?1 AND status = 'pending'",
-            )
-            .bind(delivery.chat_id)
-            .bind(now)
-            .bind(error)
-            .execute(&mut *tx)
-            .await?;
+        DeliveryResult::Gone { .. } => {
+            // Forgotten like /stop: the chat left us, so nothing about it stays. The
+            // reason is not kept either; the count of gone chats is.
+            return erase_chat(tx, delivery.chat_id, Erasure::Gone).await;
         }
     }
-    Ok(())
+    Ok(false)
+}
+
+/// What `last_error` may hold: the kind and a short reason, never a whole reply.
+const LAST_ERROR_MAX_CHARS: usize = 200;
+
+fn short_error(error: &str) -> &str {
+    match error.char_indices().nth(LAST_ERROR_MAX_CHARS) {
+        Some((cut, _)) => &error[..cut],
+        None => error,
+    }
 }
 
 /// Queues one edit or delete job per copy of the statement that Telegram accepted.

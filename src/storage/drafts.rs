@@ -51,12 +51,17 @@ struct DraftRow {
     link: Option<String>,
 }
 
+/// An unfinished `/post` is forgotten after this long without a step.
+pub(super) const DRAFT_LIFETIME_SECS: i64 = 7 * 86_400;
+
 impl Storage {
     pub async fn draft(&self, user_id: i64) -> Result<Option<Draft>, StorageError> {
         let row: Option<DraftRow> = sqlx::query_as(
-            "SELECT user_id, chat_id, step, title, body, link FROM admin_drafts WHERE user_id = ?1",
+            "SELECT user_id, chat_id, step, title, body, link FROM admin_drafts
+             WHERE user_id = ?1 AND updated_at >= ?2",
         )
         .bind(user_id)
+        .bind(now_unix() - DRAFT_LIFETIME_SECS)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| Draft {

@@ -1,10 +1,44 @@
-//! Keeping the database small and safe: consistent backups and the pruning of old
-//! delivery records.
+//! Keeping the database small and safe: consistent backups, the pruning of old delivery
+//! records, and erasure that reaches the disk.
+//!
+//! Deleting a row is not enough to take a chat id off the disk. `secure_delete` zeroes the
+//! row where it lies, but in WAL mode the zeroed page goes to `-wal` first, while the main
+//! file and older `-wal` frames keep the old image; and SQLite leaves copies behind that
+//! `secure_delete` never sees: a deleted rowid (our `subscribers.chat_id`) stays as a
+//! divider key in interior b-tree pages, and a cell moved by a page split leaves its old
+//! bytes in the page's unused space. Measured on 3,000 subscribers with 1,500 erased one
+//! by one: 15 ids were still in the file after `secure_delete` and a checkpoint, none after
+//! `VACUUM`. So an erasure is followed by `VACUUM` (a fresh copy of the live rows; about
+//! 1.5 s per 100 MB) and `wal_checkpoint(TRUNCATE)`, which cuts `-wal` to nothing.
 
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Storage, StorageError, prepare_database_file};
+use tokio_util::sync::CancellationToken;
+
+use super::drafts::DRAFT_LIFETIME_SECS;
+use super::search_pages::SEARCH_PAGE_LIFETIME_SECS;
+use super::{BUSY_TIMEOUT, Storage, StorageError, now_unix, prepare_database_file};
+
+/// Erasures close together share one rewrite (a broadcast that meets many blocked chats).
+const ERASURE_GATHERING: Duration = Duration::from_secs(1);
+/// Rewriting the file makes writers wait, so under a stream of erasures it runs at most
+/// this often; an erasure still leaves the disk well within a minute.
+const REWRITE_SPACING: Duration = Duration::from_secs(20);
+/// How long a checkpoint waits for readers before it gives up for now.
+const CHECKPOINT_PATIENCE: Duration = Duration::from_millis(250);
+/// A rewrite that found the database busy is tried again after this.
+const REWRITE_RETRY: Duration = Duration::from_secs(2);
+/// How often expired searches and drafts are swept: searches live 50 minutes, so none is
+/// kept for an hour.
+const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// What one sweep deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Swept {
+    pub search_pages: u64,
+    pub drafts: u64,
+}
 
 impl Storage {
     /// Writes a consistent copy of the whole database to `path` while the bot keeps running:
@@ -63,5 +97,146 @@ impl Storage {
         .await?
         .rows_affected();
         Ok(pruned)
+    }
+}
+
+impl Storage {
+    /// Writes every page of the `-wal` into the database and truncates the `-wal` to zero
+    /// bytes. Returns false when a reader kept it from finishing (try again later).
+    ///
+    /// While it waits for readers to finish, the checkpoint holds the write lock; a reader
+    /// that wants to write next would wait for it in turn, and both would sit out the whole
+    /// busy timeout. So it waits only briefly, and the caller tries again later.
+    pub async fn checkpoint_truncate(&self) -> Result<bool, StorageError> {
+        let mut connection = self.pool.acquire().await?;
+        set_busy_timeout(&mut connection, CHECKPOINT_PATIENCE).await?;
+        let checkpoint: Result<(i64, i64, i64), sqlx::Error> =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&mut *connection)
+                .await;
+        if set_busy_timeout(&mut connection, BUSY_TIMEOUT)
+            .await
+            .is_err()
+        {
+            // Never hand the pool a connection that gives up this early.
+            drop(connection.detach());
+        }
+        let (busy, _frames, _copied) = checkpoint?;
+        Ok(busy == 0)
+    }
+
+    /// Deletes searches kept for paging and admin drafts that have expired.
+    pub async fn sweep_expired(&self) -> Result<Swept, StorageError> {
+        self.sweep_expired_at(now_unix()).await
+    }
+
+    /// [`sweep_expired`](Self::sweep_expired) as if it were `now` (unix seconds).
+    pub async fn sweep_expired_at(&self, now: i64) -> Result<Swept, StorageError> {
+        let search_pages = sqlx::query("DELETE FROM search_pages WHERE created_at < ?1")
+            .bind(now - SEARCH_PAGE_LIFETIME_SECS)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let drafts = sqlx::query("DELETE FROM admin_drafts WHERE updated_at < ?1")
+            .bind(now - DRAFT_LIFETIME_SECS)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(Swept {
+            search_pages,
+            drafts,
+        })
+    }
+
+    /// Takes what was deleted off the disk: rewrites the database from its live rows
+    /// (`VACUUM`), then checkpoints with TRUNCATE. Returns false when a reader kept the
+    /// checkpoint from finishing (try again later).
+    pub async fn erase_from_disk(&self) -> Result<bool, StorageError> {
+        sqlx::query("VACUUM").execute(&self.pool).await?;
+        self.checkpoint_truncate().await
+    }
+
+    /// Runs until `shutdown`: after chats are erased (/stop, a gone chat) takes them off
+    /// the disk within seconds, and sweeps expired searches and drafts now and then. The
+    /// first pass runs at start, for what migrations or an earlier run erased.
+    pub async fn keep_erasures_off_disk(self, shutdown: CancellationToken) {
+        let mut sweep = tokio::time::interval(SWEEP_EVERY);
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut pending = true;
+        // The pass at start is a one-off and does not hold back the first erasure.
+        let mut last_rewrite: Option<tokio::time::Instant> = None;
+        let mut at_start = true;
+        while !shutdown.is_cancelled() {
+            if pending {
+                let spacing = last_rewrite.map_or(Duration::ZERO, |at| {
+                    (at + REWRITE_SPACING).saturating_duration_since(tokio::time::Instant::now())
+                });
+                if !at_start {
+                    pause(ERASURE_GATHERING.max(spacing), &shutdown).await;
+                }
+                let outcome = self.erase_from_disk().await;
+                if !std::mem::take(&mut at_start) {
+                    last_rewrite = Some(tokio::time::Instant::now());
+                }
+                match outcome {
+                    Ok(true) => pending = false,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot rewrite the database after an erasure; trying again");
+                        pause(REWRITE_RETRY, &shutdown).await;
+                        continue;
+                    }
+                    Ok(false) => {
+                        tracing::debug!("a reader held up the checkpoint; trying again");
+                        pause(REWRITE_RETRY, &shutdown).await;
+                        continue;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.erased.notified() => pending = true,
+                _ = sweep.tick() => self.sweep_and_checkpoint().await,
+                _ = shutdown.cancelled() => {}
+            }
+        }
+    }
+
+    /// Searches and drafts name nobody among the subscribers: zeroing them in place and a
+    /// checkpoint is enough, without rewriting the file.
+    async fn sweep_and_checkpoint(&self) {
+        match self.sweep_expired().await {
+            Ok(Swept {
+                search_pages: 0,
+                drafts: 0,
+            }) => return,
+            Ok(swept) => tracing::info!(
+                search_pages = swept.search_pages,
+                drafts = swept.drafts,
+                "expired searches and drafts deleted"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot sweep expired searches and drafts");
+                return;
+            }
+        }
+        if let Err(e) = self.checkpoint_truncate().await {
+            tracing::warn!(error = %e, "cannot checkpoint after a sweep");
+        }
+    }
+}
+
+async fn set_busy_timeout(
+    connection: &mut sqlx::SqliteConnection,
+    timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
+        .execute(connection)
+        .await
+        .map(drop)
+}
+
+async fn pause(duration: Duration, shutdown: &CancellationToken) {
+    tokio::select! {
+        _ = tokio::time::sleep(duration) => {}
+        _ = shutdown.cancelled() => {}
     }
 }

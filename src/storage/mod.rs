@@ -6,11 +6,13 @@ mod drafts;
 mod feeds;
 mod holds;
 mod maintenance;
+mod permissions;
 mod search_pages;
 mod subscribers;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -22,6 +24,7 @@ pub use deliveries::{ClaimedDelivery, DeliveryAction, DeliveryResult, PublishOut
 pub use drafts::{Draft, DraftStep};
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
 pub use holds::HoldRelease;
+pub use maintenance::Swept;
 pub use subscribers::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +45,16 @@ pub enum StorageError {
 #[derive(Clone, Debug)]
 pub struct Storage {
     pool: SqlitePool,
+    /// Woken after rows naming a chat were deleted, so that the deleted bytes leave the
+    /// `-wal` file soon (see `maintenance::keep_erasures_off_disk`).
+    erased: Arc<tokio::sync::Notify>,
 }
+
+/// How long a statement waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The WAL may keep this much after a checkpoint; beyond it SQLite truncates the file.
+const JOURNAL_SIZE_LIMIT_BYTES: &str = "4194304";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -56,14 +68,26 @@ impl Storage {
             // WAL makes NORMAL durable against application crashes; only power loss can
             // cost the last transactions, which the delivery queue tolerates.
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            // Deleted rows are overwritten with zeros instead of lingering in free space:
+            // a chat that left must not be readable from the file afterwards.
+            .pragma("secure_delete", "ON")
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES);
         let path = options.get_filename().to_path_buf();
         if !is_in_memory(&path) {
-            prepare_database_file(&path).map_err(|e| StorageError::Open {
+            let open_error = |e: std::io::Error| StorageError::Open {
                 path: path.display().to_string(),
                 reason: e.to_string(),
-            })?;
+            };
+            prepare_database_file(&path).map_err(open_error)?;
+            let tightened = permissions::tighten(&path).map_err(open_error)?;
+            if !tightened.is_empty() {
+                tracing::info!(
+                    tightened = %tightened.join(", "),
+                    "made the database readable by its owner only"
+                );
+            }
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -74,7 +98,10 @@ impl Storage {
                 reason: e.to_string(),
             })?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            erased: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     /// A cheap liveness query, for startup checks and health endpoints.
@@ -118,4 +145,36 @@ pub fn database_path(database_url: &str) -> Option<PathBuf> {
 
 fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every connection the pool hands out zeroes what it deletes, not only the first.
+    #[tokio::test]
+    async fn every_pooled_connection_erases_securely() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("j.db").display());
+        let storage = Storage::connect(&url).await.unwrap();
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut connection = storage.pool.acquire().await.unwrap();
+            let secure: i64 = sqlx::query_scalar("PRAGMA secure_delete")
+                .fetch_one(&mut *connection)
+                .await
+                .unwrap();
+            let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+                .fetch_one(&mut *connection)
+                .await
+                .unwrap();
+            assert_eq!(
+                (secure, limit.to_string()),
+                (1, JOURNAL_SIZE_LIMIT_BYTES.into())
+            );
+            held.push(connection);
+        }
+        drop(held);
+        storage.close().await;
+    }
 }

@@ -2,8 +2,9 @@
 
 use super::{Storage, StorageError, now_unix};
 
-/// A results message older than this answers its buttons with "search again".
-const SEARCH_PAGE_LIFETIME_SECS: i64 = 24 * 3600;
+/// A results message older than this answers its buttons with "search again". With the
+/// sweep every few minutes (`maintenance`), no search is kept for as long as an hour.
+pub(super) const SEARCH_PAGE_LIFETIME_SECS: i64 = 50 * 60;
 
 impl Storage {
     /// Keeps an FTS expression (from `text::fts_query`) for later pages; returns its id.

@@ -54,6 +54,8 @@ pub enum SubscribeOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SubscriberCounts {
     pub active: i64,
+    /// How many chats were forgotten because Telegram said they are gone (blocked the
+    /// bot, deactivated, deleted). Only a number, like `stopped`.
     pub gone: i64,
     /// How many chats ever used /stop. Only a number: /stop forgets who.
     pub stopped: i64,
@@ -115,16 +117,13 @@ impl Storage {
     /// Returns false when there was nothing to forget.
     pub async fn unsubscribe(&self, chat_id: i64) -> Result<bool, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let deleted = sqlx::query("DELETE FROM subscribers WHERE chat_id = ?1")
-            .bind(chat_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if deleted > 0 {
-            bump_counter(&mut tx, "subscribers_stopped").await?;
-        }
+        let erased = erase_chat(&mut tx, chat_id, Erasure::Stopped).await?;
         tx.commit().await?;
-        Ok(deleted > 0)
+        // Only a real erasure wakes the rewrite: a /stop from a stranger costs nothing.
+        if erased {
+            self.erased.notify_one();
+        }
+        Ok(erased)
     }
 
     /// Subscribes many chats in one transaction (moving a list from another bot, and
@@ -177,22 +176,76 @@ impl Storage {
     }
 
     pub async fn subscriber_counts(&self) -> Result<SubscriberCounts, StorageError> {
-        let (active, gone): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(status = 'active'), 0), COALESCE(SUM(status = 'gone'), 0)
-             FROM subscribers",
+        let active: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM subscribers WHERE status = 'active'")
+                .fetch_one(&self.pool)
+                .await?;
+        let (stopped, gone): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN name = 'subscribers_stopped' THEN value END), 0),
+                    COALESCE(SUM(CASE WHEN name = 'subscribers_gone' THEN value END), 0)
+             FROM counters",
         )
         .fetch_one(&self.pool)
         .await?;
-        let stopped: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'subscribers_stopped'")
-                .fetch_optional(&self.pool)
-                .await?;
         Ok(SubscriberCounts {
             active,
             gone,
-            stopped: stopped.unwrap_or(0),
+            stopped,
         })
     }
+}
+
+/// Why a chat is forgotten; each reason has its own count, the only trace left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Erasure {
+    /// The chat sent /stop.
+    Stopped,
+    /// Telegram says the chat blocked the bot, was deactivated or no longer exists.
+    Gone,
+}
+
+/// Deletes every row that names the chat, and counts it once if it was subscribed.
+/// Returns whether it was. The caller commits and then wakes `Storage::erased`, so the
+/// deleted bytes also leave the `-wal` file.
+pub(super) async fn erase_chat(
+    tx: &mut sqlx::SqliteConnection,
+    chat_id: i64,
+    why: Erasure,
+) -> Result<bool, StorageError> {
+    // Delivery rows go with the chat (and with it the message ids /edit would need); a
+    // statement still being sent keeps only how many of its recipients were gone.
+    if why == Erasure::Gone {
+        sqlx::query(
+            "UPDATE announcements SET recipients_gone = recipients_gone + 1
+             WHERE id IN (SELECT announcement_id FROM deliveries
+                          WHERE chat_id = ?1 AND action = 'send' AND status = 'pending')",
+        )
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // The foreign key cascades too; said here so that no schema change can forget it.
+    sqlx::query("DELETE FROM deliveries WHERE chat_id = ?1")
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM admin_drafts WHERE chat_id = ?1")
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
+    let deleted = sqlx::query("DELETE FROM subscribers WHERE chat_id = ?1")
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if deleted > 0 {
+        let counter = match why {
+            Erasure::Stopped => "subscribers_stopped",
+            Erasure::Gone => "subscribers_gone",
+        };
+        bump_counter(tx, counter).await?;
+    }
+    Ok(deleted > 0)
 }
 
 async fn bump_counter(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<(), StorageError> {

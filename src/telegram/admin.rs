@@ -5,7 +5,7 @@ use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::reply::{Preview, send_html, send_html_with_keyboard, send_page};
+use super::reply::{Preview, edit_text, send_html, send_html_with_keyboard, send_page};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
 use crate::domain::{
     Announcement, Lang, NewAnnouncement, is_http_url, parse_release_hold, release_hold_data,
@@ -149,7 +149,8 @@ pub async fn answer(
             reply(answer).await?;
         }
         AdminCommand::Stats => {
-            let stats = ctx.storage.stats().await?;
+            let mut stats = ctx.storage.stats().await?;
+            stats.telegram_unreachable_since = ctx.link.unreachable_since();
             reply(catalogue::stats(&stats, lang)).await?;
         }
         AdminCommand::Cancel => {
@@ -403,7 +404,7 @@ pub async fn draft_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) ->
         Some((chat, message_id, answer)) => {
             bot.answer_callback_query(query.id.clone()).await?;
             // Replacing the question removes its buttons, so nothing can be sent twice.
-            bot.edit_message_text(chat, message_id, answer).await?;
+            edit_text(&bot, chat, message_id, answer).await?;
         }
         None => {
             bot.answer_callback_query(query.id.clone())
@@ -454,7 +455,8 @@ pub async fn hold_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> 
     if let Some(message) = query.regular_message() {
         let answer = catalogue::hold_released(statements, deliveries, lang);
         let notice = message.text().unwrap_or_default();
-        bot.edit_message_text(
+        edit_text(
+            &bot,
             message.chat.id,
             message.id,
             catalogue::answered_notice(notice, &answer),

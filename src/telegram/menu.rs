@@ -1,7 +1,7 @@
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
-use super::JarchiBot;
+use super::TelegramBot;
 use crate::config::Settings;
 use crate::domain::Lang;
 use crate::text::catalogue::{admin_menu, command_menu};
@@ -9,7 +9,7 @@ use crate::text::catalogue::{admin_menu, command_menu};
 /// Publishes the command menu: Persian for `fa` clients, English for `en`, the operator's
 /// default language for every other client, and the admin commands in admins' own chats.
 pub async fn set_command_menus(
-    bot: &JarchiBot,
+    bot: &TelegramBot,
     settings: &Settings,
 ) -> Result<(), teloxide::RequestError> {
     for lang in Lang::ALL {

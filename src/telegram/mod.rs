@@ -4,12 +4,16 @@
 mod admin;
 mod browse;
 mod commands;
+mod errors;
+mod fair_use;
+mod group_admins;
 mod inline;
 mod menu;
 mod public;
 mod reply;
 mod settings;
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use teloxide::adaptors::DefaultParseMode;
@@ -17,15 +21,49 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 pub use commands::{AdminCommand, PublicCommand, parse_command};
+pub use errors::{SkipUnreadable, error_handler, listener_error_summary};
+pub use fair_use::FairUseGate;
+pub use group_admins::GroupAdmins;
 pub use menu::set_command_menus;
 
 use crate::config::Settings;
 use crate::domain::{Lang, RELEASE_HOLD_PREFIX};
+use crate::ops::TelegramLink;
 use crate::publish::Publisher;
+use crate::send_budget::SendBudget;
 use crate::storage::{Storage, StorageError};
 
 /// Every message goes out as HTML: one escaping discipline for everything (see `text`).
-pub type JarchiBot = DefaultParseMode<Bot>;
+pub type TelegramBot = DefaultParseMode<Bot>;
+
+/// What handlers talk to Telegram with: the bot, and the budget of messages per second that
+/// the broadcast worker draws from too. Every message a handler sends goes through `reply`,
+/// which takes a slot first; other requests (answers to buttons and inline queries,
+/// `getChatMember`) are not messages, Telegram does not count them, and they go straight out.
+#[derive(Clone, Debug)]
+pub struct JarchiBot {
+    bot: TelegramBot,
+    budget: Arc<SendBudget>,
+}
+
+impl JarchiBot {
+    pub fn new(bot: TelegramBot, budget: Arc<SendBudget>) -> Self {
+        Self { bot, budget }
+    }
+
+    /// Waits for this message's slot in the shared budget.
+    async fn message_slot(&self) {
+        self.budget.acquire().await;
+    }
+}
+
+impl Deref for JarchiBot {
+    type Target = TelegramBot;
+
+    fn deref(&self) -> &TelegramBot {
+        &self.bot
+    }
+}
 
 /// What every handler may use.
 #[derive(Clone, Debug)]
@@ -35,6 +73,32 @@ pub struct Context {
     pub settings: Arc<Settings>,
     /// Wakes the feed poller after /addfeed, so a new feed is fetched now, not next round.
     pub feeds_changed: Arc<tokio::sync::Notify>,
+    /// Whether Telegram answers, for /stats.
+    pub link: Arc<TelegramLink>,
+    /// Each user's token bucket.
+    pub fair_use: Arc<FairUseGate>,
+    /// Who administers which group, as Telegram said a few minutes ago.
+    pub group_admins: Arc<GroupAdmins>,
+}
+
+impl Context {
+    pub fn new(
+        storage: Storage,
+        publisher: Publisher,
+        settings: Arc<Settings>,
+        feeds_changed: Arc<tokio::sync::Notify>,
+        link: Arc<TelegramLink>,
+    ) -> Self {
+        Self {
+            storage,
+            publisher,
+            fair_use: Arc::new(FairUseGate::new(settings.fair_use)),
+            settings,
+            feeds_changed,
+            link,
+            group_admins: Arc::default(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +136,10 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         )
         .endpoint(browse::button);
     let inline_queries = Update::filter_inline_query().endpoint(inline::answer);
+    // First, so that a flood is dropped before any handler reads the database.
+    let over_the_limit = dptree::filter_map(fair_use::over_the_limit).endpoint(fair_use::refuse);
     dptree::entry()
+        .branch(over_the_limit)
         .branch(messages)
         .branch(callbacks)
         .branch(inline_queries)

@@ -27,6 +27,21 @@ pub async fn answer(
         Ok(lang) => lang,
         Err(e) => return apologise(&bot, &msg, ctx.settings.default_lang, e.into()).await,
     };
+    let changes_the_chat = matches!(
+        cmd,
+        PublicCommand::Stop | PublicCommand::Settings | PublicCommand::Lang(_)
+    );
+    if changes_the_chat && !msg.chat.is_private() {
+        let asked = ctx
+            .group_admins
+            .may_change(&bot, &msg.chat, msg.from.as_ref(), msg.sender_chat.as_ref())
+            .await;
+        match asked {
+            Ok(true) => {}
+            Ok(false) => return say(&bot, &msg, phrase(Phrase::GroupAdminsOnly, lang)).await,
+            Err(e) => return apologise(&bot, &msg, lang, e.into()).await,
+        }
+    }
     let outcome = match cmd {
         PublicCommand::Start(_) => start(&bot, &msg, &ctx).await,
         PublicCommand::Stop => stop(&bot, &msg, &ctx, lang).await,

@@ -31,6 +31,7 @@ pub async fn send_html(
     html: impl Into<String>,
     preview: Preview,
 ) -> Result<Message, teloxide::RequestError> {
+    bot.message_slot().await;
     bot.send_message(chat, html)
         .link_preview_options(preview_options(preview))
         .await
@@ -43,6 +44,7 @@ pub async fn send_html_with_keyboard(
     html: impl Into<String>,
     keyboard: teloxide::types::InlineKeyboardMarkup,
 ) -> Result<Message, teloxide::RequestError> {
+    bot.message_slot().await;
     bot.send_message(chat, html).reply_markup(keyboard).await
 }
 
@@ -53,6 +55,7 @@ pub async fn send_page(
     html: impl Into<String>,
     keyboard: InlineKeyboardMarkup,
 ) -> Result<Message, teloxide::RequestError> {
+    bot.message_slot().await;
     bot.send_message(chat, html)
         .link_preview_options(preview_options(Preview::Off))
         .reply_markup(keyboard)
@@ -67,6 +70,7 @@ pub async fn edit_page(
     html: impl Into<String>,
     keyboard: InlineKeyboardMarkup,
 ) -> Result<(), teloxide::RequestError> {
+    bot.message_slot().await;
     let edited = bot
         .edit_message_text(chat, message, html)
         .link_preview_options(preview_options(Preview::Off))
@@ -77,4 +81,16 @@ pub async fn edit_page(
         Ok(_) | Err(teloxide::RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Replaces a message's text and removes its buttons.
+pub async fn edit_text(
+    bot: &JarchiBot,
+    chat: ChatId,
+    message: MessageId,
+    html: impl Into<String>,
+) -> Result<(), teloxide::RequestError> {
+    bot.message_slot().await;
+    bot.edit_message_text(chat, message, html).await?;
+    Ok(())
 }

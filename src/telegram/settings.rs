@@ -145,6 +145,17 @@ pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> Handl
         return Ok(());
     };
     let lang = ctx.lang_for_chat(chat.0, code).await?;
+    if let Some(message) = query.regular_message()
+        && !ctx
+            .group_admins
+            .may_change(&bot, &message.chat, Some(&query.from), None)
+            .await?
+    {
+        bot.answer_callback_query(query.id.clone())
+            .text(phrase(Phrase::GroupAdminsOnly, lang))
+            .await?;
+        return Ok(());
+    }
     let pressed = query.data.as_deref().and_then(parse_button);
     let settings = ctx.storage.subscriber_settings(chat.0).await?;
     let (Some(pressed), Some(mut settings)) = (pressed, settings) else {

@@ -6,6 +6,7 @@ use crate::domain::{
     BroadcastFigures, FeedHealth, FeedNotice, FeedRefusal, FeedStatus, HeldStatements, Lang, Stats,
     SubscriberSettings, WaitingHold,
 };
+use crate::text::dates::format_time;
 use crate::text::format_date;
 use crate::text::{escape, localize_digits};
 
@@ -64,6 +65,9 @@ pub enum Phrase {
     ButtonReleaseHold,
     HoldAlreadyReleased,
     HoldNotFound,
+    // ---- fair use (issue 9) ----
+    SlowDown,
+    GroupAdminsOnly,
 }
 
 pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
@@ -229,6 +233,14 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
         (HoldAlreadyReleased, Lang::En) => "These statements were already broadcast.",
         (HoldNotFound, Lang::Fa) => "این دکمه دیگر به چیزی اشاره نمی‌کند.",
         (HoldNotFound, Lang::En) => "This button no longer leads anywhere.",
+        (SlowDown, Lang::Fa) => {
+            "کمی آهسته‌تر لطفاً: پیام‌های پشت‌سرهم شما تا چند ثانیهٔ دیگر بی‌پاسخ می‌مانند."
+        }
+        (SlowDown, Lang::En) => {
+            "A little slower, please: your next messages go unanswered for a few seconds."
+        }
+        (GroupAdminsOnly, Lang::Fa) => "در گروه، فقط مدیران گروه می‌توانند این کار را بکنند.",
+        (GroupAdminsOnly, Lang::En) => "In a group, only the group's administrators can do this.",
     }
 }
 
@@ -383,6 +395,17 @@ pub fn stats(stats: &Stats, lang: Lang) -> String {
             stats.active, stats.stopped, stats.gone, stats.statements, stats.queue_depth
         ),
     };
+    if let Some(since) = stats.telegram_unreachable_since {
+        let (date, time) = (format_date(since, lang), format_time(since));
+        text.push_str(&match lang {
+            Lang::Fa => format!(
+                "\n⚠️ تلگرام از {date} ساعت {time} (به وقت تهران) در دسترس نیست؛ ارسال‌ها منتظر می‌مانند."
+            ),
+            Lang::En => format!(
+                "\n⚠️ Telegram unreachable since {date} {time} (Tehran time); deliveries are waiting."
+            ),
+        });
+    }
     if let Some(b) = &stats.broadcast {
         let rate = b.rate.unwrap_or(0.0);
         text.push_str(&match lang {

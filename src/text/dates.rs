@@ -27,6 +27,16 @@ pub fn format_date(at: DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
+/// The Tehran wall-clock time, `14:05`, in ASCII digits (callers localise them).
+pub fn format_time(at: DateTime<Utc>) -> String {
+    FixedOffset::east_opt(TEHRAN_OFFSET_SECONDS)
+        .and_then(|tehran| at.naive_utc().checked_add_offset(tehran))
+        .map_or_else(
+            || at.format("%H:%M UTC").to_string(),
+            |local| local.format("%H:%M").to_string(),
+        )
+}
+
 fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }

@@ -91,30 +91,54 @@ pub fn announcement_card(a: &Announcement, lang: Lang) -> String {
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
 
-/// The whole statement for `/show`, in as many messages as it takes. The first starts with
-/// the header, the last ends with the read-more link, and each fits Telegram's limit.
+/// `/show` sends at most this many messages for one statement: a statement of a hundred
+/// messages would tie up the reply budget everyone shares, and nobody reads it in a chat.
+pub const MAX_STATEMENT_MESSAGES: usize = 10;
+
+/// The whole statement for `/show`, in as many messages as it takes, up to
+/// [`MAX_STATEMENT_MESSAGES`]. The first starts with the header, the last ends with the
+/// read-more link (which, when the text was cut, says that the rest is there), and each fits
+/// Telegram's limit.
 pub fn full_statement(a: &Announcement, lang: Lang) -> Vec<String> {
     let header = header(a, lang);
     let footer = footer(a, lang).unwrap_or_default();
-    let frame_cost = visible_len(&rtl_lines(&header)) + visible_len(&rtl_lines(&footer)) + 4;
+    let cut_footer = cut_footer(a, lang);
+    let longest_footer = visible_len(&rtl_lines(&footer)).max(visible_len(&rtl_lines(&cut_footer)));
+    let frame_cost = visible_len(&rtl_lines(&header)) + longest_footer + 4;
     let body_budget = TELEGRAM_TEXT_LIMIT
         .saturating_sub(frame_cost + SAFETY_MARGIN)
         .max(SMALLEST_BODY_BUDGET);
 
-    let chunks = body_chunks(&a.body_text, body_budget);
+    let mut chunks = body_chunks(&a.body_text, body_budget);
     if chunks.is_empty() {
         return vec![rtl_lines(&join_sections(&[&header, &footer]))];
     }
+    let cut = chunks.len() > MAX_STATEMENT_MESSAGES;
+    chunks.truncate(MAX_STATEMENT_MESSAGES);
+    let last_footer = if cut { &cut_footer } else { &footer };
     let last = chunks.len() - 1;
     chunks
         .iter()
         .enumerate()
         .map(|(i, chunk)| {
             let first_header = if i == 0 { header.as_str() } else { "" };
-            let last_footer = if i == last { footer.as_str() } else { "" };
-            rtl_lines(&join_sections(&[first_header, &escape(chunk), last_footer]))
+            let this_footer = if i == last { last_footer.as_str() } else { "" };
+            rtl_lines(&join_sections(&[first_header, &escape(chunk), this_footer]))
         })
         .collect()
+}
+
+/// The end of a statement cut at [`MAX_STATEMENT_MESSAGES`]: where to read the rest.
+fn cut_footer(a: &Announcement, lang: Lang) -> String {
+    match (footer(a, lang), lang) {
+        (Some(link), Lang::Fa) => format!("…\nمتن کامل: {link}"),
+        (Some(link), Lang::En) => format!("…\nThe whole text: {link}"),
+        (None, Lang::Fa) => "…\n(بقیهٔ این اطلاعیه بیش از ده پیام است و اینجا نمی‌آید.)".into(),
+        (None, Lang::En) => {
+            "…\n(The rest of this statement is longer than ten messages and is not shown here.)"
+                .into()
+        }
+    }
 }
 
 /// Splits the body into plain chunks whose message form (escaped, with an RLM on each line
@@ -412,6 +436,27 @@ mod tests {
     }
 
     #[test]
+    fn a_very_long_statement_stops_at_ten_messages_with_a_link_to_the_rest() {
+        let paragraph = "این یک جمله است. ".repeat(200);
+        let body = vec![paragraph.trim(); 40].join("\n\n");
+        let a = statement("عنوان", &body, Some("https://x.org"));
+        let parts = full_statement(&a, Lang::Fa);
+        assert_eq!(parts.len(), MAX_STATEMENT_MESSAGES);
+        let last = parts.last().unwrap();
+        assert!(
+            last.contains("متن کامل") && last.ends_with("</a>"),
+            "{last}"
+        );
+        for part in &parts {
+            assert!(within_limits(part), "{} units", visible_len(part));
+        }
+        let unlinked = statement("عنوان", &body, None);
+        let parts = full_statement(&unlinked, Lang::En);
+        assert_eq!(parts.len(), MAX_STATEMENT_MESSAGES);
+        assert!(parts.last().unwrap().contains("longer than ten messages"));
+    }
+
+    #[test]
     fn many_short_latin_lines_still_fit() {
         // Each line gets an RLM, which counts: 4,000 one-letter lines need re-splitting.
         let body = "a\n".repeat(4000) + &"<&>\n".repeat(2000);
@@ -508,9 +553,12 @@ mod tests {
                     prop_assert!(is_valid_telegram_html(part), "{:?}", part);
                     prop_assert!(visible_len(part) <= TELEGRAM_TEXT_LIMIT);
                 }
-                let shown: String = parts.concat().chars().filter(|c| !c.is_whitespace() && *c != RLM).collect();
-                let expected: String = a.body_text.chars().filter(|c| !c.is_whitespace() && *c != RLM).collect();
-                prop_assert!(shown.contains(&escape(&expected)));
+                prop_assert!(parts.len() <= MAX_STATEMENT_MESSAGES);
+                if parts.len() < MAX_STATEMENT_MESSAGES {
+                    let shown: String = parts.concat().chars().filter(|c| !c.is_whitespace() && *c != RLM).collect();
+                    let expected: String = a.body_text.chars().filter(|c| !c.is_whitespace() && *c != RLM).collect();
+                    prop_assert!(shown.contains(&escape(&expected)));
+                }
             }
         }
     }

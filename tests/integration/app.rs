@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jarchi::broadcast::Clock;
-use jarchi::config::Settings;
+use jarchi::config::{FairUse, Settings};
 use jarchi::domain::FeedPolicy;
 use jarchi::ingest::{ImportReport, import};
 use jarchi::startup::{App, StartupError};
@@ -102,6 +102,12 @@ impl TestApp {
         }
         let mut settings =
             Settings::from_vars(|k| vars.get(k).cloned()).expect("valid test settings");
+        // Tests type faster than people: the fair-use limit is off unless a test turns it
+        // back on (see `fairness.rs`).
+        settings.fair_use = FairUse {
+            burst: 10_000,
+            refill: Duration::from_millis(1),
+        };
         if let Some(tweak) = &tweak {
             tweak(&mut settings);
         }

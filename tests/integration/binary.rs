@@ -1,11 +1,33 @@
 //! Running the real `jarchi` binary, as an operator (or Docker, or systemd) does.
 
-use std::process::Output;
+use std::ops::Range;
+use std::path::Path;
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use tokio::process::Child;
+use chrono::Utc;
+use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::storage::{ChatKind, PublishOutcome, Storage};
+use tokio::process::{Child, Command};
+
+use crate::support::fake_telegram::FakeTelegram;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
+
+/// Starts `jarchi` with exactly these variables in `dir` (so no stray .env), its output
+/// captured for [`stop_gracefully`]; killed if the test drops it.
+pub fn spawn(vars: &[(&str, &str)], dir: &Path) -> Child {
+    Command::new(BIN)
+        .env_clear()
+        .envs(vars.iter().copied())
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("jarchi starts")
+}
 
 /// SIGTERM, as `docker stop` and systemd send it, then the exit within the 10 s the issue
 /// allows; returns what the process printed.
@@ -18,4 +40,67 @@ pub async fn stop_gracefully(child: Child) -> Output {
         .await
         .expect("jarchi exits within 10 s of SIGTERM")
         .expect("jarchi's output")
+}
+
+/// A free loopback port, for a listener the binary opens itself.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A new database in `dir` whose `chats` are subscribed and have one statement titled
+/// `title` queued for all of them, as a broadcast the binary will find when it starts.
+/// Returns the database URL and the statement's id.
+pub async fn database_with_a_broadcast(
+    dir: &Path,
+    chats: Range<i64>,
+    title: &str,
+) -> (String, i64) {
+    let database_url = format!("sqlite://{}", dir.join("jarchi.db").display());
+    let storage = Storage::connect(&database_url).await.unwrap();
+    for chat in chats.clone() {
+        storage
+            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .await
+            .unwrap();
+    }
+    let statement = NewAnnouncement::new(
+        title,
+        title,
+        "<p>متن</p>",
+        "متن",
+        Some("https://example.org/?p=1".into()),
+        Utc::now(),
+    )
+    .unwrap();
+    let PublishOutcome::Published { id, recipients } = storage.publish(&statement).await.unwrap()
+    else {
+        panic!("not published");
+    };
+    assert_eq!(recipients, (chats.end - chats.start) as u64);
+    storage.close().await;
+    (database_url, id)
+}
+
+/// Starts `jarchi run` against the fake Bot API with the database at `database_url`, in
+/// `dir`, with `extra` variables on top (later ones win). The ops listener is off, since
+/// tests run in parallel.
+pub fn spawn_bot(
+    telegram: &FakeTelegram,
+    database_url: &str,
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> Child {
+    let api_url = telegram.api_url();
+    let mut vars = vec![
+        ("TELOXIDE_TOKEN", FakeTelegram::TOKEN),
+        ("TELOXIDE_API_URL", api_url.as_str()),
+        ("DATABASE_URL", database_url),
+        ("OPS_LISTEN", ""),
+    ];
+    vars.extend_from_slice(extra);
+    spawn(&vars, dir)
 }

@@ -5,12 +5,9 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-use chrono::Utc;
-use jarchi::domain::{Lang, NewAnnouncement};
-use jarchi::storage::{ChatKind, PublishOutcome, Storage};
 use tokio::process::{Child, Command};
 
-use crate::binary::BIN;
+use crate::binary::{BIN, database_with_a_broadcast};
 use crate::support::fake_telegram::FakeTelegram;
 
 const SUBSCRIBERS: i64 = 300;
@@ -56,33 +53,12 @@ fn received(telegram: &FakeTelegram) -> HashMap<i64, usize> {
 async fn sigkill_mid_broadcast_loses_nothing() {
     let telegram = FakeTelegram::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-
-    let storage = Storage::connect(&database_url).await.unwrap();
-    for chat in FIRST_CHAT..FIRST_CHAT + SUBSCRIBERS {
-        storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
-            .await
-            .unwrap();
-    }
-    let statement = NewAnnouncement::new(
-        "crash-test",
+    let (database_url, _) = database_with_a_broadcast(
+        dir.path(),
+        FIRST_CHAT..FIRST_CHAT + SUBSCRIBERS,
         "اطلاعیهٔ آزمایش",
-        "<p>متن</p>",
-        "متن",
-        Some("https://example.org/?p=1".into()),
-        Utc::now(),
     )
-    .unwrap();
-    let outcome = storage.publish(&statement).await.unwrap();
-    assert!(matches!(
-        outcome,
-        PublishOutcome::Published {
-            recipients: 300,
-            ..
-        }
-    ));
-    storage.close().await;
+    .await;
 
     let mut first = spawn_jarchi(&telegram, &database_url, dir.path());
     telegram

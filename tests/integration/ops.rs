@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::app::{TestApp, WAIT};
-use crate::binary::{BIN, stop_gracefully};
+use crate::binary::{BIN, free_port, spawn, stop_gracefully};
 use crate::support::fake_telegram::{FakeTelegram, Fault};
 
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -65,14 +65,6 @@ async fn eventually<F: Fn() -> bool>(what: &str, done: F) {
         assert!(tokio::time::Instant::now() < deadline, "waited for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]
@@ -311,14 +303,15 @@ async fn retention_prunes_old_records_but_keeps_what_delete_needs() {
     let month = Duration::from_secs(30 * 86_400);
     assert_eq!(app.storage.prune_deliveries(month).await.unwrap(), 0);
     tokio::time::sleep(Duration::from_millis(5)).await;
-    // With no retention at all, only the gone chat's record goes: the two delivered copies
-    // keep their message ids for as long as the statement exists.
+    // With no retention at all, nothing goes: the gone chat was erased with its record
+    // (only its count stays), and the two delivered copies keep their message ids for as
+    // long as the statement exists.
     assert_eq!(
         app.storage.prune_deliveries(Duration::ZERO).await.unwrap(),
-        1
+        0
     );
     let figures = app.storage.broadcast_figures(id).await.unwrap().unwrap();
-    assert_eq!((figures.sent, figures.gone), (2, 0));
+    assert_eq!((figures.sent, figures.gone), (2, 1));
 
     // So /delete still reaches every copy…
     assert_eq!(app.storage.retract(id).await.unwrap(), Some(2));
@@ -404,9 +397,8 @@ async fn webhook_mode_logs_carry_no_secret_and_no_personal_data() {
         let db = format!("sqlite://{}", dir.path().join("jarchi.db").display());
         let webhook_listen = format!("127.0.0.1:{}", free_port());
         let ops_listen = format!("127.0.0.1:{}", free_port());
-        let child = Command::new(BIN)
-            .env_clear()
-            .envs([
+        let child = spawn(
+            &[
                 ("TELOXIDE_TOKEN", FakeTelegram::TOKEN),
                 ("TELOXIDE_API_URL", telegram.api_url().as_str()),
                 ("DATABASE_URL", db.as_str()),
@@ -415,14 +407,9 @@ async fn webhook_mode_logs_carry_no_secret_and_no_personal_data() {
                 ("WEBHOOK_SECRET", WEBHOOK_SECRET),
                 ("OPS_LISTEN", ops_listen.as_str()),
                 ("RUST_LOG", level),
-            ])
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+            ],
+            dir.path(),
+        );
         telegram
             .wait_for("setWebhook", 1, Duration::from_secs(20))
             .await;

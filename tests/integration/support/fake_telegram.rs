@@ -13,8 +13,14 @@
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},
+    io,
     net::SocketAddr,
-    sync::{Arc, Mutex, MutexGuard},
+    pin::Pin,
+    sync::{
+        Arc, Mutex, MutexGuard,
+        atomic::{AtomicBool, Ordering},
+    },
+    task::{Context as TaskContext, Poll},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -26,7 +32,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::{Map, Value, json};
-use tokio::{sync::Notify, task::AbortHandle};
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::{TcpListener, TcpStream},
+    sync::Notify,
+    task::AbortHandle,
+};
 
 use super::{
     bot_api_spec::{MethodSpec, bot_api_spec},
@@ -69,6 +80,9 @@ pub enum Fault {
     ServerError,
     /// Answer normally, but only after this delay.
     Slow(Duration),
+    /// Carry the request out (a message is delivered), then answer `{"ok":true}` with a result
+    /// teloxide cannot read, as when Telegram adds a field of a type the library does not know.
+    UnreadableReply,
 }
 
 /// One request the fake received.
@@ -123,6 +137,9 @@ struct Shared {
     state: Mutex<ServerState>,
     /// Wakes long-polling `getUpdates` calls when an update is pushed.
     update_pushed: Notify,
+    /// While set, the server drops every connection: new ones at once, open ones at their next
+    /// read or write (see [`OutageListener`]).
+    outage: Arc<AtomicBool>,
 }
 
 #[derive(Default)]
@@ -143,6 +160,12 @@ struct ServerState {
     sent_message_log: Vec<(i64, Instant)>,
     /// `setMyCommands` results keyed by (scope JSON, language code).
     commands: HashMap<(String, String), Value>,
+    /// Users who administer a group, by group chat id (`getChatMember` answers from here).
+    chat_admins: HashMap<i64, HashSet<i64>>,
+    /// When on, a `sendMessage` beyond 30 in the last second gets 429 like Telegram's.
+    flood_check: bool,
+    /// `sendMessage` calls refused by the flood check.
+    flood_refusals: usize,
 }
 
 #[derive(Default)]
@@ -233,7 +256,7 @@ impl Fault {
             )
             .with_parameters(json!({ "migrate_to_chat_id": new_chat_id })),
             Fault::ServerError => Rejection::fault(500, "Internal Server Error"),
-            Fault::Slow(_) => return None,
+            Fault::Slow(_) | Fault::UnreadableReply => return None,
         })
     }
 }
@@ -248,14 +271,17 @@ impl FakeTelegram {
 
     /// Binds 127.0.0.1 on a free port and serves in a background task.
     pub async fn start() -> FakeTelegram {
+        let outage = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Shared {
             state: Mutex::new(ServerState::default()),
             update_pushed: Notify::new(),
+            outage: Arc::clone(&outage),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the fake Telegram server");
         let address = listener.local_addr().expect("local address");
+        let listener = OutageListener { listener, outage };
         let app = Router::new()
             .fallback(handle_request)
             .with_state(shared.clone());
@@ -554,6 +580,51 @@ impl FakeTelegram {
         }
     }
 
+    // ----- outages, floods and group admins -------------------------------------------------
+
+    /// From now on every connection is dropped, as when Telegram, the network or a proxy is
+    /// down: requests fail with a connection error and nothing is recorded.
+    pub fn begin_outage(&self) {
+        self.shared.outage.store(true, Ordering::SeqCst);
+    }
+
+    pub fn end_outage(&self) {
+        self.shared.outage.store(false, Ordering::SeqCst);
+    }
+
+    /// Refuses, with 429 and `retry_after` 1, any `sendMessage` that would make more than 30
+    /// in one second, the way Telegram answers a bot that floods it.
+    pub fn enable_flood_check(&self) {
+        self.state().flood_check = true;
+    }
+
+    /// How many `sendMessage` calls the flood check refused.
+    pub fn flood_refusals(&self) -> usize {
+        self.state().flood_refusals
+    }
+
+    /// Makes `user_id` an administrator of the group `chat_id` for `getChatMember`; anyone else
+    /// is an ordinary member.
+    pub fn make_group_admin(&self, chat_id: i64, user_id: i64) {
+        self.state()
+            .chat_admins
+            .entry(chat_id)
+            .or_default()
+            .insert(user_id);
+    }
+
+    /// Arrival times of the accepted `sendMessage` calls, oldest first.
+    pub fn send_arrivals(&self) -> Vec<Instant> {
+        let mut arrivals: Vec<Instant> = self
+            .state()
+            .sent_message_log
+            .iter()
+            .map(|(_, at)| *at)
+            .collect();
+        arrivals.sort();
+        arrivals
+    }
+
     // ----- fault injection -------------------------------------------------------------------
 
     /// Queues `fault` for `chat_id`: the next request targeting that chat consumes it.
@@ -790,11 +861,15 @@ async fn process(
             fault => return Err(fault.rejection().expect("not Slow")),
         }
     }
+    let mut unreadable_reply = false;
     if let Some(chat_id) = params.get("chat_id").and_then(chat_id_of) {
         let fault = shared.lock_state().take_fault(chat_id);
         match fault {
             Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
-            Some(fault) => return Err(fault.rejection().expect("not Slow")),
+            Some(Fault::UnreadableReply) => unreadable_reply = true,
+            Some(fault) => {
+                return Err(fault.rejection().expect("neither Slow nor UnreadableReply"));
+            }
             None => {}
         }
     }
@@ -802,7 +877,11 @@ async fn process(
     if spec.name == "getUpdates" {
         return Ok(get_updates(shared, params).await);
     }
-    execute(&mut shared.lock_state(), &spec.name, params, arrived_at)
+    let result = execute(&mut shared.lock_state(), &spec.name, params, arrived_at)?;
+    if unreadable_reply {
+        return Ok(json!({ "message_id": "not a number", "novelty": [] }));
+    }
+    Ok(result)
 }
 
 /// Missing required parameters and parameters the method does not have.
@@ -1055,6 +1134,7 @@ fn execute(
             let chat_id = params["chat_id"].as_i64().ok_or_else(chat_not_found)?;
             Ok(chat_full_info_json(chat_id))
         }
+        "getChatMember" => chat_member(state, params),
         "getWebhookInfo" => Ok(json!({
             "url": "",
             "has_custom_certificate": false,
@@ -1072,6 +1152,19 @@ fn send_message(
 ) -> Result<Value, Rejection> {
     let chat_id = params["chat_id"].as_i64().ok_or_else(chat_not_found)?;
     let text = visible_text("sendMessage", params)?;
+    if state.flood_check {
+        let in_last_second = state
+            .sent_message_log
+            .iter()
+            .rev()
+            .take_while(|(_, at)| arrived_at.duration_since(*at) < Duration::from_secs(1))
+            .count();
+        if in_last_second >= 30 {
+            state.flood_refusals += 1;
+            return Err(Rejection::fault(429, "Too Many Requests: retry after 1")
+                .with_parameters(json!({ "retry_after": 1 })));
+        }
+    }
     let chat = state.chats.entry(chat_id).or_default();
     let message = StoredMessage {
         chat_id,
@@ -1167,6 +1260,48 @@ fn delete_message(state: &mut ServerState, params: &Value) -> Result<Value, Reje
         }
         None => Err(not_found()),
     }
+}
+
+/// `ChatMemberAdministrator` or `ChatMemberMember`, as the Bot API documents them; private
+/// chats have one member, who may do anything there.
+fn chat_member(state: &ServerState, params: &Value) -> Result<Value, Rejection> {
+    let chat_id = params
+        .get("chat_id")
+        .and_then(chat_id_of)
+        .ok_or_else(chat_not_found)?;
+    let user_id = params["user_id"]
+        .as_i64()
+        .ok_or_else(|| Rejection::contract("Bad Request: user_id must be an Integer"))?;
+    if chat_id > 0 && chat_id != user_id {
+        return Err(Rejection::fault(400, "Bad Request: user not found"));
+    }
+    let user = user_json(user_id, None);
+    let is_admin = state
+        .chat_admins
+        .get(&chat_id)
+        .is_some_and(|admins| admins.contains(&user_id));
+    if chat_id > 0 {
+        return Ok(json!({ "status": "creator", "user": user, "is_anonymous": false }));
+    }
+    if !is_admin {
+        return Ok(json!({ "status": "member", "user": user }));
+    }
+    Ok(json!({
+        "status": "administrator",
+        "user": user,
+        "can_be_edited": false,
+        "is_anonymous": false,
+        "can_manage_chat": true,
+        "can_delete_messages": true,
+        "can_manage_video_chats": false,
+        "can_restrict_members": true,
+        "can_promote_members": false,
+        "can_change_info": true,
+        "can_invite_users": true,
+        "can_post_stories": false,
+        "can_edit_stories": false,
+        "can_delete_stories": false,
+    }))
 }
 
 fn answer_query(known_ids: &HashSet<String>, id: &str) -> Result<Value, Rejection> {
@@ -1329,4 +1464,98 @@ fn leading_bot_command(text: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_');
     (is_command && text.starts_with('/')).then_some(token)
+}
+
+// ----- outages -------------------------------------------------------------------------------
+
+/// Accepts connections like a `TcpListener`, except during an outage: then a new connection is
+/// closed at once, and an open one fails at its next read or write, so the client sees the
+/// connection errors of a network that is down.
+struct OutageListener {
+    listener: TcpListener,
+    outage: Arc<AtomicBool>,
+}
+
+impl axum::serve::Listener for OutageListener {
+    type Io = OutageStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, address)) = self.listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            if self.outage.load(Ordering::SeqCst) {
+                drop(stream);
+                continue;
+            }
+            let outage = Arc::clone(&self.outage);
+            return (OutageStream { stream, outage }, address);
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.listener.local_addr()
+    }
+}
+
+struct OutageStream {
+    stream: TcpStream,
+    outage: Arc<AtomicBool>,
+}
+
+impl OutageStream {
+    fn check(&self) -> io::Result<()> {
+        if self.outage.load(Ordering::SeqCst) {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "the fake Telegram server is in an outage",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl AsyncRead for OutageStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if let Err(e) = self.check() {
+            return Poll::Ready(Err(e));
+        }
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        // What arrived during an outage never reaches the server.
+        if polled.is_ready()
+            && buf.filled().len() > before
+            && let Err(e) = self.check()
+        {
+            return Poll::Ready(Err(e));
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for OutageStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if let Err(e) = self.check() {
+            return Poll::Ready(Err(e));
+        }
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
