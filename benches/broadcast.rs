@@ -415,9 +415,13 @@ async fn search() {
     let storage = fresh_storage(&dir).await;
     let feed = dir.path().join("feed.xml");
     std::fs::write(&feed, include_str!("../tests/fixtures/feeds/feed.rss.xml")).expect("write");
-    jarchi::ingest::import(&storage, feed.to_str().expect("path"))
-        .await
-        .expect("import");
+    jarchi::ingest::import(
+        &storage,
+        feed.to_str().expect("path"),
+        &jarchi::domain::FeedPolicy::default(),
+    )
+    .await
+    .expect("import");
     let queries = [
         "نیروهای امنیتی",
         "کشته",

@@ -7,7 +7,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::domain::Lang;
+use crate::domain::{FeedPolicy, Lang};
 
 /// The variables jarchi reads, with what each one means; `config check` and the
 /// README table come from the same place.
@@ -33,6 +33,18 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (
         "FEED_USER_AGENT",
         "the User-Agent sent to feed sites (default jarchi/<version>)",
+    ),
+    (
+        "FEED_ALLOW_HTTP",
+        "true to follow plain http feeds (default false: https only)",
+    ),
+    (
+        "FEED_ALLOW_PRIVATE",
+        "true to let feeds reach loopback, private and link-local addresses (default false)",
+    ),
+    (
+        "FEED_MAX_NEW_PER_POLL",
+        "new items one poll of a feed may broadcast; more are held for an admin (default 5)",
     ),
     (
         "BROADCAST_RATE",
@@ -91,6 +103,12 @@ pub struct Settings {
     /// How long a feed fails before admins are told. Not an environment variable (the
     /// issue fixes it at an hour); tests shorten it.
     pub feed_alert_after: Duration,
+    /// Where feeds may be fetched from (FEED_ALLOW_HTTP, FEED_ALLOW_PRIVATE).
+    pub feed_policy: FeedPolicy,
+    pub feed_max_new_per_poll: usize,
+    /// Not an environment variable: PEM certificate authorities the feed client trusts
+    /// besides the usual ones, so that tests can serve https on loopback.
+    pub feed_extra_roots: Vec<String>,
     pub broadcast_rate: u32,
     pub default_lang: Lang,
     pub channel_id: Option<i64>,
@@ -179,6 +197,9 @@ impl fmt::Debug for Settings {
             .field("feed_user_agent", &self.feed_user_agent)
             .field("feed_timeout", &self.feed_timeout)
             .field("feed_alert_after", &self.feed_alert_after)
+            .field("feed_policy", &self.feed_policy)
+            .field("feed_max_new_per_poll", &self.feed_max_new_per_poll)
+            .field("feed_extra_roots", &self.feed_extra_roots.len())
             .field("broadcast_rate", &self.broadcast_rate)
             .field("default_lang", &self.default_lang)
             .field("channel_id", &self.channel_id)
@@ -257,9 +278,25 @@ impl Settings {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let feed_policy = parse_feed_policy(value)?;
         let feed_urls = split_list(value("FEED_URLS"))
-            .map(|u| parse_http_url("FEED_URLS", &u))
+            .map(|u| {
+                let url = parse_http_url("FEED_URLS", &u)?;
+                feed_policy
+                    .check_url(url.as_str())
+                    .map_err(|refusal| ConfigError::Invalid {
+                        var: "FEED_URLS",
+                        reason: refusal.to_string(),
+                    })?;
+                Ok(url)
+            })
             .collect::<Result<Vec<_>, _>>()?;
+        let feed_max_new_per_poll = parse_number(
+            "FEED_MAX_NEW_PER_POLL",
+            value("FEED_MAX_NEW_PER_POLL"),
+            5,
+            0..=1000,
+        )? as usize;
 
         let poll_secs = parse_number(
             "POLL_INTERVAL_SECS",
@@ -356,6 +393,9 @@ impl Settings {
             feed_user_agent,
             feed_timeout: Duration::from_secs(30),
             feed_alert_after: Duration::from_secs(3600),
+            feed_policy,
+            feed_max_new_per_poll,
+            feed_extra_roots: Vec::new(),
             broadcast_rate,
             default_lang,
             channel_id,
@@ -402,6 +442,9 @@ impl Settings {
                 list(self.feed_urls.iter().map(url::Url::to_string).collect())
             ),
             format!("POLL_INTERVAL_SECS={}", self.poll_interval.as_secs()),
+            format!("FEED_ALLOW_HTTP={}", self.feed_policy.allow_http),
+            format!("FEED_ALLOW_PRIVATE={}", self.feed_policy.allow_private),
+            format!("FEED_MAX_NEW_PER_POLL={}", self.feed_max_new_per_poll),
             format!("BROADCAST_RATE={}", self.broadcast_rate),
             format!("DEFAULT_LANG={}", self.default_lang.code()),
             format!(
@@ -452,6 +495,12 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         check_database_url(&url)?;
         Ok(url)
+    }
+
+    /// Only where feeds may be fetched from, for `jarchi import` (which needs no token).
+    pub fn feed_policy_from_env() -> Result<FeedPolicy, ConfigError> {
+        load_dotenv()?;
+        parse_feed_policy(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
     }
 
     /// Only the ops address, for `jarchi healthcheck` (which needs no token).
@@ -581,6 +630,28 @@ fn parse_http_url(var: &'static str, raw: &str) -> Result<url::Url, ConfigError>
     }
 }
 
+fn parse_feed_policy(
+    value: impl Fn(&'static str) -> Option<String>,
+) -> Result<FeedPolicy, ConfigError> {
+    Ok(FeedPolicy {
+        allow_http: parse_bool("FEED_ALLOW_HTTP", value("FEED_ALLOW_HTTP"))?,
+        allow_private: parse_bool("FEED_ALLOW_PRIVATE", value("FEED_ALLOW_PRIVATE"))?,
+        treat_as_public: Vec::new(),
+    })
+}
+
+/// Unset means false; anything but true/false (or 1/0, yes/no) is a mistake worth naming.
+fn parse_bool(var: &'static str, raw: Option<String>) -> Result<bool, ConfigError> {
+    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(ConfigError::Invalid {
+            var,
+            reason: format!("{other:?} is not true or false"),
+        }),
+    }
+}
+
 fn parse_number(
     var: &'static str,
     raw: Option<String>,
@@ -623,6 +694,33 @@ mod tests {
         assert_eq!(s.broadcast_rate, 25);
         assert_eq!(s.default_lang, Lang::Fa);
         assert!(s.admin_ids.is_empty() && s.feed_urls.is_empty());
+        assert_eq!(s.feed_max_new_per_poll, 5);
+        assert!(!s.feed_policy.allow_http && !s.feed_policy.allow_private);
+    }
+
+    #[test]
+    fn feed_urls_follow_the_feed_policy() {
+        let http = ("FEED_URLS", "http://example.org/feed/");
+        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), http]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("FEED_URLS is invalid")
+                && err.to_string().contains("FEED_ALLOW_HTTP=true"),
+            "{err}"
+        );
+        let allowed = settings(&[("TELOXIDE_TOKEN", TOKEN), http, ("FEED_ALLOW_HTTP", "true")]);
+        assert!(allowed.unwrap().feed_policy.allow_http);
+        let inside = ("FEED_URLS", "https://169.254.169.254/latest/");
+        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), inside]).unwrap_err();
+        assert!(err.to_string().contains("cloud metadata"), "{err}");
+        let intranet = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("FEED_URLS", "https://10.0.0.5/feed/"),
+            ("FEED_ALLOW_PRIVATE", "yes"),
+            ("FEED_MAX_NEW_PER_POLL", "0"),
+        ])
+        .unwrap();
+        assert_eq!(intranet.feed_max_new_per_poll, 0);
+        assert!(intranet.describe().contains("FEED_ALLOW_PRIVATE=true"));
     }
 
     #[test]
@@ -639,6 +737,9 @@ mod tests {
             ("CHANNEL_ID", "@mychannel"),
             ("FEED_USER_AGENT", "jarchi\u{7}bell"),
             ("TELOXIDE_API_URL", "not a url"),
+            ("FEED_ALLOW_HTTP", "sometimes"),
+            ("FEED_ALLOW_PRIVATE", "2"),
+            ("FEED_MAX_NEW_PER_POLL", "-1"),
         ] {
             let err = settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)]).unwrap_err();
             assert!(

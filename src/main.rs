@@ -72,12 +72,17 @@ async fn migrate() -> ExitCode {
 }
 
 async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCode {
+    let policy = match Settings::feed_policy_from_env() {
+        Ok(policy) => policy,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
     let storage = match open_storage().await {
         Ok(storage) => storage,
         Err(code) => return code,
     };
     let max_bytes = max_bytes.unwrap_or(ingest::MAX_FEED_BYTES as u64);
-    let result = ingest::import_pages(&storage, source, usize::from(pages), max_bytes).await;
+    let result =
+        ingest::import_pages(&storage, source, usize::from(pages), max_bytes, &policy).await;
     storage.close().await;
     match result {
         Ok(report) => {

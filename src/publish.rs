@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::domain::NewAnnouncement;
-use crate::storage::{PublishOutcome, Storage, StorageError};
+use crate::storage::{HoldRelease, PublishOutcome, Storage, StorageError};
 
 #[derive(Clone, Debug)]
 pub struct Publisher {
@@ -35,6 +35,26 @@ impl Publisher {
         let outcome = self.storage.publish(statement).await?;
         if let PublishOutcome::Published { id, recipients } = outcome {
             tracing::info!(announcement = id, recipients, "published");
+            self.queue_changed.notify_one();
+        }
+        Ok(outcome)
+    }
+
+    /// Broadcasts the statements a feed poll held back (see `FEED_MAX_NEW_PER_POLL`),
+    /// once however often it is asked.
+    pub async fn release_hold(&self, hold_id: i64) -> Result<HoldRelease, StorageError> {
+        let outcome = self.storage.release_hold(hold_id).await?;
+        if let HoldRelease::Released {
+            statements,
+            deliveries,
+        } = outcome
+        {
+            tracing::info!(
+                hold = hold_id,
+                statements,
+                deliveries,
+                "held statements released"
+            );
             self.queue_changed.notify_one();
         }
         Ok(outcome)

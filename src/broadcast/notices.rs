@@ -2,12 +2,13 @@
 //! sends [`FeedNotice`]s here, and this is the room allowed to send.
 
 use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::sender::{self, SendOutcome};
 use crate::domain::{FeedNotice, Lang};
-use crate::text::catalogue;
+use crate::text::catalogue::{self, Phrase, phrase};
 
 /// Relays notices to every admin until the poller hangs up or the app stops. A notice
 /// that cannot be sent is logged and dropped: the feed's state stays visible in /feeds.
@@ -27,8 +28,28 @@ pub async fn relay_feed_notices(
             },
         };
         let html = catalogue::feed_notice(&notice, lang);
+        // Held statements come with the button that broadcasts them after all.
+        let keyboard = match &notice {
+            FeedNotice::Held(held) => Some(InlineKeyboardMarkup::new([[
+                InlineKeyboardButton::callback(
+                    phrase(Phrase::ButtonReleaseHold, lang),
+                    held.button_data(),
+                ),
+            ]])),
+            _ => None,
+        };
         for admin in &admins {
-            match sender::send_message(&bot, ChatId(*admin), &html, false).await {
+            let outcome = match &keyboard {
+                None => sender::send_message(&bot, ChatId(*admin), &html, false).await,
+                Some(keyboard) => sender::classify(
+                    bot.send_message(ChatId(*admin), &html)
+                        .parse_mode(ParseMode::Html)
+                        .reply_markup(keyboard.clone())
+                        .await
+                        .map(|m| Some(m.id)),
+                ),
+            };
+            match outcome {
                 SendOutcome::Sent(_) => {}
                 other => {
                     tracing::warn!(outcome = ?outcome_kind(&other), "a feed notice to an admin failed")

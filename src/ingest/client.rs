@@ -1,14 +1,16 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 
+use super::guard::{GuardedResolver, redirect_policy, refusal_in};
 use crate::config::DEFAULT_FEED_USER_AGENT;
+use crate::domain::{FeedPolicy, FeedRefusal};
 
 /// Feeds larger than this are refused: a statement feed is a few hundred kilobytes, and a
 /// hostile or broken server must not make us buffer gigabytes.
 pub const MAX_FEED_BYTES: usize = 5 * 1024 * 1024;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const MAX_REDIRECTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -20,6 +22,9 @@ pub enum FetchError {
     Status { url: String, status: u16 },
     #[error("{url} is larger than {MAX_FEED_BYTES} bytes")]
     TooLarge { url: String },
+    /// Somewhere `FEED_ALLOW_HTTP` or `FEED_ALLOW_PRIVATE` does not allow.
+    #[error("{refusal}")]
+    Refused { url: String, refusal: FeedRefusal },
 }
 
 /// What the last 200 said about its version, sent back so that an unchanged feed costs a 304.
@@ -45,26 +50,45 @@ pub struct Document {
 }
 
 /// An HTTP client with the manners a feed reader owes a web site: a real User-Agent,
-/// a timeout, a size cap, and conditional requests.
+/// a timeout, a size cap, and conditional requests; and with the operator's
+/// [`FeedPolicy`] on every connection it makes (see `guard`).
 #[derive(Clone, Debug)]
 pub struct FeedClient {
     http: reqwest::Client,
+    policy: Arc<FeedPolicy>,
 }
 
 impl FeedClient {
-    pub fn new() -> Result<Self, FetchError> {
-        Self::with(DEFAULT_FEED_USER_AGENT, DEFAULT_TIMEOUT)
+    pub fn new(policy: FeedPolicy) -> Result<Self, FetchError> {
+        Self::with(DEFAULT_FEED_USER_AGENT, DEFAULT_TIMEOUT, policy, &[])
     }
 
-    pub fn with(user_agent: &str, timeout: Duration) -> Result<Self, FetchError> {
-        let http = reqwest::Client::builder()
+    /// `extra_roots`: PEM certificate authorities trusted besides the usual ones.
+    pub fn with(
+        user_agent: &str,
+        timeout: Duration,
+        policy: FeedPolicy,
+        extra_roots: &[String],
+    ) -> Result<Self, FetchError> {
+        let policy = Arc::new(policy);
+        let mut builder = reqwest::Client::builder()
             .user_agent(user_agent)
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build()
-            .map_err(FetchError::Client)?;
-        Ok(Self { http })
+            .redirect(redirect_policy(Arc::clone(&policy)))
+            .dns_resolver(Arc::new(GuardedResolver::new(Arc::clone(&policy))));
+        for pem in extra_roots {
+            let root =
+                reqwest::Certificate::from_pem(pem.as_bytes()).map_err(FetchError::Client)?;
+            builder = builder.add_root_certificate(root);
+        }
+        if !policy.allow_private {
+            // A proxy from the environment (HTTPS_PROXY…) would connect on our behalf to
+            // addresses the resolver never sees.
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(FetchError::Client)?;
+        Ok(Self { http, policy })
     }
 
     /// Fetches a whole document, refusing non-2xx answers and bodies over the cap.
@@ -81,10 +105,22 @@ impl FeedClient {
 
     /// A conditional GET: `validators` from the previous answer turn "unchanged" into a 304.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        let request_error = |e: reqwest::Error| FetchError::Request {
-            url: url.to_string(),
-            reason: reason(e),
+        let request_error = |e: reqwest::Error| match refusal_in(&e) {
+            Some(refusal) => FetchError::Refused {
+                url: url.to_string(),
+                refusal,
+            },
+            None => FetchError::Request {
+                url: url.to_string(),
+                reason: reason(e),
+            },
         };
+        self.policy
+            .check_url(url)
+            .map_err(|refusal| FetchError::Refused {
+                url: url.to_string(),
+                refusal,
+            })?;
         let mut request = self.http.get(url);
         if let Some(etag) = &validators.etag {
             request = request.header(IF_NONE_MATCH, etag);

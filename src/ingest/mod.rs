@@ -4,6 +4,7 @@
 mod chunks;
 mod client;
 mod decode;
+mod guard;
 mod parse;
 mod poller;
 mod sanitise;
@@ -19,7 +20,7 @@ pub use sanitise::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, Sanitiser, bounded_m
 
 use std::collections::HashSet;
 
-use crate::domain::NewAnnouncement;
+use crate::domain::{FeedPolicy, NewAnnouncement, link_identity};
 use crate::publish::Publisher;
 use crate::storage::{ArchiveOutcome, KnownItem, PublishOutcome, Storage, StorageError};
 
@@ -51,9 +52,14 @@ pub struct ImportReport {
     pub pages: usize,
 }
 
-/// Reads a feed from a file path or an http(s) URL into the archive, broadcasting nothing.
-pub async fn import(storage: &Storage, source: &str) -> Result<ImportReport, ImportError> {
-    import_pages(storage, source, 1, MAX_FEED_BYTES as u64).await
+/// Reads a feed from a file path or an http(s) URL (fetched under `policy`) into the
+/// archive, broadcasting nothing.
+pub async fn import(
+    storage: &Storage,
+    source: &str,
+    policy: &FeedPolicy,
+) -> Result<ImportReport, ImportError> {
+    import_pages(storage, source, 1, MAX_FEED_BYTES as u64, policy).await
 }
 
 /// Like [`import`], then follows older pages (RFC 5005 `next` links, else WordPress's
@@ -65,6 +71,7 @@ pub async fn import_pages(
     source: &str,
     pages: usize,
     max_bytes: u64,
+    policy: &FeedPolicy,
 ) -> Result<ImportReport, ImportError> {
     let is_url = source.starts_with("http://") || source.starts_with("https://");
     let mut report = ImportReport::default();
@@ -75,7 +82,7 @@ pub async fn import_pages(
         archive_document(storage, reader, &mut report).await?;
         return Ok(report);
     }
-    let client = FeedClient::new()?;
+    let client = FeedClient::new(policy.clone())?;
     let mut url = source.to_string();
     let mut seen_pages = HashSet::new();
     while report.pages < pages.max(1) && seen_pages.insert(url.clone()) {
@@ -216,7 +223,7 @@ fn wordpress_next_page(current: &str) -> Option<String> {
 }
 
 /// What one feed document did to the archive.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestReport {
     /// Broadcast to subscribers.
     pub published: usize,
@@ -227,18 +234,40 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Entries of the document that could not be read; set by the caller that parsed it.
     pub skipped: usize,
+    /// New items over the per-poll cap, archived and waiting for an admin.
+    pub hold: Option<Hold>,
 }
 
-/// Brings a feed's items into the archive. With `announce` (every fetch after a feed's
-/// first), new items are published and changed ones revised, both through the
-/// [`Publisher`]; without it (first sight), items are only archived, so that adding a
-/// feed never floods subscribers with its history.
+/// Statements one poll held back, as admins will be asked about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    pub id: i64,
+    /// Oldest first.
+    pub titles: Vec<String>,
+}
+
+/// What to do with a feed document's new items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestMode {
+    /// A feed's first fetch: archive everything, so that adding a feed never floods
+    /// subscribers with its history.
+    FirstSight,
+    /// Every later fetch: publish new items, the newest `max_new` of them; the older rest
+    /// are archived as one hold of `feed_id` for an admin to release. A site that moves,
+    /// changes a plugin or is hacked can then never send its archive to every follower.
+    Announce { feed_id: i64, max_new: usize },
+}
+
+/// Brings a feed's items into the archive. Items the archive already has, under the same
+/// key or re-keyed (see [`Storage::recognise`]), are at most revised through the
+/// [`Publisher`], never broadcast again; new ones are treated as `mode` says.
 pub async fn ingest_items(
     storage: &Storage,
     publisher: &Publisher,
     items: &[NewAnnouncement],
-    announce: bool,
+    mode: IngestMode,
 ) -> Result<IngestReport, StorageError> {
+    let announce = matches!(mode, IngestMode::Announce { .. });
     let mut report = IngestReport::default();
     let mut seen = HashSet::new();
     // A feed that lists one item twice would otherwise flip between its two versions.
@@ -246,44 +275,50 @@ pub async fn ingest_items(
         .iter()
         .filter(|item| seen.insert(item.source_key()))
         .collect();
+    let mut fresh = FreshItems::default();
     // Feeds list the newest first; subscribers should read them in the site's order.
     for item in unique.into_iter().rev() {
         let fingerprint = fingerprint(item);
-        match storage.known_item(item.source_key()).await? {
-            None => {
-                let id = if announce {
-                    match publisher.publish(item).await? {
-                        PublishOutcome::Published { id, .. } => {
-                            report.published += 1;
-                            id
-                        }
-                        PublishOutcome::Duplicate { id } => {
-                            report.unchanged += 1;
-                            id
-                        }
-                    }
-                } else {
-                    report.archived += 1;
-                    storage.archive(item).await?.id()
-                };
-                storage.set_feed_fingerprint(id, &fingerprint).await?;
+        let Some(known) = storage.recognise(item).await? else {
+            // Not admitted: the same statement twice in one document under two keys.
+            if !fresh.admit(item) {
+                report.unchanged += 1;
             }
+            continue;
+        };
+        match known {
             // Retracted by an admin: the tombstone wins over the feed.
-            Some(KnownItem { deleted: true, .. }) => report.unchanged += 1,
-            Some(KnownItem {
+            KnownItem { deleted: true, .. } => report.unchanged += 1,
+            // The site moved (a new scheme, host or plugin) and the item says nothing new:
+            // editing every delivered copy for an address would hold the queue for hours.
+            KnownItem {
+                id,
+                fingerprint: Some(known),
+                same_key: false,
+                link,
+                ..
+            } if known == fingerprint_with_link(item, link.as_deref()) => {
+                storage.set_feed_fingerprint(id, &fingerprint).await?;
+                report.unchanged += 1;
+            }
+            KnownItem {
                 id,
                 fingerprint: Some(known),
                 ..
-            }) if known != fingerprint && announce => {
+            } if known != fingerprint && announce => {
                 publisher.revise(id, item).await?;
                 storage.set_feed_fingerprint(id, &fingerprint).await?;
                 report.revised += 1;
             }
-            Some(KnownItem {
+            KnownItem {
                 id,
                 fingerprint: known,
+                same_key,
                 ..
-            }) => {
+            } => {
+                if !same_key {
+                    tracing::debug!(announcement = id, "a re-keyed feed item was recognised");
+                }
                 // Imported before, or first sight: what the feed says now is the baseline.
                 if known.as_deref() != Some(fingerprint.as_str()) {
                     storage.set_feed_fingerprint(id, &fingerprint).await?;
@@ -292,17 +327,93 @@ pub async fn ingest_items(
             }
         }
     }
+    let (held, publish) = match mode {
+        IngestMode::FirstSight => {
+            for item in &fresh.items {
+                let id = storage.archive(item).await?.id();
+                storage.set_feed_fingerprint(id, &fingerprint(item)).await?;
+                report.archived += 1;
+            }
+            return Ok(report);
+        }
+        IngestMode::Announce { max_new, .. } => fresh
+            .items
+            .split_at(fresh.items.len().saturating_sub(max_new)),
+    };
+    if let (false, IngestMode::Announce { feed_id, .. }) = (held.is_empty(), mode) {
+        let (hold_id, outcomes) = storage.archive_held(feed_id, held).await?;
+        let mut titles = Vec::new();
+        for (item, outcome) in held.iter().zip(outcomes) {
+            storage
+                .set_feed_fingerprint(outcome.id(), &fingerprint(item))
+                .await?;
+            if let ArchiveOutcome::Inserted(_) = outcome {
+                titles.push(item.title().to_string());
+            }
+        }
+        report.archived += titles.len();
+        if !titles.is_empty() {
+            report.hold = Some(Hold {
+                id: hold_id,
+                titles,
+            });
+        }
+    }
+    for item in publish {
+        let id = match publisher.publish(item).await? {
+            PublishOutcome::Published { id, .. } => {
+                report.published += 1;
+                id
+            }
+            PublishOutcome::Duplicate { id } => {
+                report.unchanged += 1;
+                id
+            }
+        };
+        storage.set_feed_fingerprint(id, &fingerprint(item)).await?;
+    }
     Ok(report)
+}
+
+/// The new items of one document, each of them once: two items that would recognise each
+/// other once archived (same link or same title and date) count as one.
+#[derive(Default)]
+struct FreshItems<'a> {
+    items: Vec<&'a NewAnnouncement>,
+    identities: HashSet<String>,
+    titles_and_dates: HashSet<(&'a str, i64)>,
+}
+
+impl<'a> FreshItems<'a> {
+    fn admit(&mut self, item: &'a NewAnnouncement) -> bool {
+        let identity = item.link().and_then(link_identity);
+        let dated = (item.title(), item.published_at().timestamp());
+        let known = identity
+            .as_ref()
+            .is_some_and(|i| self.identities.contains(i))
+            || (!item.title().is_empty() && self.titles_and_dates.contains(&dated));
+        if known {
+            return false;
+        }
+        self.identities.extend(identity);
+        if !item.title().is_empty() {
+            self.titles_and_dates.insert(dated);
+        }
+        self.items.push(item);
+        true
+    }
 }
 
 /// A stable digest of what subscribers see of an item (FNV-1a: std's hasher may change
 /// between Rust releases, and a changed digest would edit every delivered copy).
 pub fn fingerprint(item: &NewAnnouncement) -> String {
-    let hash = parse::fnv1a(&[
-        item.title(),
-        item.body_html(),
-        item.link().unwrap_or_default(),
-    ]);
+    fingerprint_with_link(item, item.link())
+}
+
+/// The fingerprint `item` would have with another link: whether a re-keyed item changed
+/// anything but its address.
+fn fingerprint_with_link(item: &NewAnnouncement, link: Option<&str>) -> String {
+    let hash = parse::fnv1a(&[item.title(), item.body_html(), link.unwrap_or_default()]);
     format!("{hash:016x}")
 }
 

@@ -15,9 +15,9 @@ use super::client::{FeedClient, FetchError, Fetched, Validators};
 use super::parse::{
     ParseError, ParsedFeed, feed_candidates, looks_like_html, parse_feed_with_type,
 };
-use super::{IngestReport, ingest_items};
+use super::{IngestMode, IngestReport, ingest_items};
 use crate::config::Settings;
-use crate::domain::FeedNotice;
+use crate::domain::{FeedNotice, FeedPolicy, FeedRefusal, HeldStatements};
 use crate::ops::FeedPollResult;
 use crate::publish::Publisher;
 use crate::storage::{FeedState, FeedSuccess, Storage, StorageError};
@@ -33,6 +33,11 @@ pub struct PollerConfig {
     pub max_backoff: Duration,
     /// Feeds fetched at the same time.
     pub concurrency: usize,
+    pub policy: FeedPolicy,
+    /// New items one poll may broadcast; more are held for an admin.
+    pub max_new_per_poll: usize,
+    /// PEM certificate authorities trusted besides the usual ones.
+    pub extra_roots: Vec<String>,
 }
 
 impl PollerConfig {
@@ -44,6 +49,9 @@ impl PollerConfig {
             alert_after: settings.feed_alert_after,
             max_backoff: Duration::from_secs(3600),
             concurrency: 8,
+            policy: settings.feed_policy.clone(),
+            max_new_per_poll: settings.feed_max_new_per_poll,
+            extra_roots: settings.feed_extra_roots.clone(),
         }
     }
 }
@@ -56,6 +64,12 @@ enum PollError {
     Parse { url: String, source: ParseError },
     #[error("{url} is a web page and announces no feed that could be read")]
     NoFeedFound { url: String },
+    #[error("{url} is a web page whose feed {candidate} was refused: {refusal}")]
+    CandidateRefused {
+        url: String,
+        candidate: String,
+        refusal: FeedRefusal,
+    },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -81,7 +95,12 @@ impl Poller {
         wake: Arc<Notify>,
         notices: mpsc::Sender<FeedNotice>,
     ) -> Result<Self, FetchError> {
-        let client = FeedClient::with(&config.user_agent, config.timeout)?;
+        let client = FeedClient::with(
+            &config.user_agent,
+            config.timeout,
+            config.policy.clone(),
+            &config.extra_roots,
+        )?;
         Ok(Self {
             storage,
             publisher,
@@ -98,6 +117,11 @@ impl Poller {
         // everything now instead (conditional GET keeps that cheap).
         if let Err(e) = this.storage.make_all_feeds_due(now_ms()).await {
             tracing::warn!(error = %e, "could not reschedule the feeds");
+        }
+        match this.storage.backfill_link_identities().await {
+            Ok(0) => {}
+            Ok(filled) => tracing::info!(filled, "link identities computed for older statements"),
+            Err(e) => tracing::warn!(error = %e, "could not compute older link identities"),
         }
         let mut polls = JoinSet::new();
         loop {
@@ -201,6 +225,21 @@ impl Poller {
                 } else {
                     tracing::debug!("feed polled, nothing new");
                 }
+                if let Some(hold) = report.hold {
+                    tracing::info!(
+                        hold = hold.id,
+                        held = hold.titles.len(),
+                        "too many new items at once: the rest wait for an admin"
+                    );
+                    self.notify(FeedNotice::Held(HeldStatements {
+                        hold_id: hold.id,
+                        feed_id: feed.id,
+                        feed_url: feed.url.clone(),
+                        broadcast: report.published,
+                        titles: hold.titles,
+                    }))
+                    .await;
+                }
                 if feed.alerted {
                     self.notify(FeedNotice::Recovered {
                         id: feed.id,
@@ -297,8 +336,15 @@ impl Poller {
             })?;
             (target.to_string(), document.validators, parsed)
         };
-        let mut report =
-            ingest_items(&self.storage, &self.publisher, &parsed.items, feed.seeded).await?;
+        let mode = if feed.seeded {
+            IngestMode::Announce {
+                feed_id: feed.id,
+                max_new: self.config.max_new_per_poll,
+            }
+        } else {
+            IngestMode::FirstSight
+        };
+        let mut report = ingest_items(&self.storage, &self.publisher, &parsed.items, mode).await?;
         report.skipped = parsed.skipped.len();
         super::log_skipped(Some(feed.id), &parsed.skipped);
         Ok((
@@ -320,6 +366,7 @@ impl Poller {
         page: &[u8],
     ) -> Result<(String, Validators, ParsedFeed), PollError> {
         let html = String::from_utf8_lossy(page);
+        let mut refused = None;
         for candidate in feed_candidates(&html, page_url)
             .into_iter()
             .take(MAX_CANDIDATES)
@@ -327,6 +374,11 @@ impl Poller {
             let document = match self.client.fetch(&candidate, &Validators::default()).await {
                 Ok(Fetched::Document(document)) => document,
                 Ok(Fetched::NotModified) => continue,
+                Err(FetchError::Refused { refusal, .. }) => {
+                    // What the admin must hear about: the page points somewhere we will not go.
+                    refused.get_or_insert((candidate, refusal));
+                    continue;
+                }
                 Err(e) => {
                     tracing::debug!(error = %e, "a feed candidate failed");
                     continue;
@@ -344,8 +396,15 @@ impl Poller {
                 return Ok((candidate, document.validators, parsed));
             }
         }
-        Err(PollError::NoFeedFound {
-            url: page_url.to_string(),
+        Err(match refused {
+            Some((candidate, refusal)) => PollError::CandidateRefused {
+                url: page_url.to_string(),
+                candidate,
+                refusal,
+            },
+            None => PollError::NoFeedFound {
+                url: page_url.to_string(),
+            },
         })
     }
 }

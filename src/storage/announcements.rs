@@ -1,7 +1,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::{Storage, StorageError, now_unix};
-use crate::domain::{Announcement, NewAnnouncement};
+use crate::domain::{Announcement, NewAnnouncement, link_identity};
 use crate::text::fold_for_index;
 
 /// What happened to a statement offered to the archive.
@@ -131,8 +131,9 @@ pub(super) async fn insert_if_new(
     let now = now_unix();
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO announcements
-             (source_key, title, body_html, body_text, link, image_url, published_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+             (source_key, title, body_html, body_text, link, image_url, published_at, created_at,
+              updated_at, link_identity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
          ON CONFLICT (source_key) DO NOTHING
          RETURNING id",
     )
@@ -144,6 +145,7 @@ pub(super) async fn insert_if_new(
     .bind(new.image_url())
     .bind(new.published_at().timestamp())
     .bind(now)
+    .bind(stored_link_identity(new.link()))
     .fetch_optional(&mut *tx)
     .await?;
     match inserted {
@@ -159,6 +161,12 @@ pub(super) async fn insert_if_new(
             Ok(ArchiveOutcome::Duplicate(id))
         }
     }
+}
+
+/// The `link_identity` column: NULL without a link, '' for a link that cannot name one
+/// statement (so that the backfill need not look at it again).
+pub(super) fn stored_link_identity(link: Option<&str>) -> Option<String> {
+    link.map(|l| link_identity(l).unwrap_or_default())
 }
 
 /// (Re)writes a statement's search key: the folded title and body, never the raw text.
@@ -189,5 +197,34 @@ impl Storage {
                 .fetch_one(&self.pool)
                 .await?,
         )
+    }
+}
+
+impl Storage {
+    /// Computes the link identity of statements stored before it existed, a batch at a
+    /// time; returns how many rows it filled in.
+    pub async fn backfill_link_identities(&self) -> Result<u64, StorageError> {
+        let mut filled = 0;
+        loop {
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, link FROM announcements
+                 WHERE link IS NOT NULL AND link_identity IS NULL LIMIT 500",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.pool.begin().await?;
+            for (id, link) in rows {
+                sqlx::query("UPDATE announcements SET link_identity = ?2 WHERE id = ?1")
+                    .bind(id)
+                    .bind(stored_link_identity(Some(&link)))
+                    .execute(&mut *tx)
+                    .await?;
+                filled += 1;
+            }
+            tx.commit().await?;
+        }
     }
 }

@@ -114,6 +114,30 @@ struct ChatRow {
     quiet_end: Option<i64>,
 }
 
+/// Queues a stored statement for every active subscriber and marks it broadcast, in the
+/// caller's transaction. Returns how many chats it was queued for.
+pub(super) async fn enqueue_broadcast(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    now: i64,
+) -> Result<u64, StorageError> {
+    let recipients = sqlx::query(
+        "INSERT INTO deliveries (announcement_id, chat_id, action, status, due_at, created_at)
+         SELECT ?1, chat_id, 'send', 'pending', ?2, ?2 FROM subscribers WHERE status = 'active'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE announcements SET broadcast_at = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(recipients)
+}
+
 impl Storage {
     /// The one door in: stores the statement if it is new and, in the same transaction,
     /// queues it for every active subscriber with a single INSERT … SELECT.
@@ -128,20 +152,7 @@ impl Storage {
             }
             ArchiveOutcome::Inserted(id) => id,
         };
-        let recipients = sqlx::query(
-            "INSERT INTO deliveries (announcement_id, chat_id, action, status, due_at, created_at)
-             SELECT ?1, chat_id, 'send', 'pending', ?2, ?2 FROM subscribers WHERE status = 'active'",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        sqlx::query("UPDATE announcements SET broadcast_at = ?2 WHERE id = ?1")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let recipients = enqueue_broadcast(&mut tx, id, now).await?;
         tx.commit().await?;
         Ok(PublishOutcome::Published { id, recipients })
     }
@@ -436,7 +447,7 @@ impl Storage {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE announcements SET title = ?2, body_html = ?3, body_text = ?4, link = ?5,
-                 image_url = COALESCE(?6, image_url), updated_at = ?7
+                 image_url = COALESCE(?6, image_url), updated_at = ?7, link_identity = ?8
              WHERE id = ?1 AND deleted_at IS NULL",
         )
         .bind(id)
@@ -446,6 +457,7 @@ impl Storage {
         .bind(revised.link())
         .bind(revised.image_url())
         .bind(now / 1000)
+        .bind(super::announcements::stored_link_identity(revised.link()))
         .execute(&mut *tx)
         .await?
         .rows_affected();

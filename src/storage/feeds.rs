@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::deliveries::now_ms;
 use super::{Storage, StorageError};
-use crate::domain::{FeedHealth, FeedStatus};
+use crate::domain::{FeedHealth, FeedStatus, NewAnnouncement, link_identity};
 
 /// What the poller needs to poll one feed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -46,6 +46,18 @@ pub struct KnownItem {
     pub id: i64,
     pub fingerprint: Option<String>,
     pub deleted: bool,
+    /// False when it was recognised by its link or its title and date: the site re-keyed it.
+    pub same_key: bool,
+    /// The link the archive has for it.
+    pub link: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct KnownRow {
+    id: i64,
+    feed_fingerprint: Option<String>,
+    deleted_at: Option<i64>,
+    link: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -231,19 +243,46 @@ impl Storage {
         Ok(())
     }
 
-    /// The archive's statement with this source key, deleted ones included (a tombstone
-    /// keeps a retracted statement from coming back through the feed).
-    pub async fn known_item(&self, source_key: &str) -> Result<Option<KnownItem>, StorageError> {
-        let row: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
-            "SELECT id, feed_fingerprint, deleted_at FROM announcements WHERE source_key = ?1",
-        )
-        .bind(source_key)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(id, fingerprint, deleted_at)| KnownItem {
-            id,
-            fingerprint,
-            deleted: deleted_at.is_some(),
+    /// The archive's statement that `item` is, deleted ones included (a tombstone keeps a
+    /// retracted statement from coming back through the feed). Its source key decides
+    /// first; failing that, its normalised link, then its title and publication date, so
+    /// that a site that re-keys its items (a move to https or another domain, a new
+    /// plugin) does not make its archive new again.
+    pub async fn recognise(
+        &self,
+        item: &NewAnnouncement,
+    ) -> Result<Option<KnownItem>, StorageError> {
+        const COLUMNS: &str = "SELECT id, feed_fingerprint, deleted_at, link FROM announcements";
+        let mut row: Option<KnownRow> = sqlx::query_as(&format!("{COLUMNS} WHERE source_key = ?1"))
+            .bind(item.source_key())
+            .fetch_optional(&self.pool)
+            .await?;
+        let same_key = row.is_some();
+        if row.is_none()
+            && let Some(identity) = item.link().and_then(link_identity)
+        {
+            row = sqlx::query_as(&format!(
+                "{COLUMNS} WHERE link_identity = ?1 ORDER BY id LIMIT 1"
+            ))
+            .bind(identity)
+            .fetch_optional(&self.pool)
+            .await?;
+        }
+        if row.is_none() && !item.title().is_empty() {
+            row = sqlx::query_as(&format!(
+                "{COLUMNS} WHERE published_at = ?1 AND title = ?2 ORDER BY id LIMIT 1"
+            ))
+            .bind(item.published_at().timestamp())
+            .bind(item.title())
+            .fetch_optional(&self.pool)
+            .await?;
+        }
+        Ok(row.map(|row| KnownItem {
+            id: row.id,
+            fingerprint: row.feed_fingerprint,
+            deleted: row.deleted_at.is_some(),
+            same_key,
+            link: row.link,
         }))
     }
 

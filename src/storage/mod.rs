@@ -4,6 +4,7 @@ mod announcements;
 mod deliveries;
 mod drafts;
 mod feeds;
+mod holds;
 mod maintenance;
 mod permissions;
 mod search_pages;
@@ -22,6 +23,7 @@ pub use announcements::ArchiveOutcome;
 pub use deliveries::{ClaimedDelivery, DeliveryAction, DeliveryResult, PublishOutcome};
 pub use drafts::{Draft, DraftStep};
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
+pub use holds::HoldRelease;
 pub use maintenance::Swept;
 pub use subscribers::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 

@@ -5,10 +5,12 @@ use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::reply::{Preview, edit_text, send_html, send_html_with_keyboard};
+use super::reply::{Preview, edit_text, send_html, send_html_with_keyboard, send_page};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang, NewAnnouncement, is_http_url};
-use crate::storage::{AddFeedOutcome, Draft, DraftStep, PublishOutcome};
+use crate::domain::{
+    Announcement, Lang, NewAnnouncement, is_http_url, parse_release_hold, release_hold_data,
+};
+use crate::storage::{AddFeedOutcome, Draft, DraftStep, HoldRelease, PublishOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::{announcement_card, escape, to_ascii_digits};
 
@@ -16,6 +18,8 @@ use crate::text::{announcement_card, escape, to_ascii_digits};
 pub const BUTTON_PREFIX: &str = "post:";
 const SEND_BUTTON: &str = "post:send";
 const CANCEL_BUTTON: &str = "post:cancel";
+/// Holds `/feeds` offers to release, each a button: a few keep the list readable.
+const MAX_HOLD_BUTTONS: u32 = 5;
 
 /// A statement as an admin typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,12 +183,31 @@ pub async fn answer(
         }
         AdminCommand::Feeds => {
             let feeds = ctx.storage.feed_statuses().await?;
-            reply(catalogue::feed_list(&feeds, lang)).await?;
+            let holds = ctx.storage.waiting_holds(MAX_HOLD_BUTTONS).await?;
+            let list = catalogue::feed_list(&feeds, lang);
+            if holds.is_empty() {
+                reply(list).await?;
+            } else {
+                let buttons = holds.iter().map(|hold| {
+                    [InlineKeyboardButton::callback(
+                        catalogue::release_hold_label(hold.hold_id, lang),
+                        release_hold_data(hold.hold_id),
+                    )]
+                });
+                let text = list + &catalogue::waiting_holds(&holds, lang);
+                send_page(&bot, msg.chat.id, text, InlineKeyboardMarkup::new(buttons)).await?;
+            }
         }
         AdminCommand::AddFeed(url) => {
             let url = url.trim();
             if url.contains(char::is_whitespace) || !is_http_url(url) {
                 reply(phrase(Phrase::AddFeedUsage, lang).into()).await?;
+                return Ok(());
+            }
+            // What can be told without fetching (the scheme, an inside IP address) is told
+            // now; the rest shows in /feeds after the first poll.
+            if let Err(refusal) = ctx.settings.feed_policy.check_url(url) {
+                reply(catalogue::feed_refused(&refusal, lang)).await?;
                 return Ok(());
             }
             // Only stored here: the poller finds out whether it is a feed or a page.
@@ -388,6 +411,57 @@ pub async fn draft_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) ->
                 .text(phrase(Phrase::DraftGone, lang))
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// "Broadcast them" under a held-statements notice. The release is one transaction that
+/// marks the hold released, so a double tap, or a second admin, queues nothing more.
+pub async fn hold_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> HandlerResult {
+    let lang = Lang::from_telegram(
+        query.from.language_code.as_deref(),
+        ctx.settings.default_lang,
+    );
+    if !ctx.settings.is_admin(query.from.id.0) {
+        tracing::warn!("a hold button from someone who is not an admin was refused");
+        bot.answer_callback_query(query.id.clone())
+            .text(phrase(Phrase::AdminOnly, lang))
+            .await?;
+        return Ok(());
+    }
+    let outcome = match query.data.as_deref().and_then(parse_release_hold) {
+        Some(hold) => ctx.publisher.release_hold(hold).await?,
+        None => HoldRelease::NotFound,
+    };
+    let (statements, deliveries) = match outcome {
+        HoldRelease::Released {
+            statements,
+            deliveries,
+        } => (statements, deliveries),
+        HoldRelease::AlreadyReleased | HoldRelease::NotFound => {
+            let why = if outcome == HoldRelease::NotFound {
+                Phrase::HoldNotFound
+            } else {
+                Phrase::HoldAlreadyReleased
+            };
+            bot.answer_callback_query(query.id.clone())
+                .text(phrase(why, lang))
+                .await?;
+            return Ok(());
+        }
+    };
+    bot.answer_callback_query(query.id.clone()).await?;
+    // The notice keeps its list and loses its button, so that it cannot be pressed again.
+    if let Some(message) = query.regular_message() {
+        let answer = catalogue::hold_released(statements, deliveries, lang);
+        let notice = message.text().unwrap_or_default();
+        edit_text(
+            &bot,
+            message.chat.id,
+            message.id,
+            catalogue::answered_notice(notice, &answer),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -4,9 +4,9 @@
 mod admin;
 mod browse;
 mod commands;
+mod errors;
 mod fair_use;
 mod group_admins;
-mod errors;
 mod inline;
 mod menu;
 mod public;
@@ -21,13 +21,13 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 pub use commands::{AdminCommand, PublicCommand, parse_command};
+pub use errors::{SkipUnreadable, error_handler, listener_error_summary};
 pub use fair_use::FairUseGate;
 pub use group_admins::GroupAdmins;
-pub use errors::{SkipUnreadable, error_handler, listener_error_summary};
 pub use menu::set_command_menus;
 
 use crate::config::Settings;
-use crate::domain::Lang;
+use crate::domain::{Lang, RELEASE_HOLD_PREFIX};
 use crate::ops::TelegramLink;
 use crate::publish::Publisher;
 use crate::send_budget::SendBudget;
@@ -129,6 +129,10 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(
             dptree::filter(|q: CallbackQuery| has_prefix(&q, settings::BUTTON_PREFIX))
                 .endpoint(settings::button),
+        )
+        .branch(
+            dptree::filter(|q: CallbackQuery| has_prefix(&q, RELEASE_HOLD_PREFIX))
+                .endpoint(admin::hold_button),
         )
         .endpoint(browse::button);
     let inline_queries = Update::filter_inline_query().endpoint(inline::answer);

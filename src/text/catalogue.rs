@@ -3,7 +3,8 @@
 //! All phrases are valid Telegram HTML; parameters are escaped here.
 
 use crate::domain::{
-    BroadcastFigures, FeedHealth, FeedNotice, FeedStatus, Lang, Stats, SubscriberSettings,
+    BroadcastFigures, FeedHealth, FeedNotice, FeedRefusal, FeedStatus, HeldStatements, Lang, Stats,
+    SubscriberSettings, WaitingHold,
 };
 use crate::text::dates::format_time;
 use crate::text::format_date;
@@ -60,6 +61,10 @@ pub enum Phrase {
     FeedsEmpty,
     AddFeedUsage,
     RemoveFeedUsage,
+    // ---- a feed cannot flood (issue 9) ----
+    ButtonReleaseHold,
+    HoldAlreadyReleased,
+    HoldNotFound,
     // ---- fair use (issue 9) ----
     SlowDown,
     GroupAdminsOnly,
@@ -222,6 +227,12 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
         (RemoveFeedUsage, Lang::En) => {
             "Give the feed's number from /feeds, for example /removefeed 2"
         }
+        (ButtonReleaseHold, Lang::Fa) => "📣 برای همه بفرست",
+        (ButtonReleaseHold, Lang::En) => "📣 Broadcast them",
+        (HoldAlreadyReleased, Lang::Fa) => "این اطلاعیه‌ها پیش‌تر فرستاده شده‌اند.",
+        (HoldAlreadyReleased, Lang::En) => "These statements were already broadcast.",
+        (HoldNotFound, Lang::Fa) => "این دکمه دیگر به چیزی اشاره نمی‌کند.",
+        (HoldNotFound, Lang::En) => "This button no longer leads anywhere.",
         (SlowDown, Lang::Fa) => {
             "کمی آهسته‌تر لطفاً: پیام‌های پشت‌سرهم شما تا چند ثانیهٔ دیگر بی‌پاسخ می‌مانند."
         }
@@ -624,6 +635,114 @@ pub fn feed_notice(notice: &FeedNotice, lang: Lang) -> String {
         (FeedNotice::Recovered { id, url }, Lang::En) => {
             format!("✅ Feed {id} ({}) is back.", escape(url))
         }
+        (FeedNotice::Held(held), lang) => held_notice(held, lang),
+    }
+}
+
+/// Titles a held-statements notice lists, and how much of each: the notice must stay one
+/// message however many items a hacked site pours out.
+const HELD_TITLES_SHOWN: usize = 20;
+const HELD_TITLE_CHARS: usize = 90;
+
+fn held_notice(held: &HeldStatements, lang: Lang) -> String {
+    let count = held.titles.len();
+    let total = i64::try_from(count + held.broadcast).unwrap_or(i64::MAX);
+    let count_i = i64::try_from(count).unwrap_or(i64::MAX);
+    let broadcast = i64::try_from(held.broadcast).unwrap_or(i64::MAX);
+    let mut out = match lang {
+        Lang::Fa => format!(
+            "⏸ خوراک {} ({}) یک‌باره {} اطلاعیهٔ تازه آورد. {} اطلاعیهٔ تازه‌تر فرستاده شد و این {} اطلاعیه فقط بایگانی شد:",
+            number(held.feed_id, lang),
+            escape(&held.feed_url),
+            number(total, lang),
+            number(broadcast, lang),
+            number(count_i, lang)
+        ),
+        Lang::En => format!(
+            "⏸ Feed {} ({}) brought {total} new statements at once. The newest {broadcast} went out; these {count} were only archived:",
+            held.feed_id,
+            escape(&held.feed_url)
+        ),
+    };
+    for title in held.titles.iter().take(HELD_TITLES_SHOWN) {
+        let mut short: String = title.chars().take(HELD_TITLE_CHARS).collect();
+        if title.chars().count() > HELD_TITLE_CHARS {
+            short.push('…');
+        }
+        out.push_str("\n• ");
+        out.push_str(&escape(&short));
+    }
+    if count > HELD_TITLES_SHOWN {
+        let more = i64::try_from(count - HELD_TITLES_SHOWN).unwrap_or(i64::MAX);
+        out.push_str(&match lang {
+            Lang::Fa => format!("\n… و {} اطلاعیهٔ دیگر", number(more, lang)),
+            Lang::En => format!("\n… and {more} more"),
+        });
+    }
+    out.push_str(match lang {
+        Lang::Fa => "\n\nاگر سایت به‌راستی این‌ها را منتشر کرده، با دکمهٔ زیر برای همهٔ مشترکان بفرستید؛ وگرنه کاری لازم نیست.",
+        Lang::En => "\n\nIf the site really published them, broadcast them with the button below; otherwise there is nothing to do.",
+    });
+    out
+}
+
+/// Lines under `/feeds` for holds nobody has released, each with its button below.
+pub fn waiting_holds(holds: &[WaitingHold], lang: Lang) -> String {
+    let mut out = String::new();
+    for hold in holds {
+        out.push_str(&match lang {
+            Lang::Fa => format!(
+                "\n\n⏸ نگه‌داشته {}: {} اطلاعیه از خوراک {}، از {}",
+                number(hold.hold_id, lang),
+                number(hold.statements, lang),
+                number(hold.feed_id, lang),
+                moment(hold.since, lang)
+            ),
+            Lang::En => format!(
+                "\n\n⏸ hold {}: {} statements from feed {}, since {}",
+                hold.hold_id,
+                hold.statements,
+                hold.feed_id,
+                moment(hold.since, lang)
+            ),
+        });
+    }
+    out
+}
+
+/// The button that releases hold `hold_id`, where several may stand together.
+pub fn release_hold_label(hold_id: i64, lang: Lang) -> String {
+    format!(
+        "{} ({})",
+        phrase(Phrase::ButtonReleaseHold, lang),
+        number(hold_id, lang)
+    )
+}
+
+/// The answer under a held-statements notice once its button was pressed.
+pub fn hold_released(statements: u64, deliveries: u64, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!(
+            "📣 {statements} اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({deliveries} پیام)."
+        ),
+        Lang::En => format!(
+            "📣 {statements} held statements are queued for broadcast ({deliveries} messages)."
+        ),
+    };
+    localize_digits(&text, lang)
+}
+
+/// A notice (as the admin's client shows it: plain text) with the answer to its button
+/// under it.
+pub fn answered_notice(notice_text: &str, answer_html: &str) -> String {
+    format!("{}\n\n{answer_html}", escape(notice_text))
+}
+
+/// Why `/addfeed` did not take an address. The reason is the operator's wording, in English.
+pub fn feed_refused(refusal: &FeedRefusal, lang: Lang) -> String {
+    match lang {
+        Lang::Fa => format!("این نشانی پذیرفته نشد: {}", escape(&refusal.to_string())),
+        Lang::En => format!("That address is refused: {}", escape(&refusal.to_string())),
     }
 }
 
@@ -669,5 +788,26 @@ mod tests {
         let reply = search_no_results(&format!("<b>{}", "x".repeat(5000)), Lang::En);
         assert!(reply.contains("&lt;b&gt;"));
         assert!(reply.chars().count() < 120);
+    }
+
+    #[test]
+    fn held_notices_stay_one_message_however_much_is_held() {
+        let held = HeldStatements {
+            hold_id: 3,
+            feed_id: 2,
+            feed_url: "https://example.org/feed/?a=<b>".into(),
+            broadcast: 5,
+            titles: (0..500)
+                .map(|n| format!("<{n}> {}", "ب".repeat(300)))
+                .collect(),
+        };
+        for lang in [Lang::Fa, Lang::En] {
+            let text = feed_notice(&FeedNotice::Held(held.clone()), lang);
+            assert!(text.chars().count() < 3000, "{}", text.chars().count());
+            assert!(text.contains("&lt;0&gt;") && !text.contains("<0>"));
+            assert!(text.contains("?a=&lt;b&gt;"));
+        }
+        let en = feed_notice(&FeedNotice::Held(held), Lang::En);
+        assert!(en.contains("brought 505 new statements") && en.contains("and 480 more"));
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use jarchi::broadcast::Clock;
 use jarchi::config::{FairUse, Settings};
+use jarchi::domain::FeedPolicy;
 use jarchi::ingest::{ImportReport, import};
 use jarchi::startup::{App, StartupError};
 use jarchi::storage::Storage;
@@ -88,6 +89,10 @@ impl TestApp {
             ("ADMIN_IDS", ADMIN.to_string()),
             // Tests run in parallel: a fixed port would collide. Ops tests ask for port 0.
             ("OPS_LISTEN", String::new()),
+            // The local feed server speaks plain http on 127.0.0.1; the tests of the feed
+            // policy itself set these to false.
+            ("FEED_ALLOW_HTTP", "true".to_string()),
+            ("FEED_ALLOW_PRIVATE", "true".to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -170,9 +175,13 @@ impl TestApp {
     pub async fn import_document(&self, name: &str, content: &str) -> ImportReport {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).expect("write the feed file");
-        import(&self.storage, path.to_str().expect("utf-8 path"))
-            .await
-            .expect("the import succeeds")
+        import(
+            &self.storage,
+            path.to_str().expect("utf-8 path"),
+            &FeedPolicy::permissive(),
+        )
+        .await
+        .expect("the import succeeds")
     }
 
     /// A private message from `user` (Telegram language `fa`), and the bot's `n` replies.

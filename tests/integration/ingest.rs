@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jarchi::domain::{FeedHealth, Lang};
+use jarchi::domain::{FeedHealth, FeedPolicy, Lang};
 use jarchi::ingest::{MAX_FEED_BYTES, import_pages};
 use jarchi::storage::{ChatKind, Storage};
 
@@ -13,13 +13,13 @@ use crate::app::{ADMIN, SettingsTweak, TestApp, WAIT, text_of};
 use crate::support::feed_server::FeedServer;
 use crate::support::fixtures::{FEED_ATOM, FEED_RSS};
 
-const RSS: &str = "application/rss+xml";
+pub(crate) const RSS: &str = "application/rss+xml";
 const ATOM: &str = "application/atom+xml";
-const SUBSCRIBERS: [i64; 3] = [501, 502, 503];
+pub(crate) const SUBSCRIBERS: [i64; 3] = [501, 502, 503];
 
 /// Polls every 200 ms, gives up on a request after a second, and alerts admins after
 /// 300 ms of failures: the operator's limits (10 s, 30 s, an hour) scaled down.
-fn fast_feeds() -> Option<SettingsTweak> {
+pub(crate) fn fast_feeds() -> Option<SettingsTweak> {
     Some(Arc::new(|s| {
         s.poll_interval = Duration::from_millis(200);
         s.feed_timeout = Duration::from_secs(1);
@@ -27,7 +27,7 @@ fn fast_feeds() -> Option<SettingsTweak> {
     }))
 }
 
-async fn spawn(feeds: &[String], tweak: Option<SettingsTweak>) -> TestApp {
+pub(crate) async fn spawn(feeds: &[String], tweak: Option<SettingsTweak>) -> TestApp {
     let urls = feeds.join(",");
     let app = TestApp::spawn_with_settings(&[("FEED_URLS", urls.as_str())], tweak).await;
     for chat in SUBSCRIBERS {
@@ -39,7 +39,7 @@ async fn spawn(feeds: &[String], tweak: Option<SettingsTweak>) -> TestApp {
     app
 }
 
-async fn eventually<F, Fut>(what: &str, mut check: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
@@ -51,7 +51,7 @@ where
     }
 }
 
-async fn wait_archive(storage: &Storage, n: i64) {
+pub(crate) async fn wait_archive(storage: &Storage, n: i64) {
     eventually(&format!("{n} statements in the archive"), || async {
         storage.count_announcements().await.unwrap() >= n
     })
@@ -59,7 +59,7 @@ async fn wait_archive(storage: &Storage, n: i64) {
 }
 
 /// Waits until `path` has been requested `more` more times: that many polls went by.
-async fn wait_polls(server: &FeedServer, path: &str, more: usize) {
+pub(crate) async fn wait_polls(server: &FeedServer, path: &str, more: usize) {
     let target = server.requests(path).len() + more;
     eventually(&format!("{more} polls of {path}"), || async {
         server.requests(path).len() >= target
@@ -67,7 +67,7 @@ async fn wait_polls(server: &FeedServer, path: &str, more: usize) {
     .await;
 }
 
-fn item(guid: &str, title: &str, body: &str) -> String {
+pub(crate) fn item(guid: &str, title: &str, body: &str) -> String {
     format!(
         "<item><title>{title}</title><link>https://example.org/?p={guid}</link>\
          <guid isPermaLink=\"false\">https://example.org/?p={guid}</guid>\
@@ -77,11 +77,11 @@ fn item(guid: &str, title: &str, body: &str) -> String {
 }
 
 /// The fixture feed with `items` added at the top, where sites put new statements.
-fn rss_with(items: &[String]) -> String {
+pub(crate) fn rss_with(items: &[String]) -> String {
     FEED_RSS.replacen("<item>", &format!("{}<item>", items.concat()), 1)
 }
 
-fn rss_of(items: &[String]) -> String {
+pub(crate) fn rss_of(items: &[String]) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>\
          <title>t</title><link>https://example.org/</link><description>d</description>{}\
@@ -520,21 +520,39 @@ async fn import_follows_older_pages_and_sends_nothing() {
     let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("i.db").display()))
         .await
         .unwrap();
-    let report = import_pages(&storage, &server.url("/feed/"), 10, MAX_FEED_BYTES as u64)
-        .await
-        .unwrap();
+    let report = import_pages(
+        &storage,
+        &server.url("/feed/"),
+        10,
+        MAX_FEED_BYTES as u64,
+        &FeedPolicy::permissive(),
+    )
+    .await
+    .unwrap();
     assert_eq!((report.inserted, report.pages), (9, 3));
-    let again = import_pages(&storage, &server.url("/feed/"), 10, MAX_FEED_BYTES as u64)
-        .await
-        .unwrap();
+    let again = import_pages(
+        &storage,
+        &server.url("/feed/"),
+        10,
+        MAX_FEED_BYTES as u64,
+        &FeedPolicy::permissive(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (again.inserted, again.pages),
         (0, 2),
         "past the first page, a page with nothing new ends the backfill"
     );
-    let atom_report = import_pages(&storage, &server.url("/atom"), 5, MAX_FEED_BYTES as u64)
-        .await
-        .unwrap();
+    let atom_report = import_pages(
+        &storage,
+        &server.url("/atom"),
+        5,
+        MAX_FEED_BYTES as u64,
+        &FeedPolicy::permissive(),
+    )
+    .await
+    .unwrap();
     assert_eq!((atom_report.inserted, atom_report.pages), (2, 2));
     assert_eq!(server.requests("/feed/?paged=4").len(), 1);
     assert_eq!(storage.count_announcements().await.unwrap(), 11);

@@ -14,6 +14,7 @@ mod crash;
 mod erasure;
 mod experience;
 mod fairness;
+mod feed_safety;
 mod ingest;
 mod ops;
 mod outage;

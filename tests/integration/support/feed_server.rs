@@ -17,6 +17,12 @@ use axum::{
 };
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use tokio::task::AbortHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use super::fixtures::{TLS_SERVER_KEY, TLS_SERVER_PEM};
 
 /// One request the server received for a path.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +40,7 @@ pub struct FeedRequest {
 pub struct FeedServer {
     shared: Arc<Shared>,
     address: SocketAddr,
+    scheme: &'static str,
     _server: Arc<AbortOnDrop>,
 }
 
@@ -70,27 +77,48 @@ struct Content {
 impl FeedServer {
     /// Binds 127.0.0.1 on a free port and serves in a background task.
     pub async fn start() -> FeedServer {
+        Self::start_on([127, 0, 0, 1].into()).await
+    }
+
+    /// Binds `ip` (any 127.x.y.z works on Linux) on a free port: a second loopback address
+    /// lets a test tell a "public" site from an inside one.
+    pub async fn start_on(ip: std::net::IpAddr) -> FeedServer {
+        Self::start_with(ip, None).await
+    }
+
+    /// Like [`start_on`](Self::start_on), over https with the certificate of
+    /// `tests/fixtures/tls` (for localhost, 127.0.0.1 and 127.0.0.2; clients must trust
+    /// `fixtures::TLS_CA_PEM`).
+    pub async fn start_https(ip: std::net::IpAddr) -> FeedServer {
+        Self::start_with(ip, Some(tls_acceptor())).await
+    }
+
+    async fn start_with(ip: std::net::IpAddr, tls: Option<TlsAcceptor>) -> FeedServer {
         let shared = Arc::new(Shared::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind((ip, 0))
             .await
             .expect("bind the feed server");
         let address = listener.local_addr().expect("local address");
         let app = Router::new().fallback(serve).with_state(shared.clone());
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("feed server failed");
+            match tls {
+                None => axum::serve(listener, app).await,
+                Some(acceptor) => axum::serve(TlsListener { listener, acceptor }, app).await,
+            }
+            .expect("feed server failed");
         });
         FeedServer {
             shared,
             address,
+            scheme,
             _server: Arc::new(AbortOnDrop(server.abort_handle())),
         }
     }
 
     /// The absolute URL of `path` ("/feed.xml" or "feed.xml"; a query string is part of the path).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.address, normalise(path))
+        format!("{}://{}{}", self.scheme, self.address, normalise(path))
     }
 
     /// Serves `body` at `path`. The ETag is a hash of the body; Last-Modified is now, but always
@@ -153,6 +181,22 @@ impl FeedServer {
     /// Stops redirecting `path`.
     pub fn clear_redirect(&self, path: &str) {
         self.routes().entry(normalise(path)).or_default().redirect = None;
+    }
+
+    /// Every request received, whatever the path.
+    pub fn request_count(&self) -> usize {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .values()
+            .map(Vec::len)
+            .sum()
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.address.port()
     }
 
     /// The requests received for `path`, in order.
@@ -315,4 +359,46 @@ fn is_not_modified(
     if_modified_since
         .and_then(|date| DateTime::parse_from_rfc2822(date).ok())
         .is_some_and(|since| since >= content.last_modified)
+}
+
+fn tls_acceptor() -> TlsAcceptor {
+    let chain =
+        vec![CertificateDer::from_pem_slice(TLS_SERVER_PEM.as_bytes()).expect("certificate")];
+    let key = PrivateKeyDer::from_pem_slice(TLS_SERVER_KEY.as_bytes()).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("a usable certificate");
+    TlsAcceptor::from(Arc::new(config))
+}
+
+/// Accepts TCP connections and completes the TLS handshake before handing them to axum;
+/// a failed handshake (a client that does not trust the test CA) just drops that client.
+struct TlsListener {
+    listener: tokio::net::TcpListener,
+    acceptor: TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, peer)) = self.listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, peer);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.listener.local_addr()
+    }
 }
