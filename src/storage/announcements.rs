@@ -2,7 +2,6 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::{Storage, StorageError, now_unix};
 use crate::domain::{Announcement, NewAnnouncement};
-use crate::text::fold_for_index;
 
 /// What happened to a statement offered to the archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +20,7 @@ impl ArchiveOutcome {
 }
 
 #[derive(sqlx::FromRow)]
-struct AnnouncementRow {
+pub(super) struct AnnouncementRow {
     id: i64,
     source_key: String,
     title: String,
@@ -31,12 +30,13 @@ struct AnnouncementRow {
     image_url: Option<String>,
     published_at: i64,
     created_at: i64,
+    pub(super) search_key: Option<i64>,
 }
 
-const COLUMNS: &str = "a.id, a.source_key, a.title, a.body_html, a.body_text, a.link, a.image_url, \
-                       a.published_at, a.created_at";
+pub(super) const COLUMNS: &str = "a.id, a.source_key, a.title, a.body_html, a.body_text, a.link, \
+                                  a.image_url, a.published_at, a.created_at, a.search_key";
 
-fn from_unix(secs: i64) -> DateTime<Utc> {
+pub(super) fn from_unix(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
@@ -96,30 +96,6 @@ impl Storage {
                 .await?,
         )
     }
-
-    /// Full-text search. `match_expression` must come from [`crate::text::fts_query`],
-    /// which only ever produces quoted terms: user input never reaches FTS5 as syntax.
-    /// Titles weigh twice as much as bodies; ties go to the newest statement.
-    pub async fn search(
-        &self,
-        match_expression: &str,
-        limit: u32,
-        offset: u32,
-    ) -> Result<Vec<Announcement>, StorageError> {
-        let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM announcements_fts
-             JOIN announcements a ON a.id = announcements_fts.rowid
-             WHERE announcements_fts MATCH ?1 AND a.deleted_at IS NULL
-             ORDER BY bm25(announcements_fts, 2.0, 1.0), a.published_at DESC, a.id DESC
-             LIMIT ?2 OFFSET ?3"
-        ))
-        .bind(match_expression)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Announcement::from).collect())
-    }
 }
 
 /// Inserts the statement and its search-index row in the caller's transaction, so that
@@ -148,7 +124,14 @@ pub(super) async fn insert_if_new(
     .await?;
     match inserted {
         Some(id) => {
-            reindex(tx, id, new.title(), new.body_text()).await?;
+            super::search::index_new(
+                tx,
+                id,
+                new.published_at().timestamp(),
+                new.title(),
+                new.body_text(),
+            )
+            .await?;
             Ok(ArchiveOutcome::Inserted(id))
         }
         None => {
@@ -159,26 +142,6 @@ pub(super) async fn insert_if_new(
             Ok(ArchiveOutcome::Duplicate(id))
         }
     }
-}
-
-/// (Re)writes a statement's search key: the folded title and body, never the raw text.
-pub(super) async fn reindex(
-    tx: &mut sqlx::SqliteConnection,
-    id: i64,
-    title: &str,
-    body_text: &str,
-) -> Result<(), StorageError> {
-    sqlx::query("DELETE FROM announcements_fts WHERE rowid = ?1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO announcements_fts (rowid, title, body) VALUES (?1, ?2, ?3)")
-        .bind(id)
-        .bind(fold_for_index(title))
-        .bind(fold_for_index(body_text))
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
 }
 
 impl Storage {

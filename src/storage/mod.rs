@@ -5,6 +5,7 @@ mod deliveries;
 mod drafts;
 mod feeds;
 mod maintenance;
+mod search;
 mod search_pages;
 mod subscribers;
 

@@ -5,7 +5,7 @@
 use crate::domain::{
     BroadcastFigures, FeedHealth, FeedNotice, FeedStatus, Lang, Stats, SubscriberSettings,
 };
-use crate::text::format_date;
+use crate::text::{JalaliMonth, format_date};
 use crate::text::{escape, localize_digits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,8 @@ pub enum Phrase {
     FeedsEmpty,
     AddFeedUsage,
     RemoveFeedUsage,
+    // ---- the archive by the calendar (issue 14) ----
+    ArchiveChooseYear,
 }
 
 pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
@@ -218,6 +220,11 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
         (RemoveFeedUsage, Lang::En) => {
             "Give the feed's number from /feeds, for example /removefeed 2"
         }
+        // ---- the archive by the calendar (issue 14) ----
+        (ArchiveChooseYear, Lang::Fa) => "📚 بایگانی اطلاعیه‌ها: سالی را برگزینید.",
+        (ArchiveChooseYear, Lang::En) => {
+            "📚 The archive of statements: choose a year (Solar Hijri)."
+        }
     }
 }
 
@@ -226,7 +233,8 @@ pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
     match lang {
         Lang::Fa => vec![
             ("latest", "آخرین اطلاعیه‌ها"),
-            ("search", "جست‌وجو در اطلاعیه‌ها"),
+            ("search", "جست‌وجو در اطلاعیه‌ها؛ با ماه: /search خرداد ۱۳۹۶"),
+            ("archive", "بایگانی به ترتیب سال و ماه"),
             ("show", "متن کامل یک اطلاعیه"),
             ("start", "عضویت و دریافت اطلاعیه‌ها"),
             ("stop", "لغو عضویت و پاک کردن داده‌ها"),
@@ -236,7 +244,11 @@ pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
         ],
         Lang::En => vec![
             ("latest", "The latest statements"),
-            ("search", "Search the statements"),
+            (
+                "search",
+                "Search the statements; by month: /search khordad 1396",
+            ),
+            ("archive", "Browse the archive by year and month"),
             ("show", "Show a whole statement"),
             ("start", "Subscribe to new statements"),
             ("stop", "Unsubscribe and erase your data"),
@@ -436,6 +448,31 @@ pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
         ),
     };
     localize_digits(&text, lang)
+}
+
+// ---- the archive by the calendar (issue 14) ----
+
+/// A year under /archive, with how many statements it holds: `۱۳۹۶ · ۴۲۰`.
+pub fn year_button(year: i32, statements: i64, lang: Lang) -> String {
+    localize_digits(&format!("{year} · {statements}"), lang)
+}
+
+/// A month under its year: `خرداد · ۳۰`.
+pub fn month_button(month: JalaliMonth, statements: i64, lang: Lang) -> String {
+    localize_digits(&format!("{} · {statements}", month.name(lang)), lang)
+}
+
+pub fn archive_year_heading(year: i32, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("📚 اطلاعیه‌های سال {year}: ماهی را برگزینید."),
+        Lang::En => format!("📚 Statements of {year}: choose a month."),
+    };
+    localize_digits(&text, lang)
+}
+
+/// The line above a month's statements.
+pub fn archive_month_heading(month: JalaliMonth, lang: Lang) -> String {
+    format!("📚 <b>{}</b>", escape(&month.label(lang)))
 }
 
 // ---- feeds (issue 4: ingest) ----

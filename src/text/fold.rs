@@ -138,13 +138,19 @@ pub fn fold_query(s: &str) -> String {
 }
 
 /// One term of an FTS5 query: matched whole, or as the start of a word.
-struct QueryTerm {
-    text: String,
-    prefix: bool,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTerm {
+    /// Folded letters and digits only: never FTS5 syntax.
+    pub text: String,
+    /// Matches every word that starts with `text`.
+    pub prefix: bool,
 }
 
 impl QueryTerm {
-    fn from_folded(term: &str) -> Self {
+    /// The term for one folded word (see [`query_words`]): long words are cut and matched
+    /// by their start, plural and superlative endings are stripped, and words of four or
+    /// more letters match by prefix.
+    pub fn from_folded(term: &str) -> Self {
         let char_count = term.chars().count();
         if char_count > MAX_TERM_CHARS {
             // The word goes on past the cut, so it can only be found by its start.
@@ -167,10 +173,37 @@ impl QueryTerm {
         }
     }
 
-    fn to_fts(&self) -> String {
-        let quoted = format!("\"{}\"", self.text.replace('"', "\"\""));
+    /// `"text"` or `"text"*`.
+    pub fn to_fts(&self) -> String {
+        let quoted = quote_fts(&self.text);
         if self.prefix { quoted + "*" } else { quoted }
     }
+
+    /// Whether a word of the search key (see [`highlight_words`]) is one this term finds.
+    pub fn finds(&self, folded_word: &str) -> bool {
+        folded_word == self.text || (self.prefix && folded_word.starts_with(self.text.as_str()))
+    }
+}
+
+/// A word as one quoted FTS5 string: inside quotes nothing is syntax, and `"` is doubled.
+pub fn quote_fts(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// The words of a query, folded (ZWNJ joins), as runs of letters and digits: at most
+/// [`MAX_QUERY_TERMS`] of them, each at most [`MAX_TERM_CHARS`] characters plus what
+/// [`QueryTerm::from_folded`] cuts itself. Empty when nothing searchable was typed.
+pub fn query_words(user_input: &str) -> Vec<String> {
+    fold_query(user_input)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_QUERY_TERMS)
+        .map(|t| {
+            // Bounded so a 5,000-letter "word" is not carried around; one letter past the
+            // cut keeps it a prefix term.
+            t.chars().take(MAX_TERM_CHARS + 1).collect()
+        })
+        .collect()
 }
 
 /// Builds a safe FTS5 `MATCH` expression from whatever a subscriber typed: every term is a
@@ -178,11 +211,8 @@ impl QueryTerm {
 /// are joined by spaces (implicit AND), and long terms match by prefix. `None` when nothing
 /// searchable is left, e.g. `؟!`.
 pub fn fts_query(user_input: &str) -> Option<String> {
-    let folded = fold_query(user_input);
-    let terms: Vec<String> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .take(MAX_QUERY_TERMS)
+    let terms: Vec<String> = query_words(user_input)
+        .iter()
         .map(|t| QueryTerm::from_folded(t).to_fts())
         .collect();
     if terms.is_empty() {
@@ -190,6 +220,59 @@ pub fn fts_query(user_input: &str) -> Option<String> {
     } else {
         Some(terms.join(" "))
     }
+}
+
+/// The words of a published text with where they stand in it (byte ranges of `s` itself,
+/// not of its fold) and their search-key forms: the joined word and, when ZWNJ split it,
+/// its parts, as [`fold_for_index`] indexes them. Highlighting bolds the words a query
+/// found in the text as published, so the fold never shows.
+pub fn highlight_words(s: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut current = Word::default();
+    let mut span: Option<std::ops::Range<usize>> = None;
+    let mut finish = |word: &mut Word, span: &mut Option<std::ops::Range<usize>>| {
+        if let Some(range) = span.take()
+            && !word.is_empty()
+        {
+            let parts: Vec<String> = word
+                .parts
+                .iter()
+                .filter(|p| !p.is_empty())
+                .cloned()
+                .collect();
+            let mut forms = vec![parts.concat()];
+            if parts.len() > 1 {
+                forms.extend(parts);
+            }
+            out.push((range, forms));
+        }
+        *word = Word::default();
+    };
+    for (at, original) in s.char_indices() {
+        let end = at + original.len_utf8();
+        let mut letters = false;
+        let mut separator = false;
+        for c in original.to_string().nfkc() {
+            match fold_char(c) {
+                Folded::Dropped => {}
+                Folded::WordJoiner => current.break_part(),
+                Folded::Char(c) if c.is_alphanumeric() => {
+                    for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                        current.push(lower);
+                        letters = true;
+                    }
+                }
+                Folded::Char(_) => separator = true,
+            }
+        }
+        if separator {
+            finish(&mut current, &mut span);
+        } else if letters {
+            span = Some(span.map_or(at..end, |r| r.start..end));
+        }
+    }
+    finish(&mut current, &mut span);
+    out
 }
 
 #[cfg(test)]
@@ -394,5 +477,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn highlight_words_point_into_the_text_as_published() {
+        let text = "نيروهاى امنيتى، اعتراض می\u{200C}شود (آمریکا)";
+        let words = highlight_words(text);
+        let shown: Vec<&str> = words.iter().map(|(r, _)| &text[r.clone()]).collect();
+        assert_eq!(
+            shown,
+            ["نيروهاى", "امنيتى", "اعتراض", "می\u{200C}شود", "آمریکا"]
+        );
+        assert_eq!(words[0].1, ["نیروهای"]);
+        assert_eq!(words[3].1, ["میشود", "می", "شود"]);
+        assert_eq!(words[4].1, ["امریکا"]);
+        assert!(QueryTerm::from_folded("نیروهای").finds(&words[0].1[0]));
+        assert!(!QueryTerm::from_folded("مرد").finds("مردم"));
     }
 }

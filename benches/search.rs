@@ -1,0 +1,386 @@
+//! Search and import figures at archive scale for BENCHMARKS.md (issue 14):
+//! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes.
+//!
+//! The corpus is made of the words of the example feeds and docs/persian-text.md, drawn
+//! Zipf-like (the n-th most frequent word 1/n as often as the first), with «ایران» and
+//! «کارگران» among the most frequent, so that one-word queries match most of the archive.
+//! Bodies have 50–400 words, titles 5–15, and publication dates are spread at random over
+//! thirty years, so the order of insertion says nothing about age.
+//!
+//! "Today's query" is the search as it was before issue 14, kept here as its own schema and
+//! SQL (the two tables and the one SELECT it used) so that both run in one process on the
+//! same corpus: bm25 over every match, titles weighted 2:1, then the best six joined.
+//! Both are timed as the bot runs them: parse and fold the query, query, fetch the page
+//! (five results and one more to know whether there is a next page).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+
+use jarchi::storage::Storage;
+use jarchi::text::{JalaliMonth, fold_for_index, fts_query, parse_search};
+
+const ITEMS_PER_FILE: usize = 1_000;
+const PAGE: u32 = 6;
+const ROUNDS: usize = 20;
+
+const QUERIES: &[&str] = &[
+    "ایران",
+    "کارگران",
+    "کارگران ایران",
+    "نیروهای امنیتی",
+    "معدن یورت",
+    "آتنا دائمی",
+    "زندان",
+    "19 مه 2017",
+    "زرافه",
+    "ایران زرافه",
+    "خرداد ۱۳۹۶",
+    "معدن اردیبهشت 1396",
+];
+
+fn vocabulary() -> Vec<String> {
+    let text = [
+        include_str!("../tests/fixtures/feeds/feed.rss.xml"),
+        include_str!("../tests/fixtures/feeds/feed.atom.xml"),
+        include_str!("../docs/persian-text.md"),
+    ]
+    .concat();
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for word in text.split(|c: char| !(('\u{0600}'..='\u{06FF}').contains(&c) || c == '\u{200C}')) {
+        if word.chars().count() > 1 {
+            *counts.entry(word.to_string()).or_default() += 1;
+        }
+    }
+    let mut words: Vec<(String, usize)> = counts.into_iter().collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut vocabulary: Vec<String> = vec!["ایران".into(), "کارگران".into()];
+    vocabulary.extend(
+        words
+            .into_iter()
+            .map(|(w, _)| w)
+            .filter(|w| w != "ایران" && w != "کارگران"),
+    );
+    // Two function words lead, as in any Persian text.
+    vocabulary.insert(0, "در".into());
+    vocabulary.insert(1, "و".into());
+    vocabulary.dedup();
+    vocabulary
+}
+
+struct Zipf {
+    words: Vec<String>,
+    cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    fn new(words: Vec<String>) -> Self {
+        let mut total = 0.0;
+        let cumulative = (1..=words.len())
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        Self { words, cumulative }
+    }
+
+    fn words(&self, rng: &mut StdRng, n: usize) -> String {
+        let total = *self.cumulative.last().unwrap_or(&1.0);
+        (0..n)
+            .map(|_| {
+                let x = rng.r#gen::<f64>() * total;
+                let i = self.cumulative.partition_point(|c| *c < x);
+                self.words[i.min(self.words.len() - 1)].as_str()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+struct Item {
+    title: String,
+    body: String,
+    published: DateTime<Utc>,
+}
+
+fn corpus(n: usize) -> Vec<Item> {
+    let zipf = Zipf::new(vocabulary());
+    let mut rng = StdRng::seed_from_u64(14);
+    let from = Utc
+        .with_ymd_and_hms(1995, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let span = 30 * 365 * 24 * 3600;
+    (0..n)
+        .map(|_| {
+            let title_words = rng.gen_range(5..=15);
+            let body_words = rng.gen_range(50..=400);
+            Item {
+                title: zipf.words(&mut rng, title_words),
+                body: zipf.words(&mut rng, body_words),
+                published: from + chrono::Duration::seconds(rng.gen_range(0..span)),
+            }
+        })
+        .collect()
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The corpus as RSS files of 1,000 items, as `jarchi import` reads them.
+fn write_feeds(dir: &Path, items: &[Item]) -> Vec<std::path::PathBuf> {
+    items
+        .chunks(ITEMS_PER_FILE)
+        .enumerate()
+        .map(|(file, chunk)| {
+            let mut xml = String::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>\
+                 <link>https://example.org/</link><description>d</description>",
+            );
+            for (i, item) in chunk.iter().enumerate() {
+                let n = file * ITEMS_PER_FILE + i;
+                xml.push_str(&format!(
+                    "<item><title>{}</title><link>https://example.org/?p={n}</link><guid>item-{n}</guid>\
+                     <pubDate>{}</pubDate><description>{}</description></item>",
+                    xml_escape(&item.title),
+                    item.published.to_rfc2822(),
+                    xml_escape(&item.body)
+                ));
+            }
+            xml.push_str("</channel></rss>");
+            let path = dir.join(format!("feed-{file}.xml"));
+            std::fs::write(&path, xml).expect("write a feed file");
+            path
+        })
+        .collect()
+}
+
+/// Today's archive (before issue 14): the statement row, then its folded text in an FTS5
+/// table that also stores it, keyed by the statement's id.
+async fn legacy_archive(path: &Path) -> SqlitePool {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = SqlitePool::connect_with(options)
+        .await
+        .expect("legacy database");
+    for sql in [
+        "CREATE TABLE announcements (id INTEGER PRIMARY KEY, source_key TEXT NOT NULL UNIQUE,
+             title TEXT NOT NULL, body_html TEXT NOT NULL, body_text TEXT NOT NULL, link TEXT,
+             image_url TEXT, published_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
+             updated_at INTEGER NOT NULL, deleted_at INTEGER) STRICT",
+        "CREATE INDEX announcements_newest ON announcements (published_at DESC, id DESC)",
+        "CREATE VIRTUAL TABLE announcements_fts USING fts5 (title, body,
+             tokenize = 'unicode61 remove_diacritics 0')",
+    ] {
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .expect("legacy schema");
+    }
+    pool
+}
+
+/// Today's `Storage::archive`, statement for statement.
+async fn legacy_import(pool: &SqlitePool, files: &[std::path::PathBuf]) -> usize {
+    let mut count = 0;
+    for file in files {
+        let bytes = std::fs::read(file).expect("read");
+        let parsed = jarchi::ingest::parse_feed(&bytes, None).expect("parse");
+        for new in &parsed.items {
+            let mut tx = pool.begin().await.expect("tx");
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO announcements (source_key, title, body_html, body_text, link, image_url,
+                     published_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                 ON CONFLICT (source_key) DO NOTHING RETURNING id",
+            )
+            .bind(new.source_key())
+            .bind(new.title())
+            .bind(new.body_html())
+            .bind(new.body_text())
+            .bind(new.link())
+            .bind(new.image_url())
+            .bind(new.published_at().timestamp())
+            .bind(Utc::now().timestamp())
+            .fetch_optional(&mut *tx)
+            .await
+            .expect("insert");
+            if let Some(id) = id {
+                sqlx::query("DELETE FROM announcements_fts WHERE rowid = ?1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("delete");
+                sqlx::query(
+                    "INSERT INTO announcements_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+                )
+                .bind(id)
+                .bind(fold_for_index(new.title()))
+                .bind(fold_for_index(new.body_text()))
+                .execute(&mut *tx)
+                .await
+                .expect("index");
+                count += 1;
+            }
+            tx.commit().await.expect("commit");
+        }
+    }
+    count
+}
+
+/// Today's `/search`: no month filter existed, so a month is just two more words.
+async fn legacy_search(pool: &SqlitePool, query: &str) -> usize {
+    let Some(expression) = fts_query(query) else {
+        return 0;
+    };
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT a.id, a.source_key, a.title, a.body_text, a.published_at FROM announcements_fts
+         JOIN announcements a ON a.id = announcements_fts.rowid
+         WHERE announcements_fts MATCH ?1 AND a.deleted_at IS NULL
+         ORDER BY bm25(announcements_fts, 2.0, 1.0), a.published_at DESC, a.id DESC
+         LIMIT ?2 OFFSET 0",
+    )
+    .bind(expression)
+    .bind(PAGE)
+    .fetch_all(pool)
+    .await
+    .expect("legacy search");
+    rows.len()
+}
+
+async fn new_search(storage: &Storage, query: &str) -> usize {
+    let Some(request) = parse_search(query) else {
+        return 0;
+    };
+    let within = request.month.and_then(JalaliMonth::span);
+    storage
+        .search(&request.words, within, PAGE, 0)
+        .await
+        .expect("search")
+        .len()
+}
+
+struct Timings(Vec<Duration>);
+
+impl Timings {
+    fn mean_ms(&self) -> f64 {
+        self.0.iter().sum::<Duration>().as_secs_f64() * 1e3 / self.0.len().max(1) as f64
+    }
+
+    fn p99_ms(&mut self) -> f64 {
+        self.0.sort();
+        let i = (self.0.len() * 99 / 100).min(self.0.len().saturating_sub(1));
+        self.0.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    }
+}
+
+fn file_kib(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len() / 1024)
+}
+
+async fn run(size: usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let items = corpus(size);
+    let files = write_feeds(dir.path(), &items);
+
+    let new_path = dir.path().join("new.db");
+    let storage = Storage::connect(&format!("sqlite://{}", new_path.display()))
+        .await
+        .expect("storage");
+    let started = Instant::now();
+    let mut imported = 0;
+    for file in &files {
+        let report = jarchi::ingest::import(&storage, file.to_str().expect("path"))
+            .await
+            .expect("import");
+        imported += report.inserted;
+    }
+    let new_import = started.elapsed();
+
+    let legacy_path = dir.path().join("legacy.db");
+    let legacy = legacy_archive(&legacy_path).await;
+    let started = Instant::now();
+    let legacy_imported = legacy_import(&legacy, &files).await;
+    let legacy_import_time = started.elapsed();
+    assert_eq!(imported, legacy_imported);
+
+    println!(
+        "{size} statements: import today {:.0} items/s ({:.1} s, {} MB), new {:.0} items/s ({:.1} s, {} MB)",
+        size as f64 / legacy_import_time.as_secs_f64(),
+        legacy_import_time.as_secs_f64(),
+        file_kib(&legacy_path) / 1024,
+        size as f64 / new_import.as_secs_f64(),
+        new_import.as_secs_f64(),
+        file_kib(&new_path) / 1024,
+    );
+
+    // Warm both caches once, then interleave the two so that neither gets a quieter machine.
+    for q in QUERIES {
+        legacy_search(&legacy, q).await;
+        new_search(&storage, q).await;
+    }
+    let rounds = if size >= 100_000 { ROUNDS / 4 } else { ROUNDS };
+    let mut today = Timings(Vec::new());
+    let mut new = Timings(Vec::new());
+    let mut per_query: Vec<(Duration, Duration, usize)> = vec![Default::default(); QUERIES.len()];
+    for _ in 0..rounds {
+        for (i, q) in QUERIES.iter().enumerate() {
+            let started = Instant::now();
+            legacy_search(&legacy, q).await;
+            let t = started.elapsed();
+            today.0.push(t);
+            per_query[i].0 += t;
+            let started = Instant::now();
+            let found = new_search(&storage, q).await;
+            let t = started.elapsed();
+            new.0.push(t);
+            per_query[i].1 += t;
+            per_query[i].2 = found;
+        }
+    }
+    for (q, (t_today, t_new, found)) in QUERIES.iter().zip(&per_query) {
+        println!(
+            "  {q:<24} today {:>9.3} ms   new {:>7.3} ms   ({found} shown)",
+            t_today.as_secs_f64() * 1e3 / rounds as f64,
+            t_new.as_secs_f64() * 1e3 / rounds as f64,
+        );
+    }
+    let (today_mean, new_mean) = (today.mean_ms(), new.mean_ms());
+    println!(
+        "| {size} | today: mean {today_mean:.3} ms, p99 {:.3} ms | new: mean {new_mean:.3} ms, p99 {:.3} ms | {:.0}× faster (mean) | {} queries each",
+        today.p99_ms(),
+        new.p99_ms(),
+        today_mean / new_mean,
+        today.0.len()
+    );
+    storage.close().await;
+    legacy.close().await;
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("JARCHI_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    println!(
+        "# jarchi search at scale ({} cores), vocabulary of {} words",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        vocabulary().len()
+    );
+    runtime.block_on(async {
+        for size in sizes {
+            run(size).await;
+        }
+    });
+}
