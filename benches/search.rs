@@ -1,11 +1,8 @@
 //! Search and import figures at archive scale for BENCHMARKS.md (issue 14):
 //! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes.
 //!
-//! The corpus is made of the words of the example feeds and docs/persian-text.md, drawn
-//! Zipf-like (the n-th most frequent word 1/n as often as the first), with «ایران» and
-//! «کارگران» among the most frequent, so that one-word queries match most of the archive.
-//! Bodies have 50–400 words, titles 5–15, and publication dates are spread at random over
-//! thirty years, so the order of insertion says nothing about age.
+//! The corpus is described in `corpus/mod.rs`: realistic Persian vocabulary, Zipf-like,
+//! with one-word queries that match most of the archive.
 //!
 //! "Today's query" is the search as it was before issue 14, kept here as its own schema and
 //! SQL (the two tables and the one SELECT it used) so that both run in one process on the
@@ -16,12 +13,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeZone, Utc};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use chrono::Utc;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 
 use jarchi::storage::Storage;
+
+#[path = "corpus/mod.rs"]
+mod corpus;
+use corpus::{Item, corpus, vocabulary};
 use jarchi::text::{JalaliMonth, fold_for_index, fts_query, parse_search};
 
 const ITEMS_PER_FILE: usize = 1_000;
@@ -42,92 +41,6 @@ const QUERIES: &[&str] = &[
     "خرداد ۱۳۹۶",
     "معدن اردیبهشت 1396",
 ];
-
-fn vocabulary() -> Vec<String> {
-    let text = [
-        include_str!("../tests/fixtures/feeds/feed.rss.xml"),
-        include_str!("../tests/fixtures/feeds/feed.atom.xml"),
-        include_str!("../docs/persian-text.md"),
-    ]
-    .concat();
-    let mut counts: std::collections::HashMap<String, usize> = Default::default();
-    for word in text.split(|c: char| !(('\u{0600}'..='\u{06FF}').contains(&c) || c == '\u{200C}')) {
-        if word.chars().count() > 1 {
-            *counts.entry(word.to_string()).or_default() += 1;
-        }
-    }
-    let mut words: Vec<(String, usize)> = counts.into_iter().collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut vocabulary: Vec<String> = vec!["ایران".into(), "کارگران".into()];
-    vocabulary.extend(
-        words
-            .into_iter()
-            .map(|(w, _)| w)
-            .filter(|w| w != "ایران" && w != "کارگران"),
-    );
-    // Two function words lead, as in any Persian text.
-    vocabulary.insert(0, "در".into());
-    vocabulary.insert(1, "و".into());
-    vocabulary.dedup();
-    vocabulary
-}
-
-struct Zipf {
-    words: Vec<String>,
-    cumulative: Vec<f64>,
-}
-
-impl Zipf {
-    fn new(words: Vec<String>) -> Self {
-        let mut total = 0.0;
-        let cumulative = (1..=words.len())
-            .map(|rank| {
-                total += 1.0 / rank as f64;
-                total
-            })
-            .collect();
-        Self { words, cumulative }
-    }
-
-    fn words(&self, rng: &mut StdRng, n: usize) -> String {
-        let total = *self.cumulative.last().unwrap_or(&1.0);
-        (0..n)
-            .map(|_| {
-                let x = rng.r#gen::<f64>() * total;
-                let i = self.cumulative.partition_point(|c| *c < x);
-                self.words[i.min(self.words.len() - 1)].as_str()
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-struct Item {
-    title: String,
-    body: String,
-    published: DateTime<Utc>,
-}
-
-fn corpus(n: usize) -> Vec<Item> {
-    let zipf = Zipf::new(vocabulary());
-    let mut rng = StdRng::seed_from_u64(14);
-    let from = Utc
-        .with_ymd_and_hms(1995, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default();
-    let span = 30 * 365 * 24 * 3600;
-    (0..n)
-        .map(|_| {
-            let title_words = rng.gen_range(5..=15);
-            let body_words = rng.gen_range(50..=400);
-            Item {
-                title: zipf.words(&mut rng, title_words),
-                body: zipf.words(&mut rng, body_words),
-                published: from + chrono::Duration::seconds(rng.gen_range(0..span)),
-            }
-        })
-        .collect()
-}
 
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -239,9 +152,10 @@ async fn legacy_import(pool: &SqlitePool, files: &[std::path::PathBuf]) -> usize
 }
 
 /// Today's `/search`: no month filter existed, so a month is just two more words.
-async fn legacy_search(pool: &SqlitePool, query: &str) -> usize {
+/// Returns the titles found, best first.
+async fn legacy_search(pool: &SqlitePool, query: &str) -> Vec<String> {
     let Some(expression) = fts_query(query) else {
-        return 0;
+        return Vec::new();
     };
     let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT a.id, a.source_key, a.title, a.body_text, a.published_at FROM announcements_fts
@@ -255,19 +169,77 @@ async fn legacy_search(pool: &SqlitePool, query: &str) -> usize {
     .fetch_all(pool)
     .await
     .expect("legacy search");
-    rows.len()
+    rows.into_iter().map(|(_, _, title, _, _)| title).collect()
 }
 
-async fn new_search(storage: &Storage, query: &str) -> usize {
+async fn new_search(storage: &Storage, query: &str) -> Vec<String> {
     let Some(request) = parse_search(query) else {
-        return 0;
+        return Vec::new();
     };
     let within = request.month.and_then(JalaliMonth::span);
     storage
         .search(&request.words, within, PAGE, 0)
         .await
         .expect("search")
-        .len()
+        .into_iter()
+        .map(|a| a.title)
+        .collect()
+}
+
+/// The quality set of tests/fixtures/search-quality, asked of today's search and the new
+/// one: how many of the 20 queries find the expected statement first.
+async fn quality() {
+    let set: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/fixtures/search-quality/set.json"))
+            .expect("the quality set");
+    let items: Vec<Item> = set["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| Item {
+            title: s["title"].as_str().unwrap_or_default().to_string(),
+            body: s["body"].as_str().unwrap_or_default().to_string(),
+            published: chrono::NaiveDate::parse_from_str(
+                s["published"].as_str().unwrap_or_default(),
+                "%Y-%m-%d",
+            )
+            .expect("a date")
+            .and_hms_opt(9, 0, 0)
+            .expect("a time")
+            .and_utc(),
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut files = vec![dir.path().join("fixture.xml")];
+    std::fs::write(
+        &files[0],
+        include_str!("../tests/fixtures/feeds/feed.rss.xml"),
+    )
+    .expect("write");
+    files.extend(write_feeds(dir.path(), &items));
+    let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("new.db").display()))
+        .await
+        .expect("storage");
+    for file in &files {
+        jarchi::ingest::import(&storage, file.to_str().expect("path"))
+            .await
+            .expect("import");
+    }
+    let legacy = legacy_archive(&dir.path().join("legacy.db")).await;
+    legacy_import(&legacy, &files).await;
+    let (mut today, mut new) = (0, 0);
+    for q in set["queries"].as_array().expect("queries") {
+        let query = q["query"].as_str().unwrap_or_default();
+        let expected = q["first"].as_str().unwrap_or_default();
+        let first_today = legacy_search(&legacy, query).await.into_iter().next();
+        let first_new = new_search(&storage, query).await.into_iter().next();
+        today += usize::from(first_today.as_deref() == Some(expected));
+        new += usize::from(first_new.as_deref() == Some(expected));
+        if first_today.as_deref() != Some(expected) {
+            println!("  today misses {query:?}: {first_today:?}");
+        }
+    }
+    println!("quality set: today {today} of 20 first results as expected, new {new} of 20");
 }
 
 struct Timings(Vec<Duration>);
@@ -341,7 +313,7 @@ async fn run(size: usize) {
             today.0.push(t);
             per_query[i].0 += t;
             let started = Instant::now();
-            let found = new_search(&storage, q).await;
+            let found = new_search(&storage, q).await.len();
             let t = started.elapsed();
             new.0.push(t);
             per_query[i].1 += t;
@@ -379,6 +351,7 @@ fn main() {
         vocabulary().len()
     );
     runtime.block_on(async {
+        quality().await;
         for size in sizes {
             run(size).await;
         }

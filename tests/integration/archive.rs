@@ -353,3 +353,19 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
     assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [id, 7]);
     storage.close().await;
 }
+
+#[tokio::test]
+async fn polling_starts_while_the_command_menus_are_still_on_their_way() {
+    let app = TestApp::spawn().await;
+    // Slower than the test app waits for its first getUpdates: publishing the menus before
+    // polling would keep the restarted bot from ever getting there.
+    app.telegram.inject_for_method(
+        "setMyCommands",
+        crate::support::fake_telegram::Fault::Slow(std::time::Duration::from_secs(60)),
+    );
+    let app = app.restart().await;
+    let reply = app.ask(USER, "/archive").await;
+    assert!(reply.contains("بایگانی نیست"), "{reply}");
+    app.telegram.clear_faults();
+    app.stop().await;
+}
