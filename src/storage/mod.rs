@@ -45,6 +45,13 @@ pub struct Storage {
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// SQLite lets one connection write at a time; the rest read (lists, search, figures), and
+/// rarely at once. Each connection is also an OS thread in sqlx, so a few are enough.
+const POOL_CONNECTIONS: u32 = 4;
+/// Page cache per connection, in KiB (SQLite's default is 2,000 KiB). The operating system
+/// caches the file as well; this keeps the hot pages (index roots, the queue) close.
+const PAGE_CACHE_KIB: u32 = 1024;
+
 impl Storage {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn connect(database_url: &str) -> Result<Self, StorageError> {
@@ -56,7 +63,8 @@ impl Storage {
             // cost the last transactions, which the delivery queue tolerates.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("cache_size", format!("-{PAGE_CACHE_KIB}"));
         let path = options.get_filename().to_path_buf();
         if !is_in_memory(&path) {
             prepare_database_file(&path).map_err(|e| StorageError::Open {
@@ -65,7 +73,7 @@ impl Storage {
             })?;
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_CONNECTIONS)
             .connect_with(options)
             .await
             .map_err(|e| StorageError::Open {

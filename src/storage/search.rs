@@ -14,7 +14,7 @@
 //! them ([`MAX_EXPANSION`] at most), because FTS5 would otherwise merge every posting of
 //! every such word before returning the first row.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
@@ -39,8 +39,17 @@ const KEY_ATTEMPTS: i64 = 64;
 
 /// The index key of a statement: newer statements have larger keys.
 fn search_key(published_at: i64, id: i64) -> i64 {
-    published_at.clamp(-MAX_SECONDS - 1, MAX_SECONDS) * (1 << ID_BITS) + id.rem_euclid(1 << ID_BITS)
+    key_seconds(published_at) * (1 << ID_BITS) + id.rem_euclid(1 << ID_BITS)
 }
+
+/// The publication time as the key uses it.
+pub(super) fn key_seconds(published_at: i64) -> i64 {
+    published_at.clamp(-MAX_SECONDS - 1, MAX_SECONDS)
+}
+
+/// [`search_key`] in SQL, over `?9` (from [`key_seconds`]) and the new row's `next.id`.
+pub(super) static KEY_SQL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("?9 * {0} + next.id % {0}", 1i64 << ID_BITS));
 
 /// The smallest key a statement published at or after `at` can have.
 fn key_at(at: DateTime<Utc>) -> i64 {
@@ -66,10 +75,7 @@ impl Storage {
         }
         let mut conn = self.pool.acquire().await?;
         let terms: Vec<QueryTerm> = words.iter().map(|w| QueryTerm::from_folded(w)).collect();
-        let mut groups = Vec::with_capacity(terms.len());
-        for term in &terms {
-            groups.push(match_group(&mut conn, term).await?);
-        }
+        let groups = match_groups(&mut conn, &terms).await?;
         // "Next to each other" is about the words as typed, not their stems.
         let exact: Vec<String> = words.iter().map(|w| quote_fts(w)).collect();
         let Some(plan) = Tiers::plan(&groups, &exact) else {
@@ -79,42 +85,20 @@ impl Storage {
             Some((start, end)) => (key_at(start), key_at(end)),
             None => (i64::MIN, i64::MAX),
         };
-        let wanted = i64::from(offset) + i64::from(limit);
         let sql = plan.sql();
-        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql)
+        let mut query = sqlx::query_as::<_, AnnouncementRow>(&sql)
             .bind(&plan.broad)
             .bind(low)
             .bind(high)
             .bind(RANKED_CANDIDATES - 1)
-            .bind(wanted);
+            .bind(i64::from(offset) + i64::from(limit))
+            .bind(limit)
+            .bind(offset);
         for tier in &plan.tiers {
             query = query.bind(tier);
         }
-        let ranked = query.fetch_all(&mut *conn).await?;
-        let mut seen = BTreeSet::new();
-        let keys: Vec<i64> = ranked
-            .into_iter()
-            .map(|(_, key)| key)
-            .filter(|key| seen.insert(*key))
-            .skip(offset as usize)
-            .take(limit as usize)
-            .collect();
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
-        let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM announcements a
-             WHERE a.search_key IN (SELECT value FROM json_each(?1)) AND a.deleted_at IS NULL"
-        ))
-        .bind(keys_json)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut by_key: HashMap<i64, Announcement> = rows
-            .into_iter()
-            .map(|row| (row.search_key.unwrap_or_default(), Announcement::from(row)))
-            .collect();
-        Ok(keys.iter().filter_map(|k| by_key.remove(k)).collect())
+        let rows = query.fetch_all(&mut *conn).await?;
+        Ok(rows.into_iter().map(Announcement::from).collect())
     }
 
     /// The statements published in `[start, end)`, newest first.
@@ -178,37 +162,60 @@ impl Storage {
     }
 }
 
-/// What one query term matches, as FTS5 syntax: `"word"`, `("a" OR "b")`, or `"stem"*`
-/// when the prefix starts too many words. `None`: no indexed word matches it.
-async fn match_group(
+/// What each query term matches, as FTS5 syntax: `"word"`, `("a" OR "b")`, or `"stem"*`
+/// when the prefix starts too many words; `None` when no indexed word matches it. The
+/// prefixes are looked up in one statement.
+async fn match_groups(
     conn: &mut sqlx::SqliteConnection,
-    term: &QueryTerm,
-) -> Result<Option<String>, StorageError> {
-    if !term.prefix {
-        return Ok(Some(quote_fts(&term.text)));
+    terms: &[QueryTerm],
+) -> Result<Vec<Option<String>>, StorageError> {
+    let prefixes: Vec<&str> = terms
+        .iter()
+        .filter(|t| t.prefix)
+        .map(|t| t.text.as_str())
+        .collect();
+    let mut expansions: Vec<Vec<String>> = Vec::new();
+    if !prefixes.is_empty() {
+        // Every word that starts with a prefix sorts between it and it + U+10FFFF.
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT (SELECT json_group_array(term) FROM (
+                         SELECT term FROM search_terms
+                          WHERE term >= prefix.value AND term < prefix.value || char(1114111)
+                          ORDER BY term LIMIT ?2))
+               FROM json_each(?1) prefix ORDER BY prefix.key",
+        )
+        .bind(serde_json::to_string(&prefixes).unwrap_or_else(|_| "[]".into()))
+        .bind(MAX_EXPANSION as i64 + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        expansions = found
+            .iter()
+            .map(|json| serde_json::from_str(json).unwrap_or_default())
+            .collect();
     }
-    // Every word that starts with the prefix sorts between it and it + U+10FFFF.
-    let words: Vec<String> = sqlx::query_scalar(
-        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3",
-    )
-    .bind(&term.text)
-    .bind(format!("{}\u{10FFFF}", term.text))
-    .bind(MAX_EXPANSION as i64 + 1)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(match words.len() {
-        0 => None,
-        1 => Some(quote_fts(&words[0])),
-        n if n > MAX_EXPANSION => Some(term.to_fts()),
-        _ => Some(format!(
-            "({})",
-            words
-                .iter()
-                .map(|w| quote_fts(w))
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        )),
-    })
+    let mut expansions = expansions.into_iter();
+    Ok(terms
+        .iter()
+        .map(|term| {
+            if !term.prefix {
+                return Some(quote_fts(&term.text));
+            }
+            let words = expansions.next().unwrap_or_default();
+            match words.len() {
+                0 => None,
+                1 => Some(quote_fts(&words[0])),
+                n if n > MAX_EXPANSION => Some(term.to_fts()),
+                _ => Some(format!(
+                    "({})",
+                    words
+                        .iter()
+                        .map(|w| quote_fts(w))
+                        .collect::<Vec<_>>()
+                        .join(" OR ")
+                )),
+            }
+        })
+        .collect())
 }
 
 /// The FTS5 expressions of one search: the broad one (anything that matches at all) and
@@ -251,45 +258,55 @@ impl Tiers {
         Some(Self { broad: some, tiers })
     }
 
-    /// One statement for all tiers: the horizon (the key of the newest
+    /// One statement for all tiers and the page itself: the horizon (the key of the newest
     /// [`RANKED_CANDIDATES`]th match, or the lower bound when fewer match), each tier within
-    /// it, then the broad matches older than it. Parameters: ?1 broad, ?2 low key, ?3 high
-    /// key, ?4 candidates − 1, ?5 rows per tier, ?6… the tiers.
+    /// it, then the broad matches older than it; each statement at its best tier, the page
+    /// cut from that. Parameters: ?1 broad, ?2 low key, ?3 high key, ?4 candidates − 1,
+    /// ?5 rows per tier (offset + limit, enough for any page), ?6 limit, ?7 offset, ?8… tiers.
     fn sql(&self) -> String {
         let mut sql = String::from(
             "WITH horizon (key) AS MATERIALIZED (
                  SELECT COALESCE((SELECT rowid FROM statement_search
                                    WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < ?3
-                                   ORDER BY rowid DESC LIMIT 1 OFFSET ?4), ?2))\n",
+                                   ORDER BY rowid DESC LIMIT 1 OFFSET ?4), ?2)),
+             ranked (tier, key) AS (\n",
         );
         for (i, _) in self.tiers.iter().enumerate() {
             sql.push_str(&format!(
-                "SELECT {i} AS tier, key FROM (SELECT rowid AS key FROM statement_search
+                "SELECT {i}, key FROM (SELECT rowid AS key FROM statement_search
                    WHERE statement_search MATCH ?{} AND rowid >= (SELECT key FROM horizon) AND rowid < ?3
                    ORDER BY rowid DESC LIMIT ?5)\nUNION ALL\n",
-                i + 6
+                i + 8
             ));
         }
         sql.push_str(&format!(
-            "SELECT {} AS tier, key FROM (SELECT rowid AS key FROM statement_search
+            "SELECT {}, key FROM (SELECT rowid AS key FROM statement_search
                WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < (SELECT key FROM horizon)
-               ORDER BY rowid DESC LIMIT ?5)
-             ORDER BY tier, key DESC",
+               ORDER BY rowid DESC LIMIT ?5))
+             SELECT {COLUMNS} FROM (SELECT key, MIN(tier) AS tier FROM ranked GROUP BY key) best
+             JOIN announcements a ON a.search_key = best.key
+             WHERE a.deleted_at IS NULL
+             ORDER BY best.tier, best.key DESC LIMIT ?6 OFFSET ?7",
             self.tiers.len()
         ));
         sql
     }
 }
 
-/// Gives a new statement its sort key and indexes its folded title and body.
+/// Indexes a new statement's folded title and body under its sort key, giving it one
+/// first if the insert could not (`key` is `None`).
 pub(super) async fn index_new(
     tx: &mut sqlx::SqliteConnection,
     id: i64,
+    key: Option<i64>,
     published_at: i64,
     title: &str,
     body_text: &str,
 ) -> Result<(), StorageError> {
-    let key = assign_search_key(tx, id, published_at).await?;
+    let key = match key {
+        Some(key) => key,
+        None => assign_search_key(tx, id, published_at).await?,
+    };
     index(tx, key, title, body_text).await
 }
 

@@ -1,15 +1,13 @@
 //! Dates as subscribers think of them: Solar Hijri in Persian, Gregorian in English.
-//! The calendar conversion and the formatted dates come from ICU4X's CLDR data; nothing
-//! here does calendar arithmetic by hand. The twelve month names are also kept as a table
-//! ([`JALALI_MONTHS`]), because people type them (`خرداد`, `khordad`) and that needs the
-//! spellings, not a formatter.
+//! The calendar conversion comes from ICU4X's calendar (its Solar Hijri arithmetic needs no
+//! data); nothing here does calendar arithmetic by hand. The twelve month names are a table
+//! ([`JALALI_MONTHS`], CLDR's `fa` names), because people also type them (`خرداد`,
+//! `khordad`), and because ICU4X's date formatter would carry the formatting data of every
+//! locale into the binary for one pattern: day, month name, year.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
-use icu::calendar::Date;
-use icu::calendar::cal::{Iso, Persian};
-use icu::datetime::DateTimeFormatter;
-use icu::datetime::fieldsets::YMD;
-use icu::locale::locale;
+use icu_calendar::Date;
+use icu_calendar::cal::{Iso, Persian};
 
 use crate::domain::{Lang, TEHRAN_OFFSET_SECONDS};
 use crate::text::digits::localize_digits;
@@ -32,12 +30,17 @@ fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-/// The date in the Persian calendar, which is CLDR's default for the `fa` locale, with
-/// Persian digits and month names in day-month-year order.
+/// The date in the Persian calendar, as CLDR's `fa` long format writes it: day, month
+/// name, year, in Persian digits.
 fn solar_hijri(date: NaiveDate) -> Option<String> {
-    let iso_date = Date::try_new_iso(date.year(), month_of(date)?, day_of(date)?).ok()?;
-    let formatter = DateTimeFormatter::try_new(locale!("fa").into(), YMD::long()).ok()?;
-    Some(formatter.format(&iso_date).to_string())
+    let persian = persian(date)?;
+    let (name, _) = JALALI_MONTHS.get(usize::from(persian.month().ordinal).checked_sub(1)?)?;
+    let text = format!(
+        "{} {name} {}",
+        persian.day_of_month().0,
+        persian.era_year().year
+    );
+    Some(localize_digits(&text, Lang::Fa))
 }
 
 /// The Solar Hijri months: the Persian name, and the Latin spelling an English reader
@@ -83,10 +86,7 @@ impl JalaliMonth {
 
     /// The month that holds this instant, in Tehran time.
     pub fn containing(at: DateTime<Utc>) -> Option<Self> {
-        let day = tehran_date(at);
-        let persian = Date::try_new_iso(day.year(), month_of(day)?, day_of(day)?)
-            .ok()?
-            .to_calendar(Persian);
+        let persian = persian(tehran_date(at))?;
         Self::new(persian.era_year().year, persian.month().ordinal)
     }
 
@@ -163,6 +163,14 @@ fn tehran_date(at: DateTime<Utc>) -> NaiveDate {
         .map_or_else(|| at.date_naive(), |local| local.date())
 }
 
+fn persian(date: NaiveDate) -> Option<Date<Persian>> {
+    Some(
+        Date::try_new_iso(date.year(), month_of(date)?, day_of(date)?)
+            .ok()?
+            .to_calendar(Persian),
+    )
+}
+
 fn month_of(date: NaiveDate) -> Option<u8> {
     u8::try_from(date.month()).ok()
 }
@@ -195,6 +203,12 @@ mod tests {
             format_date(utc(2026, 11, 23, 12, 0), Lang::Fa),
             "۲ آذر ۱۴۰۵"
         );
+        // The thirtieth of Esfand exists only in leap years; Yalda is the last night of Azar.
+        assert_eq!(
+            format_date(utc(2025, 3, 20, 12, 0), Lang::Fa),
+            "۳۰ اسفند ۱۴۰۳"
+        );
+        assert_eq!(format_date(utc(2024, 12, 21, 12, 0), Lang::Fa), "۱ دی ۱۴۰۳");
     }
 
     #[test]

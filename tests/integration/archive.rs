@@ -326,6 +326,15 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
     .execute(&pool)
     .await
     .unwrap();
+    // And one whose id is 2^22 past it: the next statement's id, and so its sort key,
+    // will then meet statement 7's when both share a publication second.
+    sqlx::query(
+        "INSERT INTO announcements (id, source_key, title, body_html, body_text, published_at,
+             created_at, updated_at) VALUES (4194310, 'old-far', 'دیگر', '', '', 1400000000, 0, 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     sqlx::query("INSERT INTO announcements_fts (rowid, title, body) VALUES (7, ?1, ?2)")
         .bind(jarchi::text::fold_for_index(title))
         .bind(jarchi::text::fold_for_index(body))
@@ -338,6 +347,20 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
     let words = jarchi::text::query_words("ایران");
     let found = storage.search(&words, None, 5, 0).await.unwrap();
     assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [7]);
+    // Same second as statement 7, id 4194311: its first key is taken, and it gets another.
+    let twin = jarchi::domain::NewAnnouncement::new(
+        "new-2",
+        "ایرانیان",
+        "",
+        "",
+        None,
+        DateTime::from_timestamp(1_495_000_000, 0).unwrap(),
+    )
+    .unwrap();
+    let twin_id = storage.archive(&twin).await.unwrap().id();
+    assert_eq!(twin_id, 4_194_311);
+    let found = storage.search(&words, None, 5, 0).await.unwrap();
+    assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [twin_id, 7]);
     // A newer statement joins the same index and comes first among equals.
     let newer = jarchi::domain::NewAnnouncement::new(
         "new-1",
@@ -350,7 +373,10 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
     .unwrap();
     let id = storage.archive(&newer).await.unwrap().id();
     let found = storage.search(&words, None, 5, 0).await.unwrap();
-    assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [id, 7]);
+    assert_eq!(
+        found.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [id, twin_id, 7]
+    );
     storage.close().await;
 }
 
