@@ -82,33 +82,56 @@ impl Word {
     fn is_empty(&self) -> bool {
         self.parts.iter().all(String::is_empty)
     }
+
+    /// The word as the index holds it: joined, and when ZWNJ split it, also its parts.
+    fn forms(&self) -> Vec<String> {
+        let parts: Vec<&String> = self.parts.iter().filter(|p| !p.is_empty()).collect();
+        let mut forms = vec![parts.iter().map(|p| p.as_str()).collect::<String>()];
+        if parts.len() > 1 {
+            forms.extend(parts.into_iter().cloned());
+        }
+        forms
+    }
 }
 
 /// Applies NFKC and the folding table, then splits into words (runs of letters/digits,
-/// ZWNJ kept inside a word). Everything else (punctuation, symbols, spaces) separates words.
-fn folded_words(s: &str) -> Vec<Word> {
+/// ZWNJ kept inside a word), each with the byte range of `s` it comes from. Everything else
+/// (punctuation, symbols, spaces) separates words. NFKC is applied character by character,
+/// which keeps each word's place in the original; for Arabic script it is the same as over
+/// the whole text, since the table folds every composed form (`أ`, `ئ`, `ۀ`) to the letter
+/// that the separate mark would have been dropped from.
+fn folded_words(s: &str) -> Vec<(std::ops::Range<usize>, Word)> {
     let mut words = Vec::new();
     let mut current = Word::default();
-    for c in s.nfkc() {
-        match fold_char(c) {
-            Folded::Dropped => {}
-            Folded::WordJoiner => current.break_part(),
-            Folded::Char(c) if c.is_alphanumeric() => {
-                // `İ` lowercases to `i` plus a combining dot; the dot is not a letter.
-                for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
-                    current.push(lower);
+    let mut span: Option<std::ops::Range<usize>> = None;
+    for (at, original) in s.char_indices() {
+        let end = at + original.len_utf8();
+        for c in std::iter::once(original).nfkc() {
+            match fold_char(c) {
+                Folded::Dropped => {}
+                Folded::WordJoiner => current.break_part(),
+                Folded::Char(c) if c.is_alphanumeric() => {
+                    // `İ` lowercases to `i` plus a combining dot; the dot is not a letter.
+                    for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                        current.push(lower);
+                        span = Some(span.map_or(at..end, |r| r.start..end));
+                    }
                 }
-            }
-            Folded::Char(_) => {
-                if !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
+                Folded::Char(_) => {
+                    let word = std::mem::take(&mut current);
+                    if let Some(range) = span.take()
+                        && !word.is_empty()
+                    {
+                        words.push((range, word));
+                    }
                 }
-                current = Word::default();
             }
         }
     }
-    if !current.is_empty() {
-        words.push(current);
+    if let Some(range) = span
+        && !current.is_empty()
+    {
+        words.push((range, current));
     }
     words
 }
@@ -117,22 +140,18 @@ fn folded_words(s: &str) -> Vec<Word> {
 /// A ZWNJ-joined word is emitted joined and as its parts (`می‌شود` → `میشود می شود`), so
 /// `میشود`, `می شود` and `می‌شود` all find it.
 pub fn fold_for_index(s: &str) -> String {
-    let mut tokens: Vec<String> = Vec::new();
-    for word in folded_words(s) {
-        let parts: Vec<&String> = word.parts.iter().filter(|p| !p.is_empty()).collect();
-        tokens.push(parts.iter().map(|p| p.as_str()).collect());
-        if parts.len() > 1 {
-            tokens.extend(parts.into_iter().cloned());
-        }
-    }
-    tokens.join(" ")
+    folded_words(s)
+        .iter()
+        .flat_map(|(_, word)| word.forms())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The same fold for what a subscriber typed; ZWNJ simply joins (`می‌شود` → `میشود`).
 pub fn fold_query(s: &str) -> String {
     folded_words(s)
         .into_iter()
-        .map(|w| w.parts.concat())
+        .map(|(_, w)| w.parts.concat())
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -227,52 +246,10 @@ pub fn fts_query(user_input: &str) -> Option<String> {
 /// its parts, as [`fold_for_index`] indexes them. Highlighting bolds the words a query
 /// found in the text as published, so the fold never shows.
 pub fn highlight_words(s: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
-    let mut out = Vec::new();
-    let mut current = Word::default();
-    let mut span: Option<std::ops::Range<usize>> = None;
-    let mut finish = |word: &mut Word, span: &mut Option<std::ops::Range<usize>>| {
-        if let Some(range) = span.take()
-            && !word.is_empty()
-        {
-            let parts: Vec<String> = word
-                .parts
-                .iter()
-                .filter(|p| !p.is_empty())
-                .cloned()
-                .collect();
-            let mut forms = vec![parts.concat()];
-            if parts.len() > 1 {
-                forms.extend(parts);
-            }
-            out.push((range, forms));
-        }
-        *word = Word::default();
-    };
-    for (at, original) in s.char_indices() {
-        let end = at + original.len_utf8();
-        let mut letters = false;
-        let mut separator = false;
-        for c in original.to_string().nfkc() {
-            match fold_char(c) {
-                Folded::Dropped => {}
-                Folded::WordJoiner => current.break_part(),
-                Folded::Char(c) if c.is_alphanumeric() => {
-                    for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
-                        current.push(lower);
-                        letters = true;
-                    }
-                }
-                Folded::Char(_) => separator = true,
-            }
-        }
-        if separator {
-            finish(&mut current, &mut span);
-        } else if letters {
-            span = Some(span.map_or(at..end, |r| r.start..end));
-        }
-    }
-    finish(&mut current, &mut span);
-    out
+    folded_words(s)
+        .into_iter()
+        .map(|(range, word)| (range, word.forms()))
+        .collect()
 }
 
 #[cfg(test)]
