@@ -39,7 +39,9 @@ async fn bot_api(
     Path((_token, method)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Json<Value> {
-    let is_poll = method == "getUpdates";
+    // teloxide spells methods as types (`GetMe`); Telegram ignores the case.
+    let method = method.to_ascii_lowercase();
+    let is_poll = method == "getupdates";
     {
         let mut calls = calls.lock().expect("lock");
         if calls.first_poll.is_none() {
@@ -51,10 +53,11 @@ async fn bot_api(
         }
     }
     let result = match method.as_str() {
-        "getMe" => json!({"id": 123456, "is_bot": true, "first_name": "jarchi",
+        "getme" => json!({"id": 123456, "is_bot": true, "first_name": "jarchi",
                           "username": "jarchi_bot", "can_join_groups": true,
-                          "can_read_all_group_messages": false, "supports_inline_queries": true}),
-        "getUpdates" => {
+                          "can_read_all_group_messages": false, "supports_inline_queries": true,
+                          "can_connect_to_business": false, "has_main_web_app": false}),
+        "getupdates" => {
             let timeout = serde_json::from_slice::<Value>(&body)
                 .ok()
                 .and_then(|v| v["timeout"].as_u64())
@@ -62,7 +65,7 @@ async fn bot_api(
             tokio::time::sleep(Duration::from_secs(timeout.min(2))).await;
             json!([])
         }
-        "getWebhookInfo" => json!({"url": "", "has_custom_certificate": false,
+        "getwebhookinfo" => json!({"url": "", "has_custom_certificate": false,
                                    "pending_update_count": 0}),
         _ => json!(true),
     };
@@ -143,6 +146,8 @@ fn main() {
         let rss = status_kib(child.id(), "VmRSS:");
         let peak = status_kib(child.id(), "VmHWM:");
         let threads = status_kib(child.id(), "Threads:");
+        let anon = status_kib(child.id(), "RssAnon:");
+        let file = status_kib(child.id(), "RssFile:");
         let _ = std::process::Command::new("kill")
             .arg("-TERM")
             .arg(child.id().to_string())
@@ -159,8 +164,11 @@ fn main() {
             calls.before_first_poll
         );
         println!(
-            "idle RSS with {SUBSCRIBERS} subscribers and {STATEMENTS} statements: {:.1} MiB (peak {:.1} MiB, {threads} threads)",
+            "idle RSS with {SUBSCRIBERS} subscribers and {STATEMENTS} statements: {:.1} MiB \
+             (heap and stacks {:.1} MiB, mapped files {:.1} MiB; peak {:.1} MiB; {threads} threads)",
             rss as f64 / 1024.0,
+            anon as f64 / 1024.0,
+            file as f64 / 1024.0,
             peak as f64 / 1024.0
         );
     });
