@@ -7,19 +7,12 @@
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
-# Size over compile time for the image only (Cargo.toml's profiles stay as developers want
-# them): whole-program LTO, one codegen unit, optimise for size, no symbols. Panics still
-# unwind, so that a panicking task is reported instead of ending the process.
-ENV CARGO_PROFILE_RELEASE_LTO=fat \
-    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
-    CARGO_PROFILE_RELEASE_STRIP=symbols
 # Dependencies first, in a layer of their own: source edits do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
 # Cargo.toml names bench targets; cargo refuses a manifest whose targets are missing, so
 # stand-ins are made for them too (benches are not part of the image).
 RUN mkdir src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
-    && for b in broadcast ingest; do echo 'fn main() {}' > benches/$b.rs; done \
+    && for b in broadcast ingest search footprint; do echo 'fn main() {}' > benches/$b.rs; done \
     && cargo build --release --locked \
     && rm -rf src
 COPY src src

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use jarchi::broadcast::{Worker, WorkerConfig};
 use jarchi::domain::{Lang, NewAnnouncement};
 use jarchi::storage::{ChatKind, Storage};
-use jarchi::text::fts_query;
+use jarchi::text::parse_search;
 
 const TOKEN: &str = "123456:BENCH-token-abcdefghijklmnop";
 
@@ -468,8 +468,11 @@ async fn time_queries(storage: &Storage, queries: &[&str], rounds: usize) -> Vec
     for _ in 0..rounds {
         for q in queries {
             let started = Instant::now();
-            if let Some(expression) = fts_query(q) {
-                storage.search(&expression, 5, 0).await.expect("search");
+            if let Some(request) = parse_search(q) {
+                storage
+                    .search(&request.words, None, 5, 0)
+                    .await
+                    .expect("search");
             }
             timings.push(started.elapsed());
         }

@@ -159,10 +159,6 @@ impl App {
         };
         tracing::info!(version = env!("CARGO_PKG_VERSION"), bot = %me.username(), "jarchi is starting");
 
-        if let Err(e) = telegram::set_command_menus(&self.bot, &self.settings).await {
-            // The menu is a convenience; commands work without it.
-            tracing::warn!(error = %e, "could not publish the command menu");
-        }
         if let Some(channel) = self.settings.channel_id {
             // The channel is a subscriber like any other: it gets every statement, and
             // edits and deletions reach it through the same queue.
@@ -263,6 +259,12 @@ impl App {
             .build();
         let dispatcher_shutdown = dispatcher.shutdown_token();
 
+        // Beside polling, not before it: the first getUpdates waits for nothing that can wait.
+        let side_tasks = tokio::spawn(tidy_telegram_side(
+            self.bot.clone(),
+            Arc::clone(&self.settings),
+            webhook.is_none(),
+        ));
         let health = Arc::clone(&self.health);
         let (polling, webhook_server) = match webhook {
             Some((listener, server)) => {
@@ -272,8 +274,6 @@ impl App {
                 let listener = Polling::builder(self.bot.clone())
                     .timeout(POLLING_TIMEOUT)
                     .backoff_strategy(polling_backoff)
-                    .delete_webhook()
-                    .await
                     .build();
                 (spawn_dispatch(dispatcher, listener, health), None)
             }
@@ -281,6 +281,7 @@ impl App {
 
         shutdown.cancelled().await;
         tracing::info!("shutting down");
+        side_tasks.abort();
         // The end of dispatching is awaited through its task, not through the future
         // `shutdown` returns: that future starts listening only when first polled, and a
         // dispatcher that finishes before then (a busy machine) leaves it waiting forever.
@@ -419,6 +420,28 @@ async fn webhook_listener(
         }
     });
     Ok((listener, server))
+}
+
+/// Publishes the command menus and, when polling, removes a webhook left by another
+/// deployment (Telegram refuses getUpdates while one is set, so polling retries until this
+/// is done). Neither is needed for the bot to answer, so neither delays its first poll.
+async fn tidy_telegram_side(bot: TelegramBot, settings: Arc<Settings>, polling: bool) {
+    if let Err(e) = telegram::set_command_menus(&bot, &settings).await {
+        // The menu is a convenience; commands work without it.
+        tracing::warn!(error = %e, "could not publish the command menu");
+    }
+    if !polling {
+        return;
+    }
+    match bot.get_webhook_info().await {
+        Ok(info) if info.url.is_none() => {}
+        Ok(_) => {
+            if let Err(e) = bot.delete_webhook().await {
+                tracing::warn!(error = %e, "could not remove the webhook; polling cannot start");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not check for a webhook"),
+    }
 }
 
 /// teloxide's exponential back-off, capped (see [`POLLING_MAX_BACKOFF`]).

@@ -464,7 +464,7 @@ impl Storage {
         if updated == 0 {
             return Ok(None);
         }
-        super::announcements::reindex(&mut tx, id, revised.title(), revised.body_text()).await?;
+        super::search::reindex(&mut tx, id, revised.title(), revised.body_text()).await?;
         let edits = queue_follow_up(&mut tx, id, "edit", now).await?;
         tx.commit().await?;
         Ok(Some(edits))
@@ -491,10 +491,7 @@ impl Storage {
         if updated == 0 {
             return Ok(None);
         }
-        sqlx::query("DELETE FROM announcements_fts WHERE rowid = ?1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        super::search::unindex(&mut tx, id).await?;
         // Queued sends and edits of a retracted statement must not go out.
         sqlx::query(
             "DELETE FROM deliveries WHERE announcement_id = ?1 AND status = 'pending'

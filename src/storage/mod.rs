@@ -7,6 +7,7 @@ mod feeds;
 mod holds;
 mod maintenance;
 mod permissions;
+mod search;
 mod search_pages;
 mod subscribers;
 
@@ -58,6 +59,13 @@ const JOURNAL_SIZE_LIMIT_BYTES: &str = "4194304";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// SQLite lets one connection write at a time; the rest read (lists, search, figures), and
+/// rarely at once. Each connection is also an OS thread in sqlx, so a few are enough.
+const POOL_CONNECTIONS: u32 = 4;
+/// Page cache per connection, in KiB (SQLite's default is 2,000 KiB). The operating system
+/// caches the file as well; this keeps the hot pages (index roots, the queue) close.
+const PAGE_CACHE_KIB: u32 = 1024;
+
 impl Storage {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn connect(database_url: &str) -> Result<Self, StorageError> {
@@ -73,7 +81,8 @@ impl Storage {
             // Deleted rows are overwritten with zeros instead of lingering in free space:
             // a chat that left must not be readable from the file afterwards.
             .pragma("secure_delete", "ON")
-            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES);
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES)
+            .pragma("cache_size", format!("-{PAGE_CACHE_KIB}"));
         let path = options.get_filename().to_path_buf();
         if !is_in_memory(&path) {
             let open_error = |e: std::io::Error| StorageError::Open {
@@ -90,7 +99,7 @@ impl Storage {
             }
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_CONNECTIONS)
             .connect_with(options)
             .await
             .map_err(|e| StorageError::Open {

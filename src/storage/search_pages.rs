@@ -1,25 +1,33 @@
 //! Searches kept for paging: a result button names a row here, never the query itself.
 
 use super::{Storage, StorageError, now_unix};
+use crate::text::{JalaliMonth, SearchRequest};
 
 /// A results message older than this answers its buttons with "search again". With the
 /// sweep every few minutes (`maintenance`), no search is kept for as long as an hour.
 pub(super) const SEARCH_PAGE_LIFETIME_SECS: i64 = 50 * 60;
 
 impl Storage {
-    /// Keeps an FTS expression (from `text::fts_query`) for later pages; returns its id.
+    /// Keeps a search (its folded words and month) for later pages; returns its id.
     /// Expired searches are swept here, so the table never grows without bound.
-    pub async fn remember_search(&self, expression: &str) -> Result<i64, StorageError> {
+    pub async fn remember_search(&self, request: &SearchRequest) -> Result<i64, StorageError> {
         let now = now_unix();
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM search_pages WHERE created_at < ?1")
             .bind(now - SEARCH_PAGE_LIFETIME_SECS)
             .execute(&mut *tx)
             .await?;
+        // Folded words are letters and digits only, so a space separates them unambiguously.
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO search_pages (expression, created_at) VALUES (?1, ?2) RETURNING id",
+            "INSERT INTO search_pages (expression, month, created_at) VALUES (?1, ?2, ?3)
+             RETURNING id",
         )
-        .bind(expression)
+        .bind(request.words.join(" "))
+        .bind(
+            request
+                .month
+                .map(|m| i64::from(m.year()) * 100 + i64::from(m.month())),
+        )
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -27,14 +35,26 @@ impl Storage {
         Ok(id)
     }
 
-    /// The expression of a remembered search, unless it expired or never existed.
-    pub async fn remembered_search(&self, id: i64) -> Result<Option<String>, StorageError> {
-        Ok(sqlx::query_scalar(
-            "SELECT expression FROM search_pages WHERE id = ?1 AND created_at >= ?2",
+    /// A remembered search, unless it expired or never existed.
+    pub async fn remembered_search(&self, id: i64) -> Result<Option<SearchRequest>, StorageError> {
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT expression, month FROM search_pages WHERE id = ?1 AND created_at >= ?2",
         )
         .bind(id)
         .bind(now_unix() - SEARCH_PAGE_LIFETIME_SECS)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(row.map(|(expression, month)| SearchRequest {
+            // Rows written before issue 14 hold an FTS expression; its letter runs are
+            // the (stemmed) words, which is close enough for a day-old page.
+            words: expression
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect(),
+            month: month.and_then(|m| {
+                JalaliMonth::new(i32::try_from(m / 100).ok()?, u8::try_from(m % 100).ok()?)
+            }),
+        }))
     }
 }

@@ -12,8 +12,10 @@ pub enum PublicCommand {
     Stop,
     /// The latest statements: /latest [n].
     Latest(String),
-    /// Search the statements: /search words.
+    /// Search the statements: /search words, or a month such as /search khordad 1396.
     Search(String),
+    /// Browse the archive by Jalali year and month.
+    Archive,
     /// A whole statement: /show id.
     Show(String),
     /// Link previews, language and quiet hours.

@@ -10,7 +10,7 @@ use super::Context;
 use super::{HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang, is_http_url};
 use crate::text::catalogue::show_button;
-use crate::text::{announcement_card, excerpt, fts_query};
+use crate::text::{JalaliMonth, announcement_card, excerpt, parse_search};
 
 /// Telegram allows 50; a phone shows a handful, and 20 keeps the answer small.
 const INLINE_RESULTS: u32 = 20;
@@ -28,8 +28,13 @@ pub async fn answer(bot: JarchiBot, query: InlineQuery, ctx: Context) -> Handler
     let statements = if query.query.trim().is_empty() {
         ctx.storage.latest(INLINE_RESULTS, 0).await?
     } else {
-        match fts_query(&query.query) {
-            Some(expression) => ctx.storage.search(&expression, INLINE_RESULTS, 0).await?,
+        match parse_search(&query.query) {
+            Some(request) => {
+                let within = request.month.and_then(JalaliMonth::span);
+                ctx.storage
+                    .search(&request.words, within, INLINE_RESULTS, 0)
+                    .await?
+            }
             None => Vec::new(),
         }
     };

@@ -3,14 +3,14 @@ use teloxide::types::ChatKind as TgChatKind;
 use teloxide::types::PublicChatKind;
 
 use super::browse::{self, Listing};
-use super::reply::{Preview, send_html};
+use super::reply::{Preview, send_html, send_page};
 use super::{
     Context, HandlerError, HandlerResult, JarchiBot, PublicCommand, settings, telegram_lang,
 };
 use crate::domain::{Announcement, Lang};
 use crate::storage::{ChatKind, SubscribeOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::{fts_query, full_statement, to_ascii_digits};
+use crate::text::{full_statement, parse_search, to_ascii_digits};
 
 const LATEST_DEFAULT: u32 = 5;
 const LATEST_MAX: u32 = 10;
@@ -47,6 +47,7 @@ pub async fn answer(
         PublicCommand::Stop => stop(&bot, &msg, &ctx, lang).await,
         PublicCommand::Latest(arg) => latest(&bot, &msg, &ctx, lang, &arg).await,
         PublicCommand::Search(query) => search(&bot, &msg, &ctx, lang, &query).await,
+        PublicCommand::Archive => archive(&bot, &msg, &ctx, lang).await,
         PublicCommand::Show(arg) => show(&bot, &msg, &ctx, lang, &arg).await,
         PublicCommand::Settings => settings::show(&bot, &msg, &ctx, lang).await,
         PublicCommand::Lang(arg) => settings::switch_lang(&bot, &msg, &ctx, lang, &arg).await,
@@ -156,15 +157,26 @@ async fn search(
     if query.trim().is_empty() {
         return say(bot, msg, phrase(Phrase::SearchUsage, lang)).await;
     }
-    let Some(expression) = fts_query(query) else {
+    let Some(request) = parse_search(query) else {
         return say(bot, msg, phrase(Phrase::SearchNoTerms, lang)).await;
     };
-    let id = ctx.storage.remember_search(&expression).await?;
+    let id = ctx.storage.remember_search(&request).await?;
     let listing = Listing::Search { id };
     if !browse::send_first_page(bot, msg.chat.id, ctx, listing, lang).await? {
         return say(bot, msg, catalogue::search_no_results(query, lang)).await;
     }
     Ok(())
+}
+
+/// The archive by the Jalali calendar: the years first, each a button (see `browse`).
+async fn archive(bot: &JarchiBot, msg: &Message, ctx: &Context, lang: Lang) -> HandlerResult {
+    match browse::years_page(ctx, lang).await? {
+        Some(page) => {
+            send_page(bot, msg.chat.id, page.html, page.keyboard).await?;
+            Ok(())
+        }
+        None => say(bot, msg, phrase(Phrase::LatestEmpty, lang)).await,
+    }
 }
 
 async fn show(

@@ -7,7 +7,7 @@ use crate::domain::{
     SubscriberSettings, WaitingHold,
 };
 use crate::text::dates::format_time;
-use crate::text::format_date;
+use crate::text::{JalaliMonth, format_date};
 use crate::text::{escape, localize_digits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub enum Phrase {
     // ---- fair use (issue 9) ----
     SlowDown,
     GroupAdminsOnly,
+    // ---- the archive by the calendar (issue 14) ----
+    ArchiveChooseYear,
 }
 
 pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
@@ -241,6 +243,11 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
         }
         (GroupAdminsOnly, Lang::Fa) => "در گروه، فقط مدیران گروه می‌توانند این کار را بکنند.",
         (GroupAdminsOnly, Lang::En) => "In a group, only the group's administrators can do this.",
+        // ---- the archive by the calendar (issue 14) ----
+        (ArchiveChooseYear, Lang::Fa) => "📚 بایگانی اطلاعیه‌ها: سالی را برگزینید.",
+        (ArchiveChooseYear, Lang::En) => {
+            "📚 The archive of statements: choose a year (Solar Hijri)."
+        }
     }
 }
 
@@ -249,7 +256,8 @@ pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
     match lang {
         Lang::Fa => vec![
             ("latest", "آخرین اطلاعیه‌ها"),
-            ("search", "جست‌وجو در اطلاعیه‌ها"),
+            ("search", "جست‌وجو در اطلاعیه‌ها؛ با ماه: /search خرداد ۱۳۹۶"),
+            ("archive", "بایگانی به ترتیب سال و ماه"),
             ("show", "متن کامل یک اطلاعیه"),
             ("start", "عضویت و دریافت اطلاعیه‌ها"),
             ("stop", "لغو عضویت و پاک کردن داده‌ها"),
@@ -259,7 +267,11 @@ pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
         ],
         Lang::En => vec![
             ("latest", "The latest statements"),
-            ("search", "Search the statements"),
+            (
+                "search",
+                "Search the statements; by month: /search khordad 1396",
+            ),
+            ("archive", "Browse the archive by year and month"),
             ("show", "Show a whole statement"),
             ("start", "Subscribe to new statements"),
             ("stop", "Unsubscribe and erase your data"),
@@ -470,6 +482,31 @@ pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
         ),
     };
     localize_digits(&text, lang)
+}
+
+// ---- the archive by the calendar (issue 14) ----
+
+/// A year under /archive, with how many statements it holds: `۱۳۹۶ · ۴۲۰`.
+pub fn year_button(year: i32, statements: i64, lang: Lang) -> String {
+    localize_digits(&format!("{year} · {statements}"), lang)
+}
+
+/// A month under its year: `خرداد · ۳۰`.
+pub fn month_button(month: JalaliMonth, statements: i64, lang: Lang) -> String {
+    localize_digits(&format!("{} · {statements}", month.name(lang)), lang)
+}
+
+pub fn archive_year_heading(year: i32, lang: Lang) -> String {
+    let text = match lang {
+        Lang::Fa => format!("📚 اطلاعیه‌های سال {year}: ماهی را برگزینید."),
+        Lang::En => format!("📚 Statements of {year}: choose a month."),
+    };
+    localize_digits(&text, lang)
+}
+
+/// The line above a month's statements.
+pub fn archive_month_heading(month: JalaliMonth, lang: Lang) -> String {
+    format!("📚 <b>{}</b>", escape(&month.label(lang)))
 }
 
 // ---- feeds (issue 4: ingest) ----

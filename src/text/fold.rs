@@ -82,33 +82,56 @@ impl Word {
     fn is_empty(&self) -> bool {
         self.parts.iter().all(String::is_empty)
     }
+
+    /// The word as the index holds it: joined, and when ZWNJ split it, also its parts.
+    fn forms(&self) -> Vec<String> {
+        let parts: Vec<&String> = self.parts.iter().filter(|p| !p.is_empty()).collect();
+        let mut forms = vec![parts.iter().map(|p| p.as_str()).collect::<String>()];
+        if parts.len() > 1 {
+            forms.extend(parts.into_iter().cloned());
+        }
+        forms
+    }
 }
 
 /// Applies NFKC and the folding table, then splits into words (runs of letters/digits,
-/// ZWNJ kept inside a word). Everything else (punctuation, symbols, spaces) separates words.
-fn folded_words(s: &str) -> Vec<Word> {
+/// ZWNJ kept inside a word), each with the byte range of `s` it comes from. Everything else
+/// (punctuation, symbols, spaces) separates words. NFKC is applied character by character,
+/// which keeps each word's place in the original; for Arabic script it is the same as over
+/// the whole text, since the table folds every composed form (`أ`, `ئ`, `ۀ`) to the letter
+/// that the separate mark would have been dropped from.
+fn folded_words(s: &str) -> Vec<(std::ops::Range<usize>, Word)> {
     let mut words = Vec::new();
     let mut current = Word::default();
-    for c in s.nfkc() {
-        match fold_char(c) {
-            Folded::Dropped => {}
-            Folded::WordJoiner => current.break_part(),
-            Folded::Char(c) if c.is_alphanumeric() => {
-                // `İ` lowercases to `i` plus a combining dot; the dot is not a letter.
-                for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
-                    current.push(lower);
+    let mut span: Option<std::ops::Range<usize>> = None;
+    for (at, original) in s.char_indices() {
+        let end = at + original.len_utf8();
+        for c in std::iter::once(original).nfkc() {
+            match fold_char(c) {
+                Folded::Dropped => {}
+                Folded::WordJoiner => current.break_part(),
+                Folded::Char(c) if c.is_alphanumeric() => {
+                    // `İ` lowercases to `i` plus a combining dot; the dot is not a letter.
+                    for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                        current.push(lower);
+                        span = Some(span.map_or(at..end, |r| r.start..end));
+                    }
                 }
-            }
-            Folded::Char(_) => {
-                if !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
+                Folded::Char(_) => {
+                    let word = std::mem::take(&mut current);
+                    if let Some(range) = span.take()
+                        && !word.is_empty()
+                    {
+                        words.push((range, word));
+                    }
                 }
-                current = Word::default();
             }
         }
     }
-    if !current.is_empty() {
-        words.push(current);
+    if let Some(range) = span
+        && !current.is_empty()
+    {
+        words.push((range, current));
     }
     words
 }
@@ -117,34 +140,36 @@ fn folded_words(s: &str) -> Vec<Word> {
 /// A ZWNJ-joined word is emitted joined and as its parts (`می‌شود` → `میشود می شود`), so
 /// `میشود`, `می شود` and `می‌شود` all find it.
 pub fn fold_for_index(s: &str) -> String {
-    let mut tokens: Vec<String> = Vec::new();
-    for word in folded_words(s) {
-        let parts: Vec<&String> = word.parts.iter().filter(|p| !p.is_empty()).collect();
-        tokens.push(parts.iter().map(|p| p.as_str()).collect());
-        if parts.len() > 1 {
-            tokens.extend(parts.into_iter().cloned());
-        }
-    }
-    tokens.join(" ")
+    folded_words(s)
+        .iter()
+        .flat_map(|(_, word)| word.forms())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The same fold for what a subscriber typed; ZWNJ simply joins (`می‌شود` → `میشود`).
 pub fn fold_query(s: &str) -> String {
     folded_words(s)
         .into_iter()
-        .map(|w| w.parts.concat())
+        .map(|(_, w)| w.parts.concat())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 /// One term of an FTS5 query: matched whole, or as the start of a word.
-struct QueryTerm {
-    text: String,
-    prefix: bool,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTerm {
+    /// Folded letters and digits only: never FTS5 syntax.
+    pub text: String,
+    /// Matches every word that starts with `text`.
+    pub prefix: bool,
 }
 
 impl QueryTerm {
-    fn from_folded(term: &str) -> Self {
+    /// The term for one folded word (see [`query_words`]): long words are cut and matched
+    /// by their start, plural and superlative endings are stripped, and words of four or
+    /// more letters match by prefix.
+    pub fn from_folded(term: &str) -> Self {
         let char_count = term.chars().count();
         if char_count > MAX_TERM_CHARS {
             // The word goes on past the cut, so it can only be found by its start.
@@ -167,10 +192,37 @@ impl QueryTerm {
         }
     }
 
-    fn to_fts(&self) -> String {
-        let quoted = format!("\"{}\"", self.text.replace('"', "\"\""));
+    /// `"text"` or `"text"*`.
+    pub fn to_fts(&self) -> String {
+        let quoted = quote_fts(&self.text);
         if self.prefix { quoted + "*" } else { quoted }
     }
+
+    /// Whether a word of the search key (see [`highlight_words`]) is one this term finds.
+    pub fn finds(&self, folded_word: &str) -> bool {
+        folded_word == self.text || (self.prefix && folded_word.starts_with(self.text.as_str()))
+    }
+}
+
+/// A word as one quoted FTS5 string: inside quotes nothing is syntax, and `"` is doubled.
+pub fn quote_fts(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// The words of a query, folded (ZWNJ joins), as runs of letters and digits: at most
+/// [`MAX_QUERY_TERMS`] of them, each at most [`MAX_TERM_CHARS`] characters plus what
+/// [`QueryTerm::from_folded`] cuts itself. Empty when nothing searchable was typed.
+pub fn query_words(user_input: &str) -> Vec<String> {
+    fold_query(user_input)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_QUERY_TERMS)
+        .map(|t| {
+            // Bounded so a 5,000-letter "word" is not carried around; one letter past the
+            // cut keeps it a prefix term.
+            t.chars().take(MAX_TERM_CHARS + 1).collect()
+        })
+        .collect()
 }
 
 /// Builds a safe FTS5 `MATCH` expression from whatever a subscriber typed: every term is a
@@ -178,11 +230,8 @@ impl QueryTerm {
 /// are joined by spaces (implicit AND), and long terms match by prefix. `None` when nothing
 /// searchable is left, e.g. `؟!`.
 pub fn fts_query(user_input: &str) -> Option<String> {
-    let folded = fold_query(user_input);
-    let terms: Vec<String> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .take(MAX_QUERY_TERMS)
+    let terms: Vec<String> = query_words(user_input)
+        .iter()
         .map(|t| QueryTerm::from_folded(t).to_fts())
         .collect();
     if terms.is_empty() {
@@ -190,6 +239,17 @@ pub fn fts_query(user_input: &str) -> Option<String> {
     } else {
         Some(terms.join(" "))
     }
+}
+
+/// The words of a published text with where they stand in it (byte ranges of `s` itself,
+/// not of its fold) and their search-key forms: the joined word and, when ZWNJ split it,
+/// its parts, as [`fold_for_index`] indexes them. Highlighting bolds the words a query
+/// found in the text as published, so the fold never shows.
+pub fn highlight_words(s: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
+    folded_words(s)
+        .into_iter()
+        .map(|(range, word)| (range, word.forms()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -394,5 +454,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn highlight_words_point_into_the_text_as_published() {
+        let text = "نيروهاى امنيتى، اعتراض می\u{200C}شود (آمریکا)";
+        let words = highlight_words(text);
+        let shown: Vec<&str> = words.iter().map(|(r, _)| &text[r.clone()]).collect();
+        assert_eq!(
+            shown,
+            ["نيروهاى", "امنيتى", "اعتراض", "می\u{200C}شود", "آمریکا"]
+        );
+        assert_eq!(words[0].1, ["نیروهای"]);
+        assert_eq!(words[3].1, ["میشود", "می", "شود"]);
+        assert_eq!(words[4].1, ["امریکا"]);
+        assert!(QueryTerm::from_folded("نیروهای").finds(&words[0].1[0]));
+        assert!(!QueryTerm::from_folded("مرد").finds("مردم"));
     }
 }

@@ -6,7 +6,9 @@ use crate::domain::{Announcement, Lang, is_http_url};
 use crate::text::bidi::rtl_lines;
 use crate::text::dates::format_date;
 use crate::text::excerpt::{EXCERPT_CHARS, excerpt};
+use crate::text::fold::QueryTerm;
 use crate::text::html::escape;
+use crate::text::snippet::snippet;
 use crate::text::split::{split_plain, utf16_len};
 
 /// The most text one message may carry, in UTF-16 units after entity parsing.
@@ -87,6 +89,17 @@ fn join_sections(sections: &[&str]) -> String {
 pub fn announcement_card(a: &Announcement, lang: Lang) -> String {
     let header = header(a, lang);
     let body = escape(&excerpt(&a.body_text, EXCERPT_CHARS));
+    let footer = footer(a, lang).unwrap_or_default();
+    rtl_lines(&join_sections(&[&header, &body, &footer]))
+}
+
+/// One statement as a search result: like [`announcement_card`], with the excerpt replaced
+/// by a snippet around the first match in the text, matched words in bold. A match only in
+/// the title keeps the opening words.
+pub fn search_card(a: &Announcement, lang: Lang, terms: &[QueryTerm]) -> String {
+    let header = header(a, lang);
+    let body = snippet(&a.body_text, terms, EXCERPT_CHARS)
+        .unwrap_or_else(|| escape(&excerpt(&a.body_text, EXCERPT_CHARS)));
     let footer = footer(a, lang).unwrap_or_default();
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
@@ -521,10 +534,16 @@ mod tests {
             let link = link.map(|l| if https { format!("https://x.org/{l}") } else { l });
             let mut a = statement(&title, &body, link.as_deref());
             a.id = id;
+            let terms: Vec<QueryTerm> = crate::text::fold::query_words(&body)
+                .iter()
+                .take(2)
+                .map(|w| QueryTerm::from_folded(w))
+                .collect();
             for lang in Lang::ALL {
-                let card = announcement_card(&a, lang);
-                prop_assert!(is_valid_telegram_html(&card), "{:?}", card);
-                prop_assert!(visible_len(&card) <= TELEGRAM_TEXT_LIMIT);
+                for card in [announcement_card(&a, lang), search_card(&a, lang, &terms)] {
+                    prop_assert!(is_valid_telegram_html(&card), "{:?}", card);
+                    prop_assert!(visible_len(&card) <= TELEGRAM_TEXT_LIMIT);
+                }
             }
         }
 

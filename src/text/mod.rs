@@ -1,5 +1,6 @@
-//! Pure text functions: the search key (fold), FTS5 queries, HTML in and out, excerpts,
-//! splitting long text for Telegram, right-to-left marks and dates.
+//! Pure text functions: the search key (fold), FTS5 queries, search requests and snippets,
+//! HTML in and out, excerpts, splitting long text for Telegram, right-to-left marks and
+//! dates.
 //! A leaf: no I/O, no tokio, no sqlx, no teloxide. Nothing here panics on any input.
 
 pub mod bidi;
@@ -11,19 +12,22 @@ pub mod fold;
 pub mod format;
 pub mod html;
 pub mod listing;
+pub mod query;
+pub mod snippet;
 pub mod split;
 
 pub use bidi::{RLM, rtl_lines};
-pub use dates::format_date;
+pub use dates::{JalaliMonth, format_date};
 pub use digits::{localize_digits, to_ascii_digits};
 pub use excerpt::{EXCERPT_CHARS, excerpt};
-pub use fold::{fold_for_index, fold_query, fts_query};
+pub use fold::{QueryTerm, fold_for_index, fold_query, fts_query, query_words, quote_fts};
 pub use format::{
     TELEGRAM_TEXT_LIMIT, announcement_card, full_statement, is_valid_telegram_html,
-    read_more_label, visible_len,
+    read_more_label, search_card, visible_len,
 };
 pub use html::{escape, first_image, html_to_plain};
 pub use listing::one_message;
+pub use query::{SearchRequest, parse_search};
 pub use split::{split_plain, utf16_len};
 
 /// Shared proptest strategies: text that mixes every script and hazard the bot meets.

@@ -14,7 +14,7 @@ use crate::app::{TestApp, WAIT, text_of};
 use crate::search::rss;
 use crate::support::fake_telegram::StoredMessage;
 
-const USER: i64 = 5005;
+pub(crate) const USER: i64 = 5005;
 const RLM: char = '\u{200F}';
 
 /// `n` statements, each with the marker word in its body.
@@ -35,7 +35,7 @@ fn many(n: usize, marker: &str) -> String {
 }
 
 /// Waits for the `n`th call to `method` whose `field` equals `value`, and returns it.
-async fn wait_call(app: &TestApp, method: &str, field: &str, value: &str) -> Value {
+pub(crate) async fn wait_call(app: &TestApp, method: &str, field: &str, value: &str) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         if let Some(call) = app
@@ -61,19 +61,19 @@ async fn inline(app: &TestApp, query: &str) -> Value {
 }
 
 /// Presses a button under a message and returns the answerCallbackQuery call.
-async fn press(app: &TestApp, message_id: i64, data: &str) -> Value {
+pub(crate) async fn press(app: &TestApp, message_id: i64, data: &str) -> Value {
     let id = app.telegram.push_callback(USER, USER, message_id, data);
     wait_call(app, "answerCallbackQuery", "callback_query_id", &id).await
 }
 
-fn last_message(app: &TestApp) -> StoredMessage {
+pub(crate) fn last_message(app: &TestApp) -> StoredMessage {
     app.telegram
         .messages_in(USER)
         .pop()
         .expect("the bot sent something")
 }
 
-fn buttons(message: &StoredMessage) -> Vec<(String, String)> {
+pub(crate) fn buttons(message: &StoredMessage) -> Vec<(String, String)> {
     message
         .reply_markup
         .as_ref()
@@ -90,7 +90,7 @@ fn buttons(message: &StoredMessage) -> Vec<(String, String)> {
         .collect()
 }
 
-fn data_of(message: &StoredMessage, label_part: &str) -> String {
+pub(crate) fn data_of(message: &StoredMessage, label_part: &str) -> String {
     buttons(message)
         .into_iter()
         .find(|(label, _)| label.contains(label_part))
@@ -98,7 +98,7 @@ fn data_of(message: &StoredMessage, label_part: &str) -> String {
         .1
 }
 
-async fn wait_edits(app: &TestApp, message_id: i64, edits: u32) -> StoredMessage {
+pub(crate) async fn wait_edits(app: &TestApp, message_id: i64, edits: u32) -> StoredMessage {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let message = app

@@ -7,6 +7,7 @@ mod app;
 mod binary;
 mod support_selftest;
 
+mod archive;
 mod bad_config;
 mod broadcast;
 mod commands;

@@ -13,18 +13,29 @@ fn xml_escape(s: &str) -> String {
 
 /// A minimal RSS document with one item per (title, body), newest first, one day apart.
 pub fn rss(items: &[(&str, &str)]) -> String {
+    let dated: Vec<(&str, &str, String)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (title, body))| {
+            let day = 28 - (i % 27);
+            (*title, *body, format!("{day:02} Feb 2020 10:00:00 +0000"))
+        })
+        .collect();
+    rss_dated(&dated)
+}
+
+/// The same with each item's RFC 2822 date given.
+pub fn rss_dated(items: &[(&str, &str, String)]) -> String {
     let mut out = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title><link>https://example.org/</link><description>d</description>"#,
     );
-    for (i, (title, body)) in items.iter().enumerate() {
-        let day = 28 - (i % 27);
+    for (i, (title, body, date)) in items.iter().enumerate() {
         out.push_str(&format!(
-            "<item><title>{}</title><link>https://example.org/?p={}</link><guid>item-{}-{}</guid><pubDate>{:02} Feb 2020 10:00:00 +0000</pubDate><description>{}</description></item>",
+            "<item><title>{}</title><link>https://example.org/?p={}</link><guid>item-{}-{}</guid><pubDate>{date}</pubDate><description>{}</description></item>",
             xml_escape(title),
             i + 1,
             i + 1,
             title.len(),
-            day,
             xml_escape(body)
         ));
     }

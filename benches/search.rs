@@ -1,0 +1,384 @@
+//! Search and import figures at archive scale for BENCHMARKS.md (issue 14):
+//! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes.
+//!
+//! The corpus is described in `corpus/mod.rs`: realistic Persian vocabulary, Zipf-like,
+//! with one-word queries that match most of the archive.
+//!
+//! "Today's query" is the search as it was before issue 14, kept here as its own schema and
+//! SQL (the two tables and the one SELECT it used) so that both run in one process on the
+//! same corpus: bm25 over every match, titles weighted 2:1, then the best six joined.
+//! Both are timed as the bot runs them: parse and fold the query, query, fetch the page
+//! (five results and one more to know whether there is a next page).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+
+use jarchi::storage::Storage;
+
+#[path = "corpus/mod.rs"]
+mod corpus;
+use corpus::{Item, corpus, vocabulary};
+use jarchi::text::{JalaliMonth, fold_for_index, fts_query, parse_search};
+
+const ITEMS_PER_FILE: usize = 1_000;
+const PAGE: u32 = 6;
+const ROUNDS: usize = 20;
+
+const QUERIES: &[&str] = &[
+    "ایران",
+    "کارگران",
+    "کارگران ایران",
+    "نیروهای امنیتی",
+    "معدن یورت",
+    "آتنا دائمی",
+    "زندان",
+    "19 مه 2017",
+    "زرافه",
+    "ایران زرافه",
+    "خرداد ۱۳۹۶",
+    "معدن اردیبهشت 1396",
+];
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The corpus as RSS files of 1,000 items, as `jarchi import` reads them.
+fn write_feeds(dir: &Path, items: &[Item]) -> Vec<std::path::PathBuf> {
+    items
+        .chunks(ITEMS_PER_FILE)
+        .enumerate()
+        .map(|(file, chunk)| {
+            let mut xml = String::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>\
+                 <link>https://example.org/</link><description>d</description>",
+            );
+            for (i, item) in chunk.iter().enumerate() {
+                let n = file * ITEMS_PER_FILE + i;
+                xml.push_str(&format!(
+                    "<item><title>{}</title><link>https://example.org/?p={n}</link><guid>item-{n}</guid>\
+                     <pubDate>{}</pubDate><description>{}</description></item>",
+                    xml_escape(&item.title),
+                    item.published.to_rfc2822(),
+                    xml_escape(&item.body)
+                ));
+            }
+            xml.push_str("</channel></rss>");
+            let path = dir.join(format!("feed-{file}.xml"));
+            std::fs::write(&path, xml).expect("write a feed file");
+            path
+        })
+        .collect()
+}
+
+/// Today's archive (before issue 14): the statement row, then its folded text in an FTS5
+/// table that also stores it, keyed by the statement's id.
+async fn legacy_archive(path: &Path) -> SqlitePool {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = SqlitePool::connect_with(options)
+        .await
+        .expect("legacy database");
+    for sql in [
+        "CREATE TABLE announcements (id INTEGER PRIMARY KEY, source_key TEXT NOT NULL UNIQUE,
+             title TEXT NOT NULL, body_html TEXT NOT NULL, body_text TEXT NOT NULL, link TEXT,
+             image_url TEXT, published_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
+             updated_at INTEGER NOT NULL, deleted_at INTEGER) STRICT",
+        "CREATE INDEX announcements_newest ON announcements (published_at DESC, id DESC)",
+        "CREATE VIRTUAL TABLE announcements_fts USING fts5 (title, body,
+             tokenize = 'unicode61 remove_diacritics 0')",
+    ] {
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .expect("legacy schema");
+    }
+    pool
+}
+
+/// Today's `Storage::archive`, statement for statement.
+async fn legacy_import(pool: &SqlitePool, files: &[std::path::PathBuf]) -> usize {
+    let mut count = 0;
+    for file in files {
+        let bytes = std::fs::read(file).expect("read");
+        let parsed = jarchi::ingest::parse_feed(&bytes, None).expect("parse");
+        for new in &parsed.items {
+            let mut tx = pool.begin().await.expect("tx");
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO announcements (source_key, title, body_html, body_text, link, image_url,
+                     published_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                 ON CONFLICT (source_key) DO NOTHING RETURNING id",
+            )
+            .bind(new.source_key())
+            .bind(new.title())
+            .bind(new.body_html())
+            .bind(new.body_text())
+            .bind(new.link())
+            .bind(new.image_url())
+            .bind(new.published_at().timestamp())
+            .bind(Utc::now().timestamp())
+            .fetch_optional(&mut *tx)
+            .await
+            .expect("insert");
+            if let Some(id) = id {
+                sqlx::query("DELETE FROM announcements_fts WHERE rowid = ?1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("delete");
+                sqlx::query(
+                    "INSERT INTO announcements_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+                )
+                .bind(id)
+                .bind(fold_for_index(new.title()))
+                .bind(fold_for_index(new.body_text()))
+                .execute(&mut *tx)
+                .await
+                .expect("index");
+                count += 1;
+            }
+            tx.commit().await.expect("commit");
+        }
+    }
+    count
+}
+
+/// Today's `/search`: no month filter existed, so a month is just two more words.
+/// Returns the titles found, best first.
+async fn legacy_search(pool: &SqlitePool, query: &str) -> Vec<String> {
+    let Some(expression) = fts_query(query) else {
+        return Vec::new();
+    };
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT a.id, a.source_key, a.title, a.body_text, a.published_at FROM announcements_fts
+         JOIN announcements a ON a.id = announcements_fts.rowid
+         WHERE announcements_fts MATCH ?1 AND a.deleted_at IS NULL
+         ORDER BY bm25(announcements_fts, 2.0, 1.0), a.published_at DESC, a.id DESC
+         LIMIT ?2 OFFSET 0",
+    )
+    .bind(expression)
+    .bind(PAGE)
+    .fetch_all(pool)
+    .await
+    .expect("legacy search");
+    rows.into_iter().map(|(_, _, title, _, _)| title).collect()
+}
+
+async fn new_search(storage: &Storage, query: &str) -> Vec<String> {
+    let Some(request) = parse_search(query) else {
+        return Vec::new();
+    };
+    let within = request.month.and_then(JalaliMonth::span);
+    storage
+        .search(&request.words, within, PAGE, 0)
+        .await
+        .expect("search")
+        .into_iter()
+        .map(|a| a.title)
+        .collect()
+}
+
+/// The quality set of tests/fixtures/search-quality, asked of today's search and the new
+/// one: how many of the 20 queries find the expected statement first.
+async fn quality() {
+    let set: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/fixtures/search-quality/set.json"))
+            .expect("the quality set");
+    let items: Vec<Item> = set["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| Item {
+            title: s["title"].as_str().unwrap_or_default().to_string(),
+            body: s["body"].as_str().unwrap_or_default().to_string(),
+            published: chrono::NaiveDate::parse_from_str(
+                s["published"].as_str().unwrap_or_default(),
+                "%Y-%m-%d",
+            )
+            .expect("a date")
+            .and_hms_opt(9, 0, 0)
+            .expect("a time")
+            .and_utc(),
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut files = vec![dir.path().join("fixture.xml")];
+    std::fs::write(
+        &files[0],
+        include_str!("../tests/fixtures/feeds/feed.rss.xml"),
+    )
+    .expect("write");
+    files.extend(write_feeds(dir.path(), &items));
+    let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("new.db").display()))
+        .await
+        .expect("storage");
+    for file in &files {
+        jarchi::ingest::import(&storage, file.to_str().expect("path"))
+            .await
+            .expect("import");
+    }
+    let legacy = legacy_archive(&dir.path().join("legacy.db")).await;
+    legacy_import(&legacy, &files).await;
+    let (mut today, mut new) = (0, 0);
+    for q in set["queries"].as_array().expect("queries") {
+        let query = q["query"].as_str().unwrap_or_default();
+        let expected = q["first"].as_str().unwrap_or_default();
+        let first_today = legacy_search(&legacy, query).await.into_iter().next();
+        let first_new = new_search(&storage, query).await.into_iter().next();
+        today += usize::from(first_today.as_deref() == Some(expected));
+        new += usize::from(first_new.as_deref() == Some(expected));
+        if first_today.as_deref() != Some(expected) {
+            println!("  today misses {query:?}: {first_today:?}");
+        }
+    }
+    println!("quality set: today {today} of 20 first results as expected, new {new} of 20");
+}
+
+/// CPU time used by this process so far, every thread (sqlx runs SQLite on its own): on a
+/// machine shared with other work, wall-clock time also counts the waits for a core.
+fn cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
+    if !ok {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+struct Timings(Vec<Duration>);
+
+impl Timings {
+    fn mean_ms(&self) -> f64 {
+        self.0.iter().sum::<Duration>().as_secs_f64() * 1e3 / self.0.len().max(1) as f64
+    }
+
+    fn p99_ms(&mut self) -> f64 {
+        self.0.sort();
+        let i = (self.0.len() * 99 / 100).min(self.0.len().saturating_sub(1));
+        self.0.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    }
+}
+
+fn file_kib(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len() / 1024)
+}
+
+async fn run(size: usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let items = corpus(size);
+    let files = write_feeds(dir.path(), &items);
+
+    let new_path = dir.path().join("new.db");
+    let storage = Storage::connect(&format!("sqlite://{}", new_path.display()))
+        .await
+        .expect("storage");
+    let legacy_path = dir.path().join("legacy.db");
+    let legacy = legacy_archive(&legacy_path).await;
+    // File by file, one after the other, so that both see the same machine.
+    let (mut new_wall, mut new_cpu, mut today_wall, mut today_cpu) = Default::default();
+    let (mut imported, mut legacy_imported) = (0, 0);
+    for file in &files {
+        let (wall, cpu) = (Instant::now(), cpu_time());
+        let report = jarchi::ingest::import(&storage, file.to_str().expect("path"))
+            .await
+            .expect("import");
+        imported += report.inserted;
+        new_wall += wall.elapsed();
+        new_cpu += cpu_time() - cpu;
+        let (wall, cpu) = (Instant::now(), cpu_time());
+        legacy_imported += legacy_import(&legacy, std::slice::from_ref(file)).await;
+        today_wall += wall.elapsed();
+        today_cpu += cpu_time() - cpu;
+    }
+    assert_eq!(imported, legacy_imported);
+    let rate = |d: Duration| size as f64 / d.as_secs_f64();
+    println!(
+        "{size} statements imported: today {:.0} items/s ({:.0} per CPU-second; {} MB), \
+         new {:.0} items/s ({:.0} per CPU-second; {} MB)",
+        rate(today_wall),
+        rate(today_cpu),
+        file_kib(&legacy_path) / 1024,
+        rate(new_wall),
+        rate(new_cpu),
+        file_kib(&new_path) / 1024,
+    );
+
+    // Warm both caches once, then interleave the two so that neither gets a quieter machine.
+    for q in QUERIES {
+        legacy_search(&legacy, q).await;
+        new_search(&storage, q).await;
+    }
+    let rounds = if size >= 100_000 { ROUNDS / 4 } else { ROUNDS };
+    let mut today = Timings(Vec::new());
+    let mut new = Timings(Vec::new());
+    let (mut today_cpu, mut new_cpu) = (Duration::ZERO, Duration::ZERO);
+    let mut per_query: Vec<(Duration, Duration, usize)> = vec![Default::default(); QUERIES.len()];
+    for _ in 0..rounds {
+        for (i, q) in QUERIES.iter().enumerate() {
+            let (started, cpu) = (Instant::now(), cpu_time());
+            legacy_search(&legacy, q).await;
+            let t = started.elapsed();
+            today_cpu += cpu_time() - cpu;
+            today.0.push(t);
+            per_query[i].0 += t;
+            let (started, cpu) = (Instant::now(), cpu_time());
+            let found = new_search(&storage, q).await.len();
+            let t = started.elapsed();
+            new_cpu += cpu_time() - cpu;
+            new.0.push(t);
+            per_query[i].1 += t;
+            per_query[i].2 = found;
+        }
+    }
+    for (q, (t_today, t_new, found)) in QUERIES.iter().zip(&per_query) {
+        println!(
+            "  {q:<24} today {:>9.3} ms   new {:>7.3} ms   ({found} shown)",
+            t_today.as_secs_f64() * 1e3 / rounds as f64,
+            t_new.as_secs_f64() * 1e3 / rounds as f64,
+        );
+    }
+    let queries = today.0.len() as f64;
+    let (today_mean, new_mean) = (today.mean_ms(), new.mean_ms());
+    println!(
+        "| {size} | today: mean {today_mean:.3} ms, p99 {:.3} ms, CPU {:.3} ms | new: mean {new_mean:.3} ms, p99 {:.3} ms, CPU {:.3} ms | {:.1}× (mean) | {} queries each",
+        today.p99_ms(),
+        today_cpu.as_secs_f64() * 1e3 / queries,
+        new.p99_ms(),
+        new_cpu.as_secs_f64() * 1e3 / queries,
+        today_mean / new_mean,
+        queries
+    );
+    storage.close().await;
+    legacy.close().await;
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("JARCHI_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    println!(
+        "# jarchi search at scale ({} cores), vocabulary of {} words",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        vocabulary().len()
+    );
+    runtime.block_on(async {
+        quality().await;
+        for size in sizes {
+            run(size).await;
+        }
+    });
+}

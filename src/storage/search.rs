@@ -1,0 +1,438 @@
+//! Full-text search that costs the same over 100 statements or 100,000.
+//!
+//! The index's rowid is a sort key (see [`search_key`]), so FTS5 hands matches over newest
+//! first and stops after a page. Ranking is a list of tiers, each one FTS5 query:
+//! 1. the words together in the title (one word: in the title),
+//! 2. all words in the title,
+//! 3. the words together in the text, 4. all words within ten of each other,
+//! 5. all words anywhere, 6. some of the words in the title, 7. some of the words,
+//!
+//! newest first within a tier. A tier that few statements satisfy would make FTS5 walk all
+//! of a common word's postings, so tiers are ranked only among the newest
+//! [`RANKED_CANDIDATES`] statements that match at all; older matches follow, newest first.
+//! Prefix terms (`"ایران"*`) are spelled out as an OR of the indexed words that start with
+//! them ([`MAX_EXPANSION`] at most), because FTS5 would otherwise merge every posting of
+//! every such word before returning the first row.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::announcements::{AnnouncementRow, COLUMNS};
+use super::{Storage, StorageError};
+use crate::domain::Announcement;
+use crate::text::{QueryTerm, fold_for_index, quote_fts};
+
+/// How many of the newest matching statements are ranked by the tiers.
+const RANKED_CANDIDATES: i64 = 1_000;
+/// A prefix that starts more indexed words than this is left to FTS5's own prefix query.
+const MAX_EXPANSION: usize = 256;
+/// "Near each other": at most this many words apart.
+const NEAR_DISTANCE: usize = 10;
+/// The sort key keeps the low 22 bits for the id: unique while ids stay under 4,194,304,
+/// and moved up by one on the rare collision after that (see [`assign_search_key`]).
+const ID_BITS: u32 = 22;
+/// Seconds beyond ±2^40 (about 34,000 years) are clamped so the key cannot overflow.
+const MAX_SECONDS: i64 = (1 << 40) - 1;
+/// Attempts at a free key before giving up (each moves the key up by one).
+const KEY_ATTEMPTS: i64 = 64;
+
+/// The index key of a statement: newer statements have larger keys.
+fn search_key(published_at: i64, id: i64) -> i64 {
+    key_seconds(published_at) * (1 << ID_BITS) + id.rem_euclid(1 << ID_BITS)
+}
+
+/// The publication time as the key uses it.
+pub(super) fn key_seconds(published_at: i64) -> i64 {
+    published_at.clamp(-MAX_SECONDS - 1, MAX_SECONDS)
+}
+
+/// [`search_key`] in SQL, over `?9` (from [`key_seconds`]) and the new row's `next.id`.
+pub(super) static KEY_SQL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("?9 * {0} + next.id % {0}", 1i64 << ID_BITS));
+
+/// The smallest key a statement published at or after `at` can have.
+fn key_at(at: DateTime<Utc>) -> i64 {
+    search_key(at.timestamp(), 0)
+}
+
+impl Storage {
+    /// Search, ranked as the module explains. `words` come from `text::query_words` (folded,
+    /// letters and digits only); `within` limits it to `[start, end)`. With no words, the
+    /// statements of that span, newest first.
+    pub async fn search(
+        &self,
+        words: &[String],
+        within: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Announcement>, StorageError> {
+        if words.is_empty() {
+            return match within {
+                Some((start, end)) => self.published_between(start, end, limit, offset).await,
+                None => Ok(Vec::new()),
+            };
+        }
+        let mut conn = self.pool.acquire().await?;
+        let terms: Vec<QueryTerm> = words.iter().map(|w| QueryTerm::from_folded(w)).collect();
+        let groups = match_groups(&mut conn, &terms).await?;
+        // "Next to each other" is about the words as typed, not their stems.
+        let exact: Vec<String> = words.iter().map(|w| quote_fts(w)).collect();
+        let Some(plan) = Tiers::plan(&groups, &exact) else {
+            return Ok(Vec::new());
+        };
+        let (low, high) = match within {
+            Some((start, end)) => (key_at(start), key_at(end)),
+            None => (i64::MIN, i64::MAX),
+        };
+        let sql = plan.sql();
+        let mut query = sqlx::query_as::<_, AnnouncementRow>(&sql)
+            .bind(&plan.broad)
+            .bind(low)
+            .bind(high)
+            .bind(RANKED_CANDIDATES - 1)
+            .bind(i64::from(offset) + i64::from(limit))
+            .bind(limit)
+            .bind(offset);
+        for tier in &plan.tiers {
+            query = query.bind(tier);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        Ok(rows.into_iter().map(Announcement::from).collect())
+    }
+
+    /// The statements published in `[start, end)`, newest first.
+    pub async fn published_between(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Announcement>, StorageError> {
+        let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM announcements a
+             WHERE a.deleted_at IS NULL AND a.published_at >= ?1 AND a.published_at < ?2
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ?3 OFFSET ?4"
+        ))
+        .bind(start.timestamp())
+        .bind(end.timestamp())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Announcement::from).collect())
+    }
+
+    /// How many statements each `[start, end)` span holds, in the order given.
+    pub async fn count_published(
+        &self,
+        spans: &[(DateTime<Utc>, DateTime<Utc>)],
+    ) -> Result<Vec<i64>, StorageError> {
+        let bounds: Vec<[i64; 2]> = spans
+            .iter()
+            .map(|(s, e)| [s.timestamp(), e.timestamp()])
+            .collect();
+        let bounds = serde_json::to_string(&bounds).unwrap_or_else(|_| "[]".into());
+        Ok(sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM announcements
+                      WHERE deleted_at IS NULL
+                        AND published_at >= span.value ->> 0 AND published_at < span.value ->> 1)
+               FROM json_each(?1) span ORDER BY span.key",
+        )
+        .bind(bounds)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The first and last publication instants in the archive.
+    pub async fn published_range(
+        &self,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StorageError> {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(published_at), MAX(published_at) FROM announcements WHERE deleted_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(first.zip(last).map(|(f, l)| {
+            (
+                super::announcements::from_unix(f),
+                super::announcements::from_unix(l),
+            )
+        }))
+    }
+}
+
+/// What each query term matches, as FTS5 syntax: `"word"`, `("a" OR "b")`, or `"stem"*`
+/// when the prefix starts too many words; `None` when no indexed word matches it. The
+/// prefixes are looked up in one statement.
+async fn match_groups(
+    conn: &mut sqlx::SqliteConnection,
+    terms: &[QueryTerm],
+) -> Result<Vec<Option<String>>, StorageError> {
+    let prefixes: Vec<&str> = terms
+        .iter()
+        .filter(|t| t.prefix)
+        .map(|t| t.text.as_str())
+        .collect();
+    let mut expansions: Vec<Vec<String>> = Vec::new();
+    if !prefixes.is_empty() {
+        // Every word that starts with a prefix sorts between it and it + U+10FFFF.
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT (SELECT json_group_array(term) FROM (
+                         SELECT term FROM search_terms
+                          WHERE term >= prefix.value AND term < prefix.value || char(1114111)
+                          ORDER BY term LIMIT ?2))
+               FROM json_each(?1) prefix ORDER BY prefix.key",
+        )
+        .bind(serde_json::to_string(&prefixes).unwrap_or_else(|_| "[]".into()))
+        .bind(MAX_EXPANSION as i64 + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        expansions = found
+            .iter()
+            .map(|json| serde_json::from_str(json).unwrap_or_default())
+            .collect();
+    }
+    let mut expansions = expansions.into_iter();
+    Ok(terms
+        .iter()
+        .map(|term| {
+            if !term.prefix {
+                return Some(quote_fts(&term.text));
+            }
+            let words = expansions.next().unwrap_or_default();
+            match words.len() {
+                0 => None,
+                1 => Some(quote_fts(&words[0])),
+                n if n > MAX_EXPANSION => Some(term.to_fts()),
+                _ => Some(format!(
+                    "({})",
+                    words
+                        .iter()
+                        .map(|w| quote_fts(w))
+                        .collect::<Vec<_>>()
+                        .join(" OR ")
+                )),
+            }
+        })
+        .collect())
+}
+
+/// The FTS5 expressions of one search: the broad one (anything that matches at all) and
+/// the tiers, best first.
+struct Tiers {
+    broad: String,
+    tiers: Vec<String>,
+}
+
+impl Tiers {
+    /// `groups[i]` is what term i matches (see [`match_group`]); `exact[i]` the word as
+    /// typed, quoted, for "next to each other". `None` when nothing can match.
+    fn plan(groups: &[Option<String>], exact: &[String]) -> Option<Self> {
+        let found: Vec<&str> = groups.iter().flatten().map(String::as_str).collect();
+        if found.is_empty() {
+            return None;
+        }
+        let all_found = found.len() == groups.len();
+        let mut tiers = Vec::new();
+        if groups.len() == 1 {
+            tiers.push(format!("title : {}", found[0]));
+            tiers.push(found[0].to_string());
+            return Some(Self {
+                broad: found[0].to_string(),
+                tiers,
+            });
+        }
+        let every = found.join(" AND ");
+        if all_found {
+            let phrase = exact.join(" + ");
+            tiers.push(format!("title : ({phrase})"));
+            tiers.push(format!("title : ({every})"));
+            tiers.push(phrase);
+            tiers.push(format!("NEAR({}, {NEAR_DISTANCE})", exact.join(" ")));
+            tiers.push(every);
+        }
+        let some = found.join(" OR ");
+        tiers.push(format!("title : ({some})"));
+        tiers.push(some.clone());
+        Some(Self { broad: some, tiers })
+    }
+
+    /// One statement for all tiers and the page itself: the horizon (the key of the newest
+    /// [`RANKED_CANDIDATES`]th match, or the lower bound when fewer match), each tier within
+    /// it, then the broad matches older than it; each statement at its best tier, the page
+    /// cut from that. Parameters: ?1 broad, ?2 low key, ?3 high key, ?4 candidates − 1,
+    /// ?5 rows per tier (offset + limit, enough for any page), ?6 limit, ?7 offset, ?8… tiers.
+    fn sql(&self) -> String {
+        let mut sql = String::from(
+            "WITH horizon (key) AS MATERIALIZED (
+                 SELECT COALESCE((SELECT rowid FROM statement_search
+                                   WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < ?3
+                                   ORDER BY rowid DESC LIMIT 1 OFFSET ?4), ?2)),
+             ranked (tier, key) AS (\n",
+        );
+        for (i, _) in self.tiers.iter().enumerate() {
+            sql.push_str(&format!(
+                "SELECT {i}, key FROM (SELECT rowid AS key FROM statement_search
+                   WHERE statement_search MATCH ?{} AND rowid >= (SELECT key FROM horizon) AND rowid < ?3
+                   ORDER BY rowid DESC LIMIT ?5)\nUNION ALL\n",
+                i + 8
+            ));
+        }
+        sql.push_str(&format!(
+            "SELECT {}, key FROM (SELECT rowid AS key FROM statement_search
+               WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < (SELECT key FROM horizon)
+               ORDER BY rowid DESC LIMIT ?5))
+             SELECT {COLUMNS} FROM (SELECT key, MIN(tier) AS tier FROM ranked GROUP BY key) best
+             JOIN announcements a ON a.search_key = best.key
+             WHERE a.deleted_at IS NULL
+             ORDER BY best.tier, best.key DESC LIMIT ?6 OFFSET ?7",
+            self.tiers.len()
+        ));
+        sql
+    }
+}
+
+/// Indexes a new statement's folded title and body under its sort key, giving it one
+/// first if the insert could not (`key` is `None`).
+pub(super) async fn index_new(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    key: Option<i64>,
+    published_at: i64,
+    title: &str,
+    body_text: &str,
+) -> Result<(), StorageError> {
+    let key = match key {
+        Some(key) => key,
+        None => assign_search_key(tx, id, published_at).await?,
+    };
+    index(tx, key, title, body_text).await
+}
+
+/// Re-indexes a revised statement under its key.
+pub(super) async fn reindex(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    title: &str,
+    body_text: &str,
+) -> Result<(), StorageError> {
+    let Some(key) = unindex(tx, id).await? else {
+        return Ok(());
+    };
+    index(tx, key, title, body_text).await
+}
+
+/// Takes a statement out of the index; returns its key, if it had one.
+pub(super) async fn unindex(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> Result<Option<i64>, StorageError> {
+    let key: Option<i64> = sqlx::query_scalar("SELECT search_key FROM announcements WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
+    if let Some(key) = key {
+        sqlx::query("DELETE FROM statement_search WHERE rowid = ?1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(key)
+}
+
+async fn assign_search_key(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    published_at: i64,
+) -> Result<i64, StorageError> {
+    let first = search_key(published_at, id);
+    let mut attempt = 0;
+    loop {
+        let key = first.saturating_add(attempt);
+        let result = sqlx::query("UPDATE announcements SET search_key = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await;
+        match result {
+            Ok(_) => return Ok(key),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < KEY_ATTEMPTS => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Writes the search key (never the raw text) and remembers its words for prefix queries.
+async fn index(
+    tx: &mut sqlx::SqliteConnection,
+    key: i64,
+    title: &str,
+    body_text: &str,
+) -> Result<(), StorageError> {
+    let title = fold_for_index(title);
+    let body = fold_for_index(body_text);
+    sqlx::query("INSERT INTO statement_search (rowid, title, body) VALUES (?1, ?2, ?3)")
+        .bind(key)
+        .bind(&title)
+        .bind(&body)
+        .execute(&mut *tx)
+        .await?;
+    let words: BTreeSet<&str> = title
+        .split(' ')
+        .chain(body.split(' '))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
+    sqlx::query("INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?1)")
+        .bind(words)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_publication_time_then_id() {
+        assert!(search_key(1_000, 5) < search_key(1_001, 1));
+        assert!(search_key(1_000, 5) < search_key(1_000, 6));
+        assert_eq!(
+            key_at(DateTime::from_timestamp(1_000, 0).unwrap_or_default()),
+            search_key(1_000, 0)
+        );
+        // The edges of time do not overflow.
+        assert!(search_key(i64::MIN, i64::MAX) < search_key(i64::MAX, 0));
+    }
+
+    #[test]
+    fn tiers_are_only_quoted_terms_and_fts_operators() {
+        let groups = vec![
+            Some("(\"a\" OR \"ab\")".to_string()),
+            Some("\"c\"".to_string()),
+        ];
+        let exact = vec!["\"a\"".to_string(), "\"c\"".to_string()];
+        let plan = Tiers::plan(&groups, &exact).expect("a plan");
+        assert_eq!(
+            plan.tiers,
+            [
+                "title : (\"a\" + \"c\")",
+                "title : ((\"a\" OR \"ab\") AND \"c\")",
+                "\"a\" + \"c\"",
+                "NEAR(\"a\" \"c\", 10)",
+                "(\"a\" OR \"ab\") AND \"c\"",
+                "title : ((\"a\" OR \"ab\") OR \"c\")",
+                "(\"a\" OR \"ab\") OR \"c\"",
+            ]
+        );
+        assert_eq!(plan.broad, "(\"a\" OR \"ab\") OR \"c\"");
+        let partly = Tiers::plan(&[None, Some("\"c\"".into())], &exact).expect("a plan");
+        assert_eq!(partly.tiers, ["title : (\"c\")", "\"c\""]);
+        assert!(Tiers::plan(&[None], &exact[..1]).is_none());
+    }
+}
