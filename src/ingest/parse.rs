@@ -586,6 +586,28 @@ mod tests {
         assert!(mended_rss("<rss version=\"2.0\"").is_none());
     }
 
+    /// Found by the `feed` fuzzer: quotes in text are not escaped by the serialiser, so
+    /// `…="javascript:…` can stand in a statement's text; it must never stand in a tag.
+    #[test]
+    fn javascript_in_text_stays_text() {
+        let input = include_bytes!("../../tests/fixtures/feeds/fuzz-feed-d17af6a9.bin");
+        let parsed =
+            parse_feed_with_type(&input[1..], Some("text/xml; charset=utf-16"), None).unwrap();
+        for item in &parsed.items {
+            let html = item.body_html().to_ascii_lowercase();
+            for (at, _) in html.match_indices("javascript:") {
+                let before = &html[..at];
+                assert!(before.rfind('<') <= before.rfind('>'), "{html}");
+            }
+        }
+        assert!(
+            parsed
+                .items
+                .iter()
+                .any(|i| i.body_html().contains("javascript:"))
+        );
+    }
+
     #[test]
     fn tells_pages_from_feeds() {
         assert!(looks_like_html(Some("text/html; charset=utf-8"), b""));
