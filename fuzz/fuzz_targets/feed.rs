@@ -21,6 +21,17 @@ const CONTENT_TYPES: [Option<&str>; 6] = [
     Some("application/feed+json; charset=koi8-r"),
 ];
 
+/// True when `javascript:` stands inside a tag. In text the serialiser escapes `<` and
+/// `>`, so a `<` after the last `>` means a tag is open. (Quotes in text stay as they
+/// are: the first version of this check, `="javascript:`, took such text for an
+/// attribute; see tests/fixtures/feeds/fuzz-feed-d17af6a9.bin.)
+fn javascript_in_a_tag(html: &str) -> bool {
+    html.match_indices("javascript:").any(|(at, _)| {
+        let before = &html[..at];
+        before.rfind('<') > before.rfind('>')
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {
         return;
@@ -35,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(!item.title().is_empty() || !item.body_text().trim().is_empty());
         let html = item.body_html().to_ascii_lowercase();
         assert!(!html.contains("<script"), "script survived: {html}");
-        assert!(!html.contains("=\"javascript:"), "javascript: survived: {html}");
+        assert!(!javascript_in_a_tag(&html), "javascript: survived: {html}");
         let statement = Announcement {
             id: 1,
             source_key: item.source_key().to_string(),

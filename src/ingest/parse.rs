@@ -88,6 +88,9 @@ pub struct FeedReader {
     base: Option<url::Url>,
     entries_seen: usize,
     items_read: usize,
+    /// Why the first part that could not be read could not, for a document of which no
+    /// part could.
+    first_error: Option<ParseError>,
 }
 
 impl FeedReader {
@@ -111,6 +114,7 @@ impl FeedReader {
             base: base.and_then(|b| url::Url::parse(b).ok()),
             entries_seen: 0,
             items_read: 0,
+            first_error: None,
         })
     }
 
@@ -123,8 +127,13 @@ impl FeedReader {
         }
         self.next += 1;
         if self.next > parts {
-            return (self.items_read == 0)
-                .then_some(Err(ParseError::NothingReadable(self.entries_seen)));
+            let seen = self.entries_seen;
+            return (self.items_read == 0).then(|| {
+                Err(self
+                    .first_error
+                    .take()
+                    .unwrap_or(ParseError::NothingReadable(seen)))
+            });
         }
         let feed = match &self.cuts {
             None => read_entries(&self.text),
@@ -132,8 +141,11 @@ impl FeedReader {
         };
         let feed = match feed {
             Ok(feed) => feed,
-            // One part that cannot be read is its entries skipped, not the document.
-            Err(_) if self.next > 1 => return Some(Ok(ParsedFeed::default())),
+            // One part that cannot be read (500 empty items, say) is not the document.
+            Err(e) if self.cuts.is_some() => {
+                self.first_error.get_or_insert(e);
+                return Some(Ok(ParsedFeed::default()));
+            }
             Err(e) => {
                 self.next = parts + 1;
                 return Some(Err(e));
@@ -584,6 +596,44 @@ mod tests {
         );
         assert!(mended_rss("<feed><rss/></feed>").is_none());
         assert!(mended_rss("<rss version=\"2.0\"").is_none());
+    }
+
+    /// Found by the `feed` fuzzer: quotes in text are not escaped by the serialiser, so
+    /// `…="javascript:…` can stand in a statement's text; it must never stand in a tag.
+    #[test]
+    fn javascript_in_text_stays_text() {
+        let input = include_bytes!("../../tests/fixtures/feeds/fuzz-feed-d17af6a9.bin");
+        let parsed =
+            parse_feed_with_type(&input[1..], Some("text/xml; charset=utf-16"), None).unwrap();
+        for item in &parsed.items {
+            let html = item.body_html().to_ascii_lowercase();
+            for (at, _) in html.match_indices("javascript:") {
+                let before = &html[..at];
+                assert!(before.rfind('<') <= before.rfind('>'), "{html}");
+            }
+        }
+        assert!(
+            parsed
+                .items
+                .iter()
+                .any(|i| i.body_html().contains("javascript:"))
+        );
+    }
+
+    /// Found by the bench: a first part of empty items failed the whole document.
+    #[test]
+    fn a_part_without_entries_does_not_hide_the_rest() {
+        let rss = format!(
+            "<rss version=\"2.0\"><channel><title>t</title>{}<item><title>last</title>\
+             <guid>last</guid></item></channel></rss>",
+            "<item/>".repeat(1_200)
+        );
+        let parsed = parse_feed(rss.as_bytes(), None).unwrap();
+        assert_eq!(parsed.items.len(), 1);
+        assert!(matches!(
+            parse_feed(b"<rss><channel><item/><item/></channel></rss>", None),
+            Err(ParseError::NoEntries(_))
+        ));
     }
 
     #[test]

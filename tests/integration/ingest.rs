@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jarchi::domain::{FeedHealth, FeedPolicy, Lang};
-use jarchi::ingest::{MAX_FEED_BYTES, import_pages};
+use jarchi::ingest::{ImportReport, MAX_FEED_BYTES, import_pages};
 use jarchi::storage::{ChatKind, Storage};
 
 use crate::app::{ADMIN, SettingsTweak, TestApp, WAIT, text_of};
@@ -520,39 +520,15 @@ async fn import_follows_older_pages_and_sends_nothing() {
     let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("i.db").display()))
         .await
         .unwrap();
-    let report = import_pages(
-        &storage,
-        &server.url("/feed/"),
-        10,
-        MAX_FEED_BYTES as u64,
-        &FeedPolicy::permissive(),
-    )
-    .await
-    .unwrap();
+    let report = import_permissively(&storage, &server.url("/feed/"), 10).await;
     assert_eq!((report.inserted, report.pages), (9, 3));
-    let again = import_pages(
-        &storage,
-        &server.url("/feed/"),
-        10,
-        MAX_FEED_BYTES as u64,
-        &FeedPolicy::permissive(),
-    )
-    .await
-    .unwrap();
+    let again = import_permissively(&storage, &server.url("/feed/"), 10).await;
     assert_eq!(
         (again.inserted, again.pages),
         (0, 2),
         "past the first page, a page with nothing new ends the backfill"
     );
-    let atom_report = import_pages(
-        &storage,
-        &server.url("/atom"),
-        5,
-        MAX_FEED_BYTES as u64,
-        &FeedPolicy::permissive(),
-    )
-    .await
-    .unwrap();
+    let atom_report = import_permissively(&storage, &server.url("/atom"), 5).await;
     assert_eq!((atom_report.inserted, atom_report.pages), (2, 2));
     assert_eq!(server.requests("/feed/?paged=4").len(), 1);
     assert_eq!(storage.count_announcements().await.unwrap(), 11);
@@ -909,4 +885,18 @@ async fn a_large_archive_file_is_read_in_parts_and_loses_no_entry() {
     let storage = Storage::connect(&db).await.unwrap();
     assert_eq!(storage.count_announcements().await.unwrap(), 1_233);
     storage.close().await;
+}
+
+/// `jarchi import --pages` of a feed on the local server, with the fetch cap and no address
+/// rules (the server is on loopback).
+async fn import_permissively(storage: &Storage, url: &str, pages: usize) -> ImportReport {
+    import_pages(
+        storage,
+        url,
+        pages,
+        MAX_FEED_BYTES as u64,
+        &FeedPolicy::permissive(),
+    )
+    .await
+    .unwrap()
 }
