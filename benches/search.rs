@@ -221,9 +221,13 @@ async fn quality() {
         .await
         .expect("storage");
     for file in &files {
-        jarchi::ingest::import(&storage, file.to_str().expect("path"))
-            .await
-            .expect("import");
+        jarchi::ingest::import(
+            &storage,
+            file.to_str().expect("path"),
+            &jarchi::domain::FeedPolicy::default(),
+        )
+        .await
+        .expect("import");
     }
     let legacy = legacy_archive(&dir.path().join("legacy.db")).await;
     legacy_import(&legacy, &files).await;
@@ -291,9 +295,13 @@ async fn run(size: usize) {
     let (mut imported, mut legacy_imported) = (0, 0);
     for file in &files {
         let (wall, cpu) = (Instant::now(), cpu_time());
-        let report = jarchi::ingest::import(&storage, file.to_str().expect("path"))
-            .await
-            .expect("import");
+        let report = jarchi::ingest::import(
+            &storage,
+            file.to_str().expect("path"),
+            &jarchi::domain::FeedPolicy::default(),
+        )
+        .await
+        .expect("import");
         imported += report.inserted;
         new_wall += wall.elapsed();
         new_cpu += cpu_time() - cpu;

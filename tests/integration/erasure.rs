@@ -330,7 +330,10 @@ async fn searches_and_drafts_expire_and_are_swept() {
     let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("j.db").display()))
         .await
         .unwrap();
-    let search = storage.remember_search("\"تهران\"").await.unwrap();
+    let search = storage
+        .remember_search(&jarchi::text::parse_search("تهران").unwrap())
+        .await
+        .unwrap();
     storage
         .save_draft(&Draft {
             user_id: ADMIN,
