@@ -378,6 +378,9 @@ async fn edits_and_deletions_reach_delivered_copies() {
     for chat in chats {
         wait_for_text(&app, chat, "عنوان نخست", 1).await;
     }
+    // The broadcast report comes last; were it still on its way, `ask` would take it for
+    // the answer to /edit.
+    wait_for_text(&app, ADMIN, "گزارش ارسال", 1).await;
     let id = app.storage.latest(1, 0).await.unwrap()[0].id;
 
     let edited = app
