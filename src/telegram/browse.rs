@@ -15,7 +15,7 @@ use crate::text::{
 };
 
 /// Results per page of a search.
-pub const SEARCH_PAGE_SIZE: u32 = 5;
+const SEARCH_PAGE_SIZE: u32 = 5;
 
 const LATEST_DEFAULT: u32 = 5;
 
@@ -36,14 +36,14 @@ fn page_button(label: &str, listing: Listing, offset: u32) -> InlineKeyboardButt
 }
 
 /// One page, ready to send or to edit in.
-pub struct Page {
-    pub html: String,
-    pub keyboard: InlineKeyboardMarkup,
+struct Page {
+    html: String,
+    keyboard: InlineKeyboardMarkup,
 }
 
 /// The page of `listing` at `offset`; `None` when the listing is gone (an expired search)
 /// or has nothing there any more (statements deleted since).
-pub async fn page(
+async fn page(
     ctx: &Context,
     listing: Listing,
     offset: u32,
