@@ -137,6 +137,7 @@ pub fn schema() -> UpdateHandler<HandlerError> {
     let inline_queries = Update::filter_inline_query().endpoint(inline::answer);
     // First, so that a flood is dropped before any handler reads the database.
     let over_the_limit = dptree::filter_map(fair_use::over_the_limit).endpoint(fair_use::refuse);
+    // Then where and in which language to answer, decided once for every handler below.
     dptree::entry().branch(over_the_limit).branch(
         dptree::filter_map_async(ReplyTo::of_update)
             .branch(messages)
