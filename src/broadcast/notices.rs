@@ -2,12 +2,13 @@
 //! sends [`FeedNotice`]s here, and this is the room allowed to send.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
+use teloxide::types::{InlineKeyboardMarkup, ParseMode};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::sender::{self, SendOutcome};
 use crate::domain::{FeedNotice, Lang};
+use crate::telegram::callback::{self, ReleaseHold};
 use crate::text::catalogue::{self, Phrase, phrase};
 
 /// Relays notices to every admin until the poller hangs up or the app stops. A notice
@@ -30,12 +31,12 @@ pub async fn relay_feed_notices(
         let html = catalogue::feed_notice(&notice, lang);
         // Held statements come with the button that broadcasts them after all.
         let keyboard = match &notice {
-            FeedNotice::Held(held) => Some(InlineKeyboardMarkup::new([[
-                InlineKeyboardButton::callback(
-                    phrase(Phrase::ButtonReleaseHold, lang),
-                    held.button_data(),
-                ),
-            ]])),
+            FeedNotice::Held(held) => Some(InlineKeyboardMarkup::new([[callback::button(
+                phrase(Phrase::ButtonReleaseHold, lang),
+                ReleaseHold {
+                    hold_id: held.hold_id,
+                },
+            )]])),
             _ => None,
         };
         for admin in &admins {

@@ -56,21 +56,6 @@ pub struct HeldStatements {
     pub titles: Vec<String>,
 }
 
-/// Callback data of the "broadcast them after all" button under a held-statements notice.
-/// The relay that sends the notice and the handler that answers the button share it.
-pub const RELEASE_HOLD_PREFIX: &str = "hold:";
-
-impl HeldStatements {
-    pub fn button_data(&self) -> String {
-        release_hold_data(self.hold_id)
-    }
-}
-
-/// At most 24 bytes, well within Telegram's 64 for callback data.
-pub fn release_hold_data(hold_id: i64) -> String {
-    format!("{RELEASE_HOLD_PREFIX}{hold_id}")
-}
-
 /// A hold nobody has released yet, as `/feeds` lists it: the notice may have been lost
 /// (Telegram down, an admin who had not started the bot), the statements must not be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,29 +65,4 @@ pub struct WaitingHold {
     /// Held statements neither broadcast nor retracted.
     pub statements: i64,
     pub since: DateTime<Utc>,
-}
-
-/// The hold a button's callback data names, if it is one of ours.
-pub fn parse_release_hold(data: &str) -> Option<i64> {
-    data.strip_prefix(RELEASE_HOLD_PREFIX)?.parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hold_buttons_round_trip_within_telegrams_limit() {
-        let held = HeldStatements {
-            hold_id: i64::MAX,
-            feed_id: 1,
-            feed_url: String::new(),
-            broadcast: 5,
-            titles: Vec::new(),
-        };
-        assert!(held.button_data().len() <= 64);
-        assert_eq!(parse_release_hold(&held.button_data()), Some(i64::MAX));
-        assert_eq!(parse_release_hold("hold:x"), None);
-        assert_eq!(parse_release_hold("post:send"), None);
-    }
 }

@@ -9,10 +9,7 @@ mod lang;
 mod settings;
 
 pub use announcement::{Announcement, AnnouncementError, NewAnnouncement, is_http_url};
-pub use feed::{
-    FeedHealth, FeedNotice, FeedStatus, HeldStatements, RELEASE_HOLD_PREFIX, WaitingHold,
-    parse_release_hold, release_hold_data,
-};
+pub use feed::{FeedHealth, FeedNotice, FeedStatus, HeldStatements, WaitingHold};
 pub use feed_policy::{FeedPolicy, FeedRefusal, inside_kind};
 pub use figures::{BroadcastFigures, Stats};
 pub use identity::link_identity;

@@ -3,21 +3,18 @@
 
 use chrono::Utc;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::InlineKeyboardMarkup;
 
-use super::reply::{Preview, edit_text, send_html, send_html_with_keyboard, send_page};
-use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::domain::{
-    Announcement, Lang, NewAnnouncement, is_http_url, parse_release_hold, release_hold_data,
+use super::callback::{DraftButton, ReleaseHold, button};
+use super::reply::{
+    Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
+use super::{AdminCommand, Context, HandlerResult, JarchiBot};
+use crate::domain::{Announcement, Lang, NewAnnouncement, is_http_url};
 use crate::storage::{AddFeedOutcome, Draft, DraftStep, HoldRelease, PublishOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::{announcement_card, escape, to_ascii_digits};
 
-/// Every button of the /post dialogue starts with this; the handler tree routes on it.
-pub const BUTTON_PREFIX: &str = "post:";
-const SEND_BUTTON: &str = "post:send";
-const CANCEL_BUTTON: &str = "post:cancel";
 /// Holds `/feeds` offers to release, each a button: a few keep the list readable.
 const MAX_HOLD_BUTTONS: u32 = 5;
 
@@ -64,188 +61,213 @@ fn statement(source_key: String, post: &Post) -> Option<NewAnnouncement> {
     .ok()
 }
 
-async fn admin_lang(ctx: &Context, msg: &Message) -> Lang {
-    ctx.lang_for(msg).await.unwrap_or(ctx.settings.default_lang)
-}
-
+/// One endpoint for every admin command; each command has its own function below.
 pub async fn answer(
     bot: JarchiBot,
     msg: Message,
     cmd: AdminCommand,
     ctx: Context,
+    to: ReplyTo,
 ) -> HandlerResult {
-    let lang = admin_lang(&ctx, &msg).await;
-    let reply = |html: String| send_html(&bot, msg.chat.id, html, Preview::Off);
     match cmd {
         AdminCommand::Post(text) if text.trim().is_empty() => {
-            let Some(user) = msg.from.as_ref() else {
-                return Ok(());
-            };
-            ctx.storage
-                .save_draft(&Draft {
-                    user_id: user.id.0 as i64,
-                    chat_id: msg.chat.id.0,
-                    step: DraftStep::Title,
-                    title: String::new(),
-                    body: String::new(),
-                    link: None,
-                })
-                .await?;
-            reply(phrase(Phrase::PostAskTitle, lang).into()).await?;
+            start_draft(&bot, &msg, &ctx, &to).await
         }
-        AdminCommand::Post(text) => {
-            let source_key = format!("admin:{}:{}", msg.chat.id.0, msg.id.0);
-            let Some(new) = parse_post(&text).and_then(|p| statement(source_key, &p)) else {
-                reply(phrase(Phrase::PostEmptyText, lang).into()).await?;
-                return Ok(());
-            };
-            let answer = match ctx.publisher.publish(&new).await? {
-                PublishOutcome::Published { id, recipients } => {
-                    catalogue::published(id, recipients, lang)
-                }
-                PublishOutcome::Duplicate { id } => catalogue::already_published(id, lang),
-            };
-            reply(answer).await?;
-        }
-        AdminCommand::Edit(args) => {
-            let args = to_ascii_digits(&args);
-            let (id, rest) = args
-                .trim_start()
-                .split_once(char::is_whitespace)
-                .unwrap_or((args.trim(), ""));
-            let parsed = id
-                .trim_start_matches('#')
-                .parse::<i64>()
-                .ok()
-                .zip(parse_post(rest));
-            let Some((id, post)) = parsed else {
-                reply(phrase(Phrase::EditUsage, lang).into()).await?;
-                return Ok(());
-            };
-            let Some(revised) = statement(format!("edit:{id}"), &post) else {
-                reply(phrase(Phrase::EditUsage, lang).into()).await?;
-                return Ok(());
-            };
-            let answer = match ctx.publisher.revise(id, &revised).await? {
-                Some(copies) => catalogue::revised(id, copies, lang),
-                None => catalogue::show_not_found(id, lang),
-            };
-            reply(answer).await?;
-        }
-        AdminCommand::Delete(args) => {
-            let Some(id) = to_ascii_digits(&args)
-                .trim()
-                .trim_start_matches('#')
-                .parse::<i64>()
-                .ok()
-            else {
-                reply(phrase(Phrase::DeleteUsage, lang).into()).await?;
-                return Ok(());
-            };
-            let answer = match ctx.publisher.retract(id).await? {
-                Some(copies) => catalogue::retracted(id, copies, lang),
-                None => catalogue::show_not_found(id, lang),
-            };
-            reply(answer).await?;
-        }
-        AdminCommand::Stats => {
-            let mut stats = ctx.storage.stats().await?;
-            stats.telegram_unreachable_since = ctx.link.unreachable_since();
-            reply(catalogue::stats(&stats, lang)).await?;
-        }
-        AdminCommand::Cancel => {
-            let Some(user) = msg.from.as_ref() else {
-                return Ok(());
-            };
-            let discarded = ctx.storage.discard_draft(user.id.0 as i64).await?;
-            let answer = if discarded {
-                Phrase::PostCancelled
-            } else {
-                Phrase::NothingToCancel
-            };
-            reply(phrase(answer, lang).into()).await?;
-        }
-        AdminCommand::Skip => {
-            let Some(user) = msg.from.as_ref() else {
-                return Ok(());
-            };
-            match ctx.storage.draft(user.id.0 as i64).await? {
-                Some(mut draft) if draft.step == DraftStep::Link => {
-                    draft.link = None;
-                    draft.step = DraftStep::Preview;
-                    ctx.storage.save_draft(&draft).await?;
-                    show_preview(&bot, &ctx, &draft, lang).await?;
-                }
-                _ => {
-                    reply(phrase(Phrase::NothingToCancel, lang).into()).await?;
-                }
-            }
-        }
-        AdminCommand::Feeds => {
-            let feeds = ctx.storage.feed_statuses().await?;
-            let holds = ctx.storage.waiting_holds(MAX_HOLD_BUTTONS).await?;
-            let list = catalogue::feed_list(&feeds, lang);
-            if holds.is_empty() {
-                reply(list).await?;
-            } else {
-                let buttons = holds.iter().map(|hold| {
-                    [InlineKeyboardButton::callback(
-                        catalogue::release_hold_label(hold.hold_id, lang),
-                        release_hold_data(hold.hold_id),
-                    )]
-                });
-                let text = list + &catalogue::waiting_holds(&holds, lang);
-                send_page(&bot, msg.chat.id, text, InlineKeyboardMarkup::new(buttons)).await?;
-            }
-        }
-        AdminCommand::AddFeed(url) => {
-            let url = url.trim();
-            if url.contains(char::is_whitespace) || !is_http_url(url) {
-                reply(phrase(Phrase::AddFeedUsage, lang).into()).await?;
-                return Ok(());
-            }
-            // What can be told without fetching (the scheme, an inside IP address) is told
-            // now; the rest shows in /feeds after the first poll.
-            if let Err(refusal) = ctx.settings.feed_policy.check_url(url) {
-                reply(catalogue::feed_refused(&refusal, lang)).await?;
-                return Ok(());
-            }
-            // Only stored here: the poller finds out whether it is a feed or a page.
-            let answer = match ctx.storage.add_feed(url).await? {
-                AddFeedOutcome::Added(id) => {
-                    tracing::info!(feed = id, "an admin added a feed");
-                    ctx.feeds_changed.notify_one();
-                    catalogue::feed_added(id, lang)
-                }
-                AddFeedOutcome::AlreadyFollowed(id) => catalogue::feed_already_followed(id, lang),
-            };
-            reply(answer).await?;
-        }
-        AdminCommand::RemoveFeed(args) => {
-            let Some(id) = to_ascii_digits(&args).trim().parse::<i64>().ok() else {
-                reply(phrase(Phrase::RemoveFeedUsage, lang).into()).await?;
-                return Ok(());
-            };
-            let answer = if ctx.storage.remove_feed(id).await? {
-                tracing::info!(feed = id, "an admin removed a feed");
-                catalogue::feed_removed(id, lang)
-            } else {
-                catalogue::feed_not_found(id, lang)
-            };
-            reply(answer).await?;
-        }
+        AdminCommand::Post(text) => post(&bot, &msg, &ctx, &to, &text).await,
+        AdminCommand::Edit(args) => edit(&bot, &ctx, &to, &args).await,
+        AdminCommand::Delete(args) => delete(&bot, &ctx, &to, &args).await,
+        AdminCommand::Stats => stats(&bot, &ctx, &to).await,
+        AdminCommand::Cancel => cancel(&bot, &msg, &ctx, &to).await,
+        AdminCommand::Skip => skip(&bot, &msg, &ctx, &to).await,
+        AdminCommand::Feeds => feeds(&bot, &ctx, &to).await,
+        AdminCommand::AddFeed(url) => add_feed(&bot, &ctx, &to, &url).await,
+        AdminCommand::RemoveFeed(args) => remove_feed(&bot, &ctx, &to, &args).await,
     }
+}
+
+/// `/post` alone: the guided dialogue asks for the title first.
+async fn start_draft(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> HandlerResult {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    ctx.storage
+        .save_draft(&Draft {
+            user_id: user.id.0 as i64,
+            chat_id: msg.chat.id.0,
+            step: DraftStep::Title,
+            title: String::new(),
+            body: String::new(),
+            link: None,
+        })
+        .await?;
+    say(bot, to, phrase(Phrase::PostAskTitle, to.lang)).await
+}
+
+/// `/post` with the statement's lines: published at once.
+async fn post(
+    bot: &JarchiBot,
+    msg: &Message,
+    ctx: &Context,
+    to: &ReplyTo,
+    text: &str,
+) -> HandlerResult {
+    let source_key = format!("admin:{}:{}", msg.chat.id.0, msg.id.0);
+    let Some(new) = parse_post(text).and_then(|p| statement(source_key, &p)) else {
+        return say(bot, to, phrase(Phrase::PostEmptyText, to.lang)).await;
+    };
+    let answer = publish(ctx, &new, to.lang).await?;
+    say(bot, to, answer).await
+}
+
+/// Publishes, and says how it went.
+async fn publish(
+    ctx: &Context,
+    new: &NewAnnouncement,
+    lang: Lang,
+) -> Result<String, super::HandlerError> {
+    Ok(match ctx.publisher.publish(new).await? {
+        PublishOutcome::Published { id, recipients } => catalogue::published(id, recipients, lang),
+        PublishOutcome::Duplicate { id } => catalogue::already_published(id, lang),
+    })
+}
+
+/// `/edit id` and the lines of the revised statement.
+async fn edit(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> HandlerResult {
+    let args = to_ascii_digits(args);
+    let (id, rest) = args
+        .trim_start()
+        .split_once(char::is_whitespace)
+        .unwrap_or((args.trim(), ""));
+    let parsed = id
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .zip(parse_post(rest));
+    let Some((id, revised)) =
+        parsed.and_then(|(id, post)| Some((id, statement(format!("edit:{id}"), &post)?)))
+    else {
+        return say(bot, to, phrase(Phrase::EditUsage, to.lang)).await;
+    };
+    let answer = match ctx.publisher.revise(id, &revised).await? {
+        Some(copies) => catalogue::revised(id, copies, to.lang),
+        None => catalogue::show_not_found(id, to.lang),
+    };
+    say(bot, to, answer).await
+}
+
+/// `/delete id`.
+async fn delete(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> HandlerResult {
+    let Some(id) = to_ascii_digits(args)
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+    else {
+        return say(bot, to, phrase(Phrase::DeleteUsage, to.lang)).await;
+    };
+    let answer = match ctx.publisher.retract(id).await? {
+        Some(copies) => catalogue::retracted(id, copies, to.lang),
+        None => catalogue::show_not_found(id, to.lang),
+    };
+    say(bot, to, answer).await
+}
+
+async fn stats(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
+    let mut stats = ctx.storage.stats().await?;
+    stats.telegram_unreachable_since = ctx.link.unreachable_since();
+    say(bot, to, catalogue::stats(&stats, to.lang)).await
+}
+
+/// `/cancel`: leaves the /post dialogue.
+async fn cancel(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> HandlerResult {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let answer = if ctx.storage.discard_draft(user.id.0 as i64).await? {
+        Phrase::PostCancelled
+    } else {
+        Phrase::NothingToCancel
+    };
+    say(bot, to, phrase(answer, to.lang)).await
+}
+
+/// `/skip`: a draft waiting for its link goes on without one.
+async fn skip(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> HandlerResult {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    match ctx.storage.draft(user.id.0 as i64).await? {
+        Some(mut draft) if draft.step == DraftStep::Link => {
+            draft.link = None;
+            draft.step = DraftStep::Preview;
+            ctx.storage.save_draft(&draft).await?;
+            show_preview(bot, ctx, &draft, to.lang).await
+        }
+        _ => say(bot, to, phrase(Phrase::NothingToCancel, to.lang)).await,
+    }
+}
+
+/// `/feeds`: every feed's state, and a button under each batch of items still held back.
+async fn feeds(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
+    let feeds = ctx.storage.feed_statuses().await?;
+    let holds = ctx.storage.waiting_holds(MAX_HOLD_BUTTONS).await?;
+    let list = catalogue::feed_list(&feeds, to.lang);
+    if holds.is_empty() {
+        return say(bot, to, list).await;
+    }
+    let buttons = holds.iter().map(|hold| {
+        [button(
+            catalogue::release_hold_label(hold.hold_id, to.lang),
+            ReleaseHold {
+                hold_id: hold.hold_id,
+            },
+        )]
+    });
+    let text = list + &catalogue::waiting_holds(&holds, to.lang);
+    send_page(bot, to.chat, text, InlineKeyboardMarkup::new(buttons)).await?;
     Ok(())
+}
+
+/// `/addfeed url`.
+async fn add_feed(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, url: &str) -> HandlerResult {
+    let url = url.trim();
+    if url.contains(char::is_whitespace) || !is_http_url(url) {
+        return say(bot, to, phrase(Phrase::AddFeedUsage, to.lang)).await;
+    }
+    // What can be told without fetching (the scheme, an inside IP address) is told
+    // now; the rest shows in /feeds after the first poll.
+    if let Err(refusal) = ctx.settings.feed_policy.check_url(url) {
+        return say(bot, to, catalogue::feed_refused(&refusal, to.lang)).await;
+    }
+    // Only stored here: the poller finds out whether it is a feed or a page.
+    let answer = match ctx.storage.add_feed(url).await? {
+        AddFeedOutcome::Added(id) => {
+            tracing::info!(feed = id, "an admin added a feed");
+            ctx.feeds_changed.notify_one();
+            catalogue::feed_added(id, to.lang)
+        }
+        AddFeedOutcome::AlreadyFollowed(id) => catalogue::feed_already_followed(id, to.lang),
+    };
+    say(bot, to, answer).await
+}
+
+/// `/removefeed id`.
+async fn remove_feed(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> HandlerResult {
+    let Some(id) = to_ascii_digits(args).trim().parse::<i64>().ok() else {
+        return say(bot, to, phrase(Phrase::RemoveFeedUsage, to.lang)).await;
+    };
+    let answer = if ctx.storage.remove_feed(id).await? {
+        tracing::info!(feed = id, "an admin removed a feed");
+        catalogue::feed_removed(id, to.lang)
+    } else {
+        catalogue::feed_not_found(id, to.lang)
+    };
+    say(bot, to, answer).await
 }
 
 /// Someone outside ADMIN_IDS tried an admin command: a polite no, and a warning for the
 /// operator that names the command but not the person or the text.
-pub async fn refuse(
-    bot: JarchiBot,
-    msg: Message,
-    cmd: AdminCommand,
-    ctx: Context,
-) -> HandlerResult {
+pub async fn refuse(bot: JarchiBot, msg: Message, cmd: AdminCommand, to: ReplyTo) -> HandlerResult {
     let command = match cmd {
         AdminCommand::Post(_) => "post",
         AdminCommand::Edit(_) => "edit",
@@ -261,7 +283,7 @@ pub async fn refuse(
         command,
         "an admin command from someone who is not an admin was refused"
     );
-    let lang = admin_lang(&ctx, &msg).await;
+    let lang = to.lang;
     send_html(
         &bot,
         msg.chat.id,
@@ -287,49 +309,43 @@ pub async fn continue_draft(
     msg: Message,
     mut draft: Draft,
     ctx: Context,
+    to: ReplyTo,
 ) -> HandlerResult {
-    let lang = admin_lang(&ctx, &msg).await;
-    let reply = |p: Phrase| send_html(&bot, msg.chat.id, phrase(p, lang), Preview::Off);
+    let ask = |p: Phrase| say(&bot, &to, phrase(p, to.lang));
     let Some(text) = msg.text().map(str::trim).filter(|t| !t.is_empty()) else {
-        reply(Phrase::PostEmptyText).await?;
-        return Ok(());
+        return ask(Phrase::PostEmptyText).await;
     };
     match draft.step {
         DraftStep::Title => {
             draft.title = text.to_string();
             draft.step = DraftStep::Body;
             ctx.storage.save_draft(&draft).await?;
-            reply(Phrase::PostAskBody).await?;
+            ask(Phrase::PostAskBody).await
         }
         DraftStep::Body => {
             draft.body = text.to_string();
             draft.step = DraftStep::Link;
             ctx.storage.save_draft(&draft).await?;
-            reply(Phrase::PostAskLink).await?;
+            ask(Phrase::PostAskLink).await
         }
         DraftStep::Link if !is_http_url(text) || text.contains(char::is_whitespace) => {
-            reply(Phrase::PostBadLink).await?;
+            ask(Phrase::PostBadLink).await
         }
         DraftStep::Link => {
             draft.link = Some(text.to_string());
             draft.step = DraftStep::Preview;
             ctx.storage.save_draft(&draft).await?;
-            show_preview(&bot, &ctx, &draft, lang).await?;
+            show_preview(&bot, &ctx, &draft, to.lang).await
         }
-        DraftStep::Preview => {}
+        DraftStep::Preview => Ok(()),
     }
-    Ok(())
 }
 
-/// The statement exactly as subscribers will get it, then the Send / Cancel question.
+/// The statement exactly as subscribers will get it, then the Send / Cancel question, in
+/// the chat where the draft was started.
 async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang) -> HandlerResult {
     let chat = ChatId(draft.chat_id);
-    let post = Post {
-        title: draft.title.clone(),
-        body: draft.body.clone(),
-        link: draft.link.clone(),
-    };
-    let Some(new) = statement("preview".into(), &post) else {
+    let Some(new) = statement("preview".into(), &post_of(draft)) else {
         send_html(bot, chat, phrase(Phrase::PostEmptyText, lang), Preview::Off).await?;
         return Ok(());
     };
@@ -346,114 +362,87 @@ async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang)
     };
     send_html(bot, chat, announcement_card(&preview, lang), Preview::On).await?;
     let keyboard = InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback(phrase(Phrase::ButtonSend, lang), SEND_BUTTON),
-        InlineKeyboardButton::callback(phrase(Phrase::ButtonCancel, lang), CANCEL_BUTTON),
+        button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
+        button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
     ]]);
     send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
     Ok(())
 }
 
-/// Send / Cancel under a preview. Every callback is answered, even a stale or forged one,
-/// so that the admin's button never spins forever.
-pub async fn draft_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> HandlerResult {
+fn post_of(draft: &Draft) -> Post {
+    Post {
+        title: draft.title.clone(),
+        body: draft.body.clone(),
+        link: draft.link.clone(),
+    }
+}
+
+/// Send / Cancel under a preview. A stale one (the draft sent, cancelled or someone
+/// else's) gets a short sentence, so that the admin's button never spins forever.
+pub async fn draft_button(
+    bot: JarchiBot,
+    query: CallbackQuery,
+    ctx: Context,
+    to: ReplyTo,
+    pressed: DraftButton,
+) -> HandlerResult {
     let user_id = query.from.id.0 as i64;
-    let lang = Lang::from_telegram(
-        query.from.language_code.as_deref(),
-        ctx.settings.default_lang,
-    );
-    let is_admin = ctx.settings.is_admin(query.from.id.0);
-    let draft = if is_admin {
+    let draft = if ctx.settings.is_admin(query.from.id.0) {
         ctx.storage.draft(user_id).await?
     } else {
         None
     };
-    let message = query.regular_message().map(|m| (m.chat.id, m.id));
     let ready = draft.filter(|d| d.step == DraftStep::Preview);
-    let outcome = match (query.data.as_deref(), ready, message) {
-        (Some(SEND_BUTTON), Some(draft), Some((chat, message_id))) => {
-            let post = Post {
-                title: draft.title.clone(),
-                body: draft.body.clone(),
-                link: draft.link.clone(),
-            };
-            // The confirmation message's id makes a double tap a duplicate, not a second post.
-            let source_key = format!("admin:{}:{}", chat.0, message_id.0);
-            let answer = match statement(source_key, &post) {
-                Some(new) => match ctx.publisher.publish(&new).await? {
-                    PublishOutcome::Published { id, recipients } => {
-                        catalogue::published(id, recipients, lang)
-                    }
-                    PublishOutcome::Duplicate { id } => catalogue::already_published(id, lang),
-                },
-                None => phrase(Phrase::PostEmptyText, lang).to_string(),
-            };
-            ctx.storage.discard_draft(user_id).await?;
-            Some((chat, message_id, answer))
-        }
-        (Some(CANCEL_BUTTON), Some(_), Some((chat, message_id))) => {
-            ctx.storage.discard_draft(user_id).await?;
-            Some((
-                chat,
-                message_id,
-                phrase(Phrase::PostCancelled, lang).to_string(),
-            ))
-        }
-        _ => None,
+    let (Some(draft), Some(message)) = (ready, query.regular_message()) else {
+        return toast(&bot, &query, phrase(Phrase::DraftGone, to.lang)).await;
     };
-    match outcome {
-        Some((chat, message_id, answer)) => {
-            bot.answer_callback_query(query.id.clone()).await?;
-            // Replacing the question removes its buttons, so nothing can be sent twice.
-            edit_text(&bot, chat, message_id, answer).await?;
+    let answer = match pressed {
+        DraftButton::Send => {
+            // The confirmation message's id makes a double tap a duplicate, not a second post.
+            let source_key = format!("admin:{}:{}", message.chat.id.0, message.id.0);
+            match statement(source_key, &post_of(&draft)) {
+                Some(new) => publish(&ctx, &new, to.lang).await?,
+                None => phrase(Phrase::PostEmptyText, to.lang).to_string(),
+            }
         }
-        None => {
-            bot.answer_callback_query(query.id.clone())
-                .text(phrase(Phrase::DraftGone, lang))
-                .await?;
-        }
-    }
+        DraftButton::Cancel => phrase(Phrase::PostCancelled, to.lang).to_string(),
+    };
+    ctx.storage.discard_draft(user_id).await?;
+    bot.answer_callback_query(query.id.clone()).await?;
+    // Replacing the question removes its buttons, so nothing can be sent twice.
+    edit_text(&bot, message.chat.id, message.id, answer).await?;
     Ok(())
 }
 
 /// "Broadcast them" under a held-statements notice. The release is one transaction that
 /// marks the hold released, so a double tap, or a second admin, queues nothing more.
-pub async fn hold_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> HandlerResult {
-    let lang = Lang::from_telegram(
-        query.from.language_code.as_deref(),
-        ctx.settings.default_lang,
-    );
+pub async fn hold_button(
+    bot: JarchiBot,
+    query: CallbackQuery,
+    ctx: Context,
+    to: ReplyTo,
+    hold: ReleaseHold,
+) -> HandlerResult {
     if !ctx.settings.is_admin(query.from.id.0) {
         tracing::warn!("a hold button from someone who is not an admin was refused");
-        bot.answer_callback_query(query.id.clone())
-            .text(phrase(Phrase::AdminOnly, lang))
-            .await?;
-        return Ok(());
+        return toast(&bot, &query, phrase(Phrase::AdminOnly, to.lang)).await;
     }
-    let outcome = match query.data.as_deref().and_then(parse_release_hold) {
-        Some(hold) => ctx.publisher.release_hold(hold).await?,
-        None => HoldRelease::NotFound,
-    };
-    let (statements, deliveries) = match outcome {
+    let (statements, deliveries) = match ctx.publisher.release_hold(hold.hold_id).await? {
         HoldRelease::Released {
             statements,
             deliveries,
         } => (statements, deliveries),
-        HoldRelease::AlreadyReleased | HoldRelease::NotFound => {
-            let why = if outcome == HoldRelease::NotFound {
-                Phrase::HoldNotFound
-            } else {
-                Phrase::HoldAlreadyReleased
-            };
-            bot.answer_callback_query(query.id.clone())
-                .text(phrase(why, lang))
-                .await?;
-            return Ok(());
+        HoldRelease::NotFound => {
+            return toast(&bot, &query, phrase(Phrase::HoldNotFound, to.lang)).await;
+        }
+        HoldRelease::AlreadyReleased => {
+            return toast(&bot, &query, phrase(Phrase::HoldAlreadyReleased, to.lang)).await;
         }
     };
     bot.answer_callback_query(query.id.clone()).await?;
     // The notice keeps its list and loses its button, so that it cannot be pressed again.
     if let Some(message) = query.regular_message() {
-        let answer = catalogue::hold_released(statements, deliveries, lang);
+        let answer = catalogue::hold_released(statements, deliveries, to.lang);
         let notice = message.text().unwrap_or_default();
         edit_text(
             &bot,

@@ -1,121 +1,55 @@
 //! Lists of statements one page at a time (/latest, /search, /archive), and the buttons
-//! under them. A button carries a listing, an offset or a statement number, never the query
-//! text: `l:<size>:<offset>`, `q:<search id>:<offset>`, `v:<statement id>`, and for the
-//! calendar `a` (the years), `y:<year>` (its months), `m:<year>:<month>:<offset>`; all far
-//! under Telegram's 64 bytes.
+//! under them (see `callback` for what they carry).
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::reply::{edit_page, send_page};
-use super::{Context, HandlerResult, JarchiBot, public};
+use super::callback::{BrowseButton, LATEST_MAX, Listing, button};
+use super::reply::{ReplyTo, edit_page, say, send_page, send_statement, toast};
+use super::{Context, HandlerError, HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang};
 use crate::text::catalogue::{self, Phrase, phrase, show_button};
-use crate::text::{JalaliMonth, QueryTerm, announcement_card, one_message, search_card};
+use crate::text::{
+    JalaliMonth, QueryTerm, announcement_card, one_message, parse_search, search_card,
+    to_ascii_digits,
+};
 
 /// Results per page of a search.
-pub const SEARCH_PAGE_SIZE: u32 = 5;
+const SEARCH_PAGE_SIZE: u32 = 5;
 
-/// Offsets beyond this come from forged buttons, not from paging through any real archive.
-const MAX_OFFSET: u32 = 100_000;
-
-/// Which list a page belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listing {
-    Latest {
-        size: u32,
-    },
-    /// A search remembered by storage under this id.
-    Search {
-        id: i64,
-    },
-    /// The statements of one Jalali month.
-    Month(JalaliMonth),
-}
-
-/// What a pressed button asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Button {
-    Page { listing: Listing, offset: u32 },
-    Show { id: i64 },
-    Years,
-    Months { year: i32 },
-}
+const LATEST_DEFAULT: u32 = 5;
 
 /// Telegram draws at most 100 buttons under a message; the years stop well before.
 const MAX_YEAR_BUTTONS: usize = 90;
 /// Year and month buttons per row.
 const CALENDAR_BUTTONS_PER_ROW: usize = 3;
 
-impl Listing {
-    fn page_size(self) -> u32 {
-        match self {
-            Listing::Latest { size } => size,
-            Listing::Search { .. } | Listing::Month(_) => SEARCH_PAGE_SIZE,
-        }
-    }
-
-    fn data(self, offset: u32) -> String {
-        match self {
-            Listing::Latest { size } => format!("l:{size}:{offset}"),
-            Listing::Search { id } => format!("q:{id}:{offset}"),
-            Listing::Month(m) => format!("m:{}:{}:{offset}", m.year(), m.month()),
-        }
+fn page_size(listing: Listing) -> u32 {
+    match listing {
+        Listing::Latest { size } => size,
+        Listing::Search { .. } | Listing::Month(_) => SEARCH_PAGE_SIZE,
     }
 }
 
-fn parse_button(data: &str) -> Option<Button> {
-    let parts: Vec<&str> = data.split(':').collect();
-    let offset = |s: &str| s.parse::<u32>().ok().filter(|o| *o <= MAX_OFFSET);
-    let page = |listing, o: &str| {
-        Some(Button::Page {
-            listing,
-            offset: offset(o)?,
-        })
-    };
-    match parts.as_slice() {
-        ["v", id] => Some(Button::Show {
-            id: id.parse().ok().filter(|id| *id > 0)?,
-        }),
-        ["l", size, o] => {
-            let size = size.parse::<u32>().ok().filter(|s| (1..=10).contains(s))?;
-            page(Listing::Latest { size }, o)
-        }
-        ["q", id, o] => page(
-            Listing::Search {
-                id: id.parse().ok()?,
-            },
-            o,
-        ),
-        ["a"] => Some(Button::Years),
-        ["y", year] => {
-            let year = year.parse().ok()?;
-            JalaliMonth::new(year, 1)?;
-            Some(Button::Months { year })
-        }
-        ["m", year, month, o] => {
-            let month = JalaliMonth::new(year.parse().ok()?, month.parse().ok()?)?;
-            page(Listing::Month(month), o)
-        }
-        _ => None,
-    }
+fn page_button(label: &str, listing: Listing, offset: u32) -> InlineKeyboardButton {
+    button(label, BrowseButton::Page { listing, offset })
 }
 
 /// One page, ready to send or to edit in.
-pub struct Page {
-    pub html: String,
-    pub keyboard: InlineKeyboardMarkup,
+struct Page {
+    html: String,
+    keyboard: InlineKeyboardMarkup,
 }
 
 /// The page of `listing` at `offset`; `None` when the listing is gone (an expired search)
 /// or has nothing there any more (statements deleted since).
-pub async fn page(
+async fn page(
     ctx: &Context,
     listing: Listing,
     offset: u32,
     lang: Lang,
-) -> Result<Option<Page>, super::HandlerError> {
-    let size = listing.page_size();
+) -> Result<Option<Page>, HandlerError> {
+    let size = page_size(listing);
     // One more than a page tells whether there is a next one.
     let mut terms: Vec<QueryTerm> = Vec::new();
     let mut heading = None;
@@ -167,33 +101,35 @@ pub async fn page(
     let mut rows: Vec<Vec<InlineKeyboardButton>> = shown[..taken]
         .iter()
         .map(|a| {
-            vec![InlineKeyboardButton::callback(
+            vec![button(
                 show_button(a.id, &a.title, lang),
-                format!("v:{}", a.id),
+                BrowseButton::Show { id: a.id },
             )]
         })
         .collect();
     let mut navigation = Vec::new();
     if offset > 0 {
-        navigation.push(InlineKeyboardButton::callback(
+        navigation.push(page_button(
             phrase(Phrase::ButtonPrevious, lang),
-            listing.data(offset.saturating_sub(size)),
+            listing,
+            offset.saturating_sub(size),
         ));
     }
     // Whatever did not fit in this message starts the next page, so nothing is skipped.
     if statements.len() > taken {
-        navigation.push(InlineKeyboardButton::callback(
+        navigation.push(page_button(
             phrase(Phrase::ButtonNext, lang),
-            listing.data(offset + taken as u32),
+            listing,
+            offset + taken as u32,
         ));
     }
     if !navigation.is_empty() {
         rows.push(navigation);
     }
     if let Listing::Month(month) = listing {
-        rows.push(vec![InlineKeyboardButton::callback(
+        rows.push(vec![button(
             phrase(Phrase::ButtonBack, lang),
-            format!("y:{}", month.year()),
+            BrowseButton::Months { year: month.year() },
         )]);
     }
     Ok(Some(Page {
@@ -204,7 +140,7 @@ pub async fn page(
 
 /// The years that have statements, newest first, each a button to its months; `None` when
 /// the archive is empty.
-pub async fn years_page(ctx: &Context, lang: Lang) -> Result<Option<Page>, super::HandlerError> {
+async fn years_page(ctx: &Context, lang: Lang) -> Result<Option<Page>, HandlerError> {
     let Some((first, last)) = ctx.storage.published_range().await? else {
         return Ok(None);
     };
@@ -224,9 +160,9 @@ pub async fn years_page(ctx: &Context, lang: Lang) -> Result<Option<Page>, super
         .filter(|(_, count)| *count > 0)
         .take(MAX_YEAR_BUTTONS)
         .map(|((year, _), count)| {
-            InlineKeyboardButton::callback(
+            button(
                 catalogue::year_button(*year, count, lang),
-                format!("y:{year}"),
+                BrowseButton::Months { year: *year },
             )
         })
         .collect();
@@ -245,11 +181,7 @@ pub async fn years_page(ctx: &Context, lang: Lang) -> Result<Option<Page>, super
 }
 
 /// The months of `year` that have statements, each a button to its list, and a way back.
-async fn months_page(
-    ctx: &Context,
-    year: i32,
-    lang: Lang,
-) -> Result<Option<Page>, super::HandlerError> {
+async fn months_page(ctx: &Context, year: i32, lang: Lang) -> Result<Option<Page>, HandlerError> {
     let months: Vec<(JalaliMonth, _)> = (1..=12)
         .filter_map(|m| JalaliMonth::new(year, m))
         .filter_map(|m| Some((m, m.span()?)))
@@ -261,9 +193,10 @@ async fn months_page(
         .zip(counts)
         .filter(|(_, count)| *count > 0)
         .map(|((month, _), count)| {
-            InlineKeyboardButton::callback(
-                catalogue::month_button(*month, count, lang),
-                Listing::Month(*month).data(0),
+            page_button(
+                &catalogue::month_button(*month, count, lang),
+                Listing::Month(*month),
+                0,
             )
         })
         .collect();
@@ -274,9 +207,9 @@ async fn months_page(
         .chunks(CALENDAR_BUTTONS_PER_ROW)
         .map(<[_]>::to_vec)
         .collect();
-    rows.push(vec![InlineKeyboardButton::callback(
+    rows.push(vec![button(
         phrase(Phrase::ButtonBack, lang),
-        "a",
+        BrowseButton::Years,
     )]);
     Ok(Some(Page {
         html: catalogue::archive_year_heading(year, lang),
@@ -284,76 +217,119 @@ async fn months_page(
     }))
 }
 
-/// Sends the first page of a listing as a new message.
-pub async fn send_first_page(
+/// Sends the first page of a listing as a new message; false when it has nothing.
+async fn send_first_page(
     bot: &JarchiBot,
-    chat: ChatId,
     ctx: &Context,
+    to: &ReplyTo,
     listing: Listing,
-    lang: Lang,
-) -> Result<bool, super::HandlerError> {
-    let Some(page) = page(ctx, listing, 0, lang).await? else {
+) -> Result<bool, HandlerError> {
+    let Some(page) = page(ctx, listing, 0, to.lang).await? else {
         return Ok(false);
     };
-    send_page(bot, chat, page.html, page.keyboard).await?;
+    send_page(bot, to.chat, page.html, page.keyboard).await?;
     Ok(true)
 }
 
-/// A pressed list button. Every query is answered, a stale or forged one with a short
-/// sentence, so the user's client never spins.
-pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> HandlerResult {
-    let chat = query
-        .message
-        .as_ref()
-        .map_or(ChatId(query.from.id.0 as i64), |m| m.chat().id);
-    let lang = ctx
-        .lang_for_chat(chat.0, query.from.language_code.as_deref())
-        .await?;
-    let message = query.regular_message().map(|m| m.id);
-    let pressed = query.data.as_deref().and_then(parse_button);
-    let refusal = match (pressed, message) {
-        (Some(Button::Page { listing, offset }), Some(message_id)) => {
-            match page(&ctx, listing, offset, lang).await? {
-                Some(page) => {
-                    bot.answer_callback_query(query.id.clone()).await?;
-                    edit_page(&bot, chat, message_id, page.html, page.keyboard).await?;
-                    return Ok(());
-                }
-                None => Phrase::PageGone,
-            }
+/// `/latest [n]`.
+pub async fn latest(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, arg: &str) -> HandlerResult {
+    let Some(count) = parse_count(arg) else {
+        return say(bot, to, phrase(Phrase::LatestUsage, to.lang)).await;
+    };
+    let listing = Listing::Latest { size: count };
+    if !send_first_page(bot, ctx, to, listing).await? {
+        return say(bot, to, phrase(Phrase::LatestEmpty, to.lang)).await;
+    }
+    Ok(())
+}
+
+/// `/search words`: the query is remembered on the server, the buttons carry its number.
+pub async fn search(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, query: &str) -> HandlerResult {
+    if query.trim().is_empty() {
+        return say(bot, to, phrase(Phrase::SearchUsage, to.lang)).await;
+    }
+    let Some(request) = parse_search(query) else {
+        return say(bot, to, phrase(Phrase::SearchNoTerms, to.lang)).await;
+    };
+    let id = ctx.storage.remember_search(&request).await?;
+    let listing = Listing::Search { id };
+    if !send_first_page(bot, ctx, to, listing).await? {
+        return say(bot, to, catalogue::search_no_results(query, to.lang)).await;
+    }
+    Ok(())
+}
+
+/// The archive by the Jalali calendar: the years first, each a button.
+pub async fn archive(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
+    match years_page(ctx, to.lang).await? {
+        Some(page) => {
+            send_page(bot, to.chat, page.html, page.keyboard).await?;
+            Ok(())
         }
-        (Some(Button::Years | Button::Months { .. }), Some(message_id)) => {
-            let calendar = match pressed {
-                Some(Button::Months { year }) => months_page(&ctx, year, lang).await?,
-                _ => years_page(&ctx, lang).await?,
-            };
-            match calendar {
-                Some(page) => {
-                    bot.answer_callback_query(query.id.clone()).await?;
-                    edit_page(&bot, chat, message_id, page.html, page.keyboard).await?;
-                    return Ok(());
-                }
-                None => Phrase::PageGone,
-            }
-        }
-        (Some(Button::Show { id }), _) => match ctx.storage.announcement(id).await? {
+        None => say(bot, to, phrase(Phrase::LatestEmpty, to.lang)).await,
+    }
+}
+
+/// A pressed list or calendar button. A stale one (a page or statement gone since) gets a
+/// short sentence.
+pub async fn button_pressed(
+    bot: JarchiBot,
+    query: CallbackQuery,
+    ctx: Context,
+    to: ReplyTo,
+    pressed: BrowseButton,
+) -> HandlerResult {
+    let refusal = match (pressed, query.regular_message().map(|m| m.id)) {
+        (BrowseButton::Show { id }, _) => match ctx.storage.announcement(id).await? {
             Some(statement) => {
                 bot.answer_callback_query(query.id.clone()).await?;
-                public::send_statement(&bot, &ctx, chat, &statement, lang).await?;
-                return Ok(());
+                return send_statement(&bot, &ctx.storage, &to, &statement).await;
             }
             None => Phrase::StatementGone,
         },
-        (Some(Button::Page { .. } | Button::Years | Button::Months { .. }), None) => {
-            Phrase::PageGone
-        }
-        (None, _) => Phrase::ButtonUnknown,
+        (_, None) => Phrase::PageGone,
+        (pressed, Some(message_id)) => match page_asked(&ctx, pressed, to.lang).await? {
+            Some(page) => {
+                bot.answer_callback_query(query.id.clone()).await?;
+                return edit_page(&bot, to.chat, message_id, page.html, page.keyboard)
+                    .await
+                    .map_err(HandlerError::from);
+            }
+            None => Phrase::PageGone,
+        },
     };
     tracing::debug!(?refusal, "a list button could not be followed");
-    bot.answer_callback_query(query.id.clone())
-        .text(phrase(refusal, lang))
-        .await?;
-    Ok(())
+    toast(&bot, &query, phrase(refusal, to.lang)).await
+}
+
+/// The page of a list or of the calendar that a button asks for.
+async fn page_asked(
+    ctx: &Context,
+    pressed: BrowseButton,
+    lang: Lang,
+) -> Result<Option<Page>, HandlerError> {
+    match pressed {
+        BrowseButton::Page { listing, offset } => page(ctx, listing, offset, lang).await,
+        BrowseButton::Months { year } => months_page(ctx, year, lang).await,
+        BrowseButton::Years => years_page(ctx, lang).await,
+        BrowseButton::Show { .. } => Ok(None),
+    }
+}
+
+/// `/latest`, `/latest 3`, `/latest ۳`: absent means the default, too many means the most
+/// we show; anything else is not a count.
+fn parse_count(arg: &str) -> Option<u32> {
+    let arg = to_ascii_digits(arg);
+    let arg = arg.trim();
+    if arg.is_empty() {
+        return Some(LATEST_DEFAULT);
+    }
+    match arg.parse::<u64>() {
+        Ok(0) => None,
+        Ok(n) => Some(n.min(u64::from(LATEST_MAX)) as u32),
+        Err(_) if arg.len() > 3 && arg.bytes().all(|b| b.is_ascii_digit()) => Some(LATEST_MAX),
+        Err(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -361,53 +337,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buttons_round_trip_and_garbage_is_refused() {
-        let latest = Listing::Latest { size: 5 };
-        assert_eq!(
-            parse_button(&latest.data(10)),
-            Some(Button::Page {
-                listing: latest,
-                offset: 10
-            })
-        );
-        let search = Listing::Search { id: i64::MAX };
-        assert!(search.data(MAX_OFFSET).len() <= 64);
-        assert_eq!(parse_button("v:12"), Some(Button::Show { id: 12 }));
-        assert_eq!(parse_button("a"), Some(Button::Years));
-        assert_eq!(parse_button("y:1396"), Some(Button::Months { year: 1396 }));
-        let khordad = Listing::Month(JalaliMonth::new(1396, 3).expect("valid"));
-        assert_eq!(
-            parse_button(&khordad.data(5)),
-            Some(Button::Page {
-                listing: khordad,
-                offset: 5
-            })
-        );
-        for garbage in [
-            "",
-            "v",
-            "v:",
-            "v:-1",
-            "v:x",
-            "l:5",
-            "l:0:0",
-            "l:99:0",
-            "l:5:-1",
-            "l:5:999999999",
-            "q:x:0",
-            "q:1:0:0",
-            "zz:1:2",
-            "post:send",
-            "a:1",
-            "y",
-            "y:2017",
-            "y:x",
-            "m:1396:13:0",
-            "m:1396:0:0",
-            "m:1396:3",
-            "m:1396:3:-1",
-        ] {
-            assert_eq!(parse_button(garbage), None, "{garbage:?}");
-        }
+    fn counts() {
+        assert_eq!(parse_count(""), Some(5));
+        assert_eq!(parse_count(" 3 "), Some(3));
+        assert_eq!(parse_count("۳"), Some(3));
+        assert_eq!(parse_count("99"), Some(10));
+        assert_eq!(parse_count("99999999999999999999999"), Some(10));
+        assert_eq!(parse_count("0"), None);
+        assert_eq!(parse_count("-1"), None);
+        assert_eq!(parse_count("five"), None);
     }
 }

@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 use teloxide::prelude::*;
 use teloxide::types::{Me, UpdateKind};
 
-use super::reply::{Preview, send_html};
+use super::reply::{Preview, client_lang, send_html};
 use super::{Context, HandlerResult, JarchiBot};
 use crate::config::FairUse;
-use crate::domain::Lang;
 use crate::text::catalogue::{Phrase, phrase};
 
 /// At most one note a minute: a note per dropped update would be a flood of our own.
@@ -137,10 +136,7 @@ pub async fn refuse(
     if verdict != Verdict::DropWithNote {
         return Ok(());
     }
-    let lang = Lang::from_telegram(
-        update.from().and_then(|u| u.language_code.as_deref()),
-        ctx.settings.default_lang,
-    );
+    let lang = client_lang(update.from(), ctx.settings.default_lang);
     let note = phrase(Phrase::SlowDown, lang);
     match &update.kind {
         UpdateKind::Message(msg) => {

@@ -6,8 +6,8 @@ use teloxide::types::{
     LinkPreviewOptions, ParseMode,
 };
 
-use super::Context;
-use super::{HandlerResult, JarchiBot};
+use super::reply::ReplyTo;
+use super::{Context, HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang, is_http_url};
 use crate::text::catalogue::show_button;
 use crate::text::{JalaliMonth, announcement_card, excerpt, parse_search};
@@ -19,11 +19,15 @@ const INLINE_CACHE_SECONDS: u32 = 300;
 const INLINE_TITLE_CHARS: usize = 100;
 const INLINE_DESCRIPTION_CHARS: usize = 120;
 
-pub async fn answer(bot: JarchiBot, query: InlineQuery, ctx: Context) -> HandlerResult {
-    let lang = Lang::from_telegram(
-        query.from.language_code.as_deref(),
-        ctx.settings.default_lang,
-    );
+/// The cards come in the language of the person asking (see `ReplyTo`): the chat they
+/// drop one into is not known yet.
+pub async fn answer(
+    bot: JarchiBot,
+    query: InlineQuery,
+    ctx: Context,
+    to: ReplyTo,
+) -> HandlerResult {
+    let lang = to.lang;
     // The same folding and search as /search; no words at all means the latest.
     let statements = if query.query.trim().is_empty() {
         ctx.storage.latest(INLINE_RESULTS, 0).await?

@@ -3,6 +3,7 @@
 
 mod admin;
 mod browse;
+pub mod callback;
 mod commands;
 mod errors;
 mod fair_use;
@@ -27,11 +28,13 @@ pub use group_admins::GroupAdmins;
 pub use menu::set_command_menus;
 
 use crate::config::Settings;
-use crate::domain::{Lang, RELEASE_HOLD_PREFIX};
 use crate::ops::TelegramLink;
 use crate::publish::Publisher;
 use crate::send_budget::SendBudget;
 use crate::storage::{Storage, StorageError};
+use crate::text::catalogue::{Phrase, phrase};
+use callback::Callback;
+use reply::{ReplyTo, say, toast};
 
 /// Every message goes out as HTML: one escaping discipline for everything (see `text`).
 pub type TelegramBot = DefaultParseMode<Bot>;
@@ -117,36 +120,88 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(is_admin).endpoint(admin::answer))
         .endpoint(admin::refuse);
     let messages = Update::filter_message()
-        .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public::answer))
+        .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
+    // One branch reads the button; each room gets only what it made.
+    let buttons =
+        dptree::filter_map(|q: CallbackQuery| q.data.as_deref().and_then(Callback::decode))
+            .branch(dptree::case![Callback::Browse(pressed)].endpoint(browse::button_pressed))
+            .branch(dptree::case![Callback::Settings(pressed)].endpoint(settings::button_pressed))
+            .branch(dptree::case![Callback::Draft(pressed)].endpoint(admin::draft_button))
+            .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button));
     let callbacks = Update::filter_callback_query()
-        .branch(
-            dptree::filter(|q: CallbackQuery| has_prefix(&q, admin::BUTTON_PREFIX))
-                .endpoint(admin::draft_button),
-        )
-        .branch(
-            dptree::filter(|q: CallbackQuery| has_prefix(&q, settings::BUTTON_PREFIX))
-                .endpoint(settings::button),
-        )
-        .branch(
-            dptree::filter(|q: CallbackQuery| has_prefix(&q, RELEASE_HOLD_PREFIX))
-                .endpoint(admin::hold_button),
-        )
-        .endpoint(browse::button);
+        .branch(buttons)
+        .endpoint(unknown_button);
     let inline_queries = Update::filter_inline_query().endpoint(inline::answer);
     // First, so that a flood is dropped before any handler reads the database.
     let over_the_limit = dptree::filter_map(fair_use::over_the_limit).endpoint(fair_use::refuse);
-    dptree::entry()
-        .branch(over_the_limit)
-        .branch(messages)
-        .branch(callbacks)
-        .branch(inline_queries)
+    // Then where and in which language to answer, decided once for every handler below.
+    dptree::entry().branch(over_the_limit).branch(
+        dptree::filter_map_async(ReplyTo::of_update)
+            .branch(messages)
+            .branch(callbacks)
+            .branch(inline_queries),
+    )
 }
 
-fn has_prefix(query: &CallbackQuery, prefix: &str) -> bool {
-    query.data.as_deref().is_some_and(|d| d.starts_with(prefix))
+/// One endpoint for every public command, so that one place turns a failure into a
+/// polite sentence instead of silence.
+async fn public_command(
+    bot: JarchiBot,
+    msg: Message,
+    cmd: PublicCommand,
+    ctx: Context,
+    to: ReplyTo,
+) -> HandlerResult {
+    let changes_the_chat = matches!(
+        cmd,
+        PublicCommand::Stop | PublicCommand::Settings | PublicCommand::Lang(_)
+    );
+    if changes_the_chat && !msg.chat.is_private() {
+        let asked = ctx
+            .group_admins
+            .may_change(&bot, &msg.chat, msg.from.as_ref(), msg.sender_chat.as_ref())
+            .await;
+        match asked {
+            Ok(true) => {}
+            Ok(false) => return say(&bot, &to, phrase(Phrase::GroupAdminsOnly, to.lang)).await,
+            Err(e) => return apologise(&bot, &to, e.into()).await,
+        }
+    }
+    let outcome = match cmd {
+        PublicCommand::Start(_) => public::start(&bot, &msg, &ctx, &to).await,
+        PublicCommand::Stop => public::stop(&bot, &ctx, &to).await,
+        PublicCommand::Latest(arg) => browse::latest(&bot, &ctx, &to, &arg).await,
+        PublicCommand::Search(query) => browse::search(&bot, &ctx, &to, &query).await,
+        PublicCommand::Archive => browse::archive(&bot, &ctx, &to).await,
+        PublicCommand::Show(arg) => public::show(&bot, &ctx, &to, &arg).await,
+        PublicCommand::Settings => settings::show(&bot, &ctx, &to).await,
+        PublicCommand::Lang(arg) => settings::switch_lang(&bot, &ctx, &to, &arg).await,
+        PublicCommand::Help => public::help(&bot, &msg, &ctx, &to).await,
+    };
+    match outcome {
+        Err(e) => apologise(&bot, &to, e).await,
+        ok => ok,
+    }
+}
+
+/// Logs the failure for the operator (without the user's text) and tells the user, once.
+async fn apologise(bot: &JarchiBot, to: &ReplyTo, error: HandlerError) -> HandlerResult {
+    tracing::error!(%error, "a command failed");
+    if let HandlerError::Telegram(_) = error {
+        // Telegram itself refused; a second message would most likely fail the same way.
+        return Ok(());
+    }
+    say(bot, to, phrase(Phrase::SomethingWentWrong, to.lang)).await
+}
+
+/// A button jarchi did not make, or no longer reads: a short answer, so the client stops
+/// spinning.
+async fn unknown_button(bot: JarchiBot, query: CallbackQuery, to: ReplyTo) -> HandlerResult {
+    tracing::debug!("a button that is not one of ours was pressed");
+    toast(&bot, &query, phrase(Phrase::ButtonUnknown, to.lang)).await
 }
 
 fn is_admin(msg: Message, ctx: Context) -> bool {
@@ -159,34 +214,4 @@ fn is_admin(msg: Message, ctx: Context) -> bool {
 /// probably meant for another bot, and silence is the polite answer.
 fn is_private_command(msg: Message) -> bool {
     msg.chat.is_private() && msg.text().is_some_and(|t| t.starts_with('/'))
-}
-
-impl Context {
-    /// The language to answer in: the subscriber's choice, else their Telegram client's,
-    /// else the operator's default.
-    pub async fn lang_for(&self, msg: &Message) -> Result<Lang, StorageError> {
-        let code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
-        self.lang_for_chat(msg.chat.id.0, code).await
-    }
-
-    /// The same choice for a chat known by id, with the Telegram client's language code.
-    pub async fn lang_for_chat(
-        &self,
-        chat_id: i64,
-        telegram_code: Option<&str>,
-    ) -> Result<Lang, StorageError> {
-        if let Some(subscriber) = self.storage.subscriber(chat_id).await? {
-            return Ok(subscriber.lang);
-        }
-        Ok(Lang::from_telegram(
-            telegram_code,
-            self.settings.default_lang,
-        ))
-    }
-}
-
-/// The language a user's Telegram client asks for.
-fn telegram_lang(msg: &Message, default: Lang) -> Lang {
-    let code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
-    Lang::from_telegram(code, default)
 }

@@ -273,6 +273,27 @@ async fn both_languages_and_lang_switches_them() {
 }
 
 #[tokio::test]
+async fn a_chats_chosen_language_answers_its_buttons_and_inline_queries_too() {
+    let app = TestApp::spawn().await;
+    app.import_rss().await;
+    app.ask(USER, "/start").await;
+    let switched = app.ask(USER, "/lang en").await;
+    assert!(switched.contains("English"), "{switched}");
+
+    // Buttons and inline queries carry no client language here, which alone would mean
+    // the operator's default (Persian): the chat's own choice wins, as for its commands.
+    let forged = press(&app, 424242, "zz:top").await;
+    assert_eq!(forged["text"], "This button no longer works.", "{forged}");
+    let cards = inline(&app, "").await;
+    let first = cards["results"][0]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.contains("Read more"), "{first}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn persian_lines_that_start_latin_get_a_right_to_left_mark_and_long_text_splits() {
     let app = TestApp::spawn().await;
     let sentence = "این جمله‌ای از یک بیانیهٔ بلند است که باید سالم برسد. ";

@@ -1,0 +1,401 @@
+//! What a button asks for, in one format. Every inline button jarchi makes carries a
+//! [`Callback`] in its callback data, and the handler tree decodes it once and routes on it.
+//!
+//! The wire strings are the ones jarchi has always written, so that buttons already sitting
+//! in people's chats keep working after an upgrade. A button carries numbers, never the text
+//! of a query, and every one stays within Telegram's 64 bytes (the test below checks both):
+//! - browsing: `l:<size>:<offset>`, `q:<search id>:<offset>`, `m:<year>:<month>:<offset>`
+//!   (pages of /latest, /search and a Jalali month), `v:<statement id>` (the whole
+//!   statement), `a` (the archive's years), `y:<year>` (its months);
+//! - settings: `s:p` previews on/off, `s:l` the other language, `s:q` pick quiet hours,
+//!   `s:qs:<start>` then `s:qe:<start>:<end>`, `s:qo` no quiet hours, `s:b` back;
+//! - the /post dialogue: `post:send`, `post:cancel`;
+//! - feed items held back by a poll: `hold:<hold id>`.
+
+use teloxide::types::InlineKeyboardButton;
+
+use crate::domain::QuietHours;
+use crate::text::JalaliMonth;
+
+/// Telegram refuses callback data longer than this many bytes.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// Offsets beyond this come from forged buttons, not from paging through any real archive.
+const MAX_OFFSET: u32 = 100_000;
+
+/// The most statements one page of /latest shows.
+pub const LATEST_MAX: u32 = 10;
+
+/// What a pressed button asks for, by the room that answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Callback {
+    Browse(BrowseButton),
+    Settings(SettingsButton),
+    Draft(DraftButton),
+    ReleaseHold(ReleaseHold),
+}
+
+/// Buttons under lists and the archive's calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowseButton {
+    Page { listing: Listing, offset: u32 },
+    Show { id: i64 },
+    Years,
+    Months { year: i32 },
+}
+
+/// Which list a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Latest {
+        size: u32,
+    },
+    /// A search remembered by storage under this id.
+    Search {
+        id: i64,
+    },
+    /// The statements of one Jalali month.
+    Month(JalaliMonth),
+}
+
+/// Buttons of /settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsButton {
+    TogglePreviews,
+    OtherLanguage,
+    PickQuietStart,
+    QuietStart(u8),
+    QuietHours(QuietHours),
+    NoQuietHours,
+    Back,
+}
+
+/// Send / Cancel under the preview of an admin's draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftButton {
+    Send,
+    Cancel,
+}
+
+/// "Broadcast them after all" under a notice of feed items a poll held back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseHold {
+    pub hold_id: i64,
+}
+
+impl Callback {
+    pub fn encode(self) -> String {
+        match self {
+            Callback::Browse(button) => button.encode(),
+            Callback::Settings(button) => button.encode(),
+            Callback::Draft(DraftButton::Send) => "post:send".into(),
+            Callback::Draft(DraftButton::Cancel) => "post:cancel".into(),
+            Callback::ReleaseHold(ReleaseHold { hold_id }) => format!("hold:{hold_id}"),
+        }
+    }
+
+    /// `None` for anything jarchi does not make: garbage, a forged button, or numbers out of
+    /// range. Whether what a good button names still exists is for its room to find out.
+    pub fn decode(data: &str) -> Option<Self> {
+        let parts: Vec<&str> = data.split(':').collect();
+        match parts.as_slice() {
+            ["s", rest @ ..] => SettingsButton::decode(rest).map(Callback::Settings),
+            ["post", "send"] => Some(Callback::Draft(DraftButton::Send)),
+            ["post", "cancel"] => Some(Callback::Draft(DraftButton::Cancel)),
+            ["hold", id] => Some(Callback::ReleaseHold(ReleaseHold {
+                hold_id: id.parse().ok()?,
+            })),
+            browse => BrowseButton::decode(browse).map(Callback::Browse),
+        }
+    }
+}
+
+/// An inline button that asks for `pressed`.
+pub fn button(label: impl Into<String>, pressed: impl Into<Callback>) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label, pressed.into().encode())
+}
+
+impl BrowseButton {
+    fn encode(self) -> String {
+        match self {
+            BrowseButton::Page {
+                listing: Listing::Latest { size },
+                offset,
+            } => format!("l:{size}:{offset}"),
+            BrowseButton::Page {
+                listing: Listing::Search { id },
+                offset,
+            } => format!("q:{id}:{offset}"),
+            BrowseButton::Page {
+                listing: Listing::Month(m),
+                offset,
+            } => format!("m:{}:{}:{offset}", m.year(), m.month()),
+            BrowseButton::Show { id } => format!("v:{id}"),
+            BrowseButton::Years => "a".into(),
+            BrowseButton::Months { year } => format!("y:{year}"),
+        }
+    }
+
+    fn decode(parts: &[&str]) -> Option<Self> {
+        let offset = |s: &str| s.parse::<u32>().ok().filter(|o| *o <= MAX_OFFSET);
+        let page = |listing, o: &str| {
+            Some(BrowseButton::Page {
+                listing,
+                offset: offset(o)?,
+            })
+        };
+        match parts {
+            ["v", id] => Some(BrowseButton::Show {
+                id: id.parse().ok().filter(|id| *id > 0)?,
+            }),
+            ["l", size, o] => {
+                let size = size
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| (1..=LATEST_MAX).contains(s))?;
+                page(Listing::Latest { size }, o)
+            }
+            ["q", id, o] => page(
+                Listing::Search {
+                    id: id.parse().ok()?,
+                },
+                o,
+            ),
+            ["a"] => Some(BrowseButton::Years),
+            ["y", year] => {
+                let year = year.parse().ok()?;
+                JalaliMonth::new(year, 1)?;
+                Some(BrowseButton::Months { year })
+            }
+            ["m", year, month, o] => {
+                let month = JalaliMonth::new(year.parse().ok()?, month.parse().ok()?)?;
+                page(Listing::Month(month), o)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl SettingsButton {
+    fn encode(self) -> String {
+        match self {
+            SettingsButton::TogglePreviews => "s:p".into(),
+            SettingsButton::OtherLanguage => "s:l".into(),
+            SettingsButton::PickQuietStart => "s:q".into(),
+            SettingsButton::QuietStart(start) => format!("s:qs:{start}"),
+            SettingsButton::QuietHours(quiet) => format!("s:qe:{}:{}", quiet.start(), quiet.end()),
+            SettingsButton::NoQuietHours => "s:qo".into(),
+            SettingsButton::Back => "s:b".into(),
+        }
+    }
+
+    /// The parts after `s`.
+    fn decode(parts: &[&str]) -> Option<Self> {
+        let hour = |s: &str| s.parse::<u8>().ok().filter(|h| *h < 24);
+        match parts {
+            ["p"] => Some(SettingsButton::TogglePreviews),
+            ["l"] => Some(SettingsButton::OtherLanguage),
+            ["q"] => Some(SettingsButton::PickQuietStart),
+            ["qs", start] => Some(SettingsButton::QuietStart(hour(start)?)),
+            ["qe", start, end] => Some(SettingsButton::QuietHours(QuietHours::new(
+                hour(start)?,
+                hour(end)?,
+            )?)),
+            ["qo"] => Some(SettingsButton::NoQuietHours),
+            ["b"] => Some(SettingsButton::Back),
+            _ => None,
+        }
+    }
+}
+
+impl From<BrowseButton> for Callback {
+    fn from(button: BrowseButton) -> Self {
+        Callback::Browse(button)
+    }
+}
+
+impl From<SettingsButton> for Callback {
+    fn from(button: SettingsButton) -> Self {
+        Callback::Settings(button)
+    }
+}
+
+impl From<DraftButton> for Callback {
+    fn from(button: DraftButton) -> Self {
+        Callback::Draft(button)
+    }
+}
+
+impl From<ReleaseHold> for Callback {
+    fn from(hold: ReleaseHold) -> Self {
+        Callback::ReleaseHold(hold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::text::dates::JALALI_YEARS;
+
+    fn month() -> impl Strategy<Value = JalaliMonth> {
+        (JALALI_YEARS, 1..=12u8).prop_map(|(y, m)| JalaliMonth::new(y, m).expect("in range"))
+    }
+
+    fn listing() -> impl Strategy<Value = Listing> {
+        prop_oneof![
+            (1..=LATEST_MAX).prop_map(|size| Listing::Latest { size }),
+            any::<i64>().prop_map(|id| Listing::Search { id }),
+            month().prop_map(Listing::Month),
+        ]
+    }
+
+    /// Every button jarchi can make.
+    fn callback() -> impl Strategy<Value = Callback> {
+        let hour = 0..24u8;
+        let browse = prop_oneof![
+            (listing(), 0..=MAX_OFFSET)
+                .prop_map(|(listing, offset)| BrowseButton::Page { listing, offset }),
+            (1..=i64::MAX).prop_map(|id| BrowseButton::Show { id }),
+            Just(BrowseButton::Years),
+            JALALI_YEARS.prop_map(|year| BrowseButton::Months { year }),
+        ];
+        let settings = prop_oneof![
+            Just(SettingsButton::TogglePreviews),
+            Just(SettingsButton::OtherLanguage),
+            Just(SettingsButton::PickQuietStart),
+            hour.clone().prop_map(SettingsButton::QuietStart),
+            (hour.clone(), hour).prop_map(|(start, end)| SettingsButton::QuietHours(
+                QuietHours::new(start, end).expect("hours of the day")
+            )),
+            Just(SettingsButton::NoQuietHours),
+            Just(SettingsButton::Back),
+        ];
+        prop_oneof![
+            browse.prop_map(Callback::Browse),
+            settings.prop_map(Callback::Settings),
+            prop_oneof![Just(DraftButton::Send), Just(DraftButton::Cancel)]
+                .prop_map(Callback::Draft),
+            any::<i64>().prop_map(|hold_id| Callback::ReleaseHold(ReleaseHold { hold_id })),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_button_round_trips_within_telegrams_limit(pressed in callback()) {
+            let data = pressed.encode();
+            prop_assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+            prop_assert_eq!(Callback::decode(&data), Some(pressed));
+        }
+
+        /// A page past the last offset jarchi reads back still fits on the wire.
+        #[test]
+        fn any_offset_fits(listing in listing(), offset in any::<u32>()) {
+            let data = Callback::from(BrowseButton::Page { listing, offset }).encode();
+            prop_assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+        }
+    }
+
+    #[test]
+    fn the_wire_strings_stay_what_old_buttons_carry() {
+        let khordad = JalaliMonth::new(1396, 3).expect("valid");
+        for (data, pressed) in [
+            (
+                "l:5:10",
+                Callback::Browse(BrowseButton::Page {
+                    listing: Listing::Latest { size: 5 },
+                    offset: 10,
+                }),
+            ),
+            (
+                "q:7:0",
+                Callback::Browse(BrowseButton::Page {
+                    listing: Listing::Search { id: 7 },
+                    offset: 0,
+                }),
+            ),
+            (
+                "m:1396:3:5",
+                Callback::Browse(BrowseButton::Page {
+                    listing: Listing::Month(khordad),
+                    offset: 5,
+                }),
+            ),
+            ("v:12", Callback::Browse(BrowseButton::Show { id: 12 })),
+            ("a", Callback::Browse(BrowseButton::Years)),
+            (
+                "y:1396",
+                Callback::Browse(BrowseButton::Months { year: 1396 }),
+            ),
+            ("s:p", Callback::Settings(SettingsButton::TogglePreviews)),
+            ("s:l", Callback::Settings(SettingsButton::OtherLanguage)),
+            ("s:q", Callback::Settings(SettingsButton::PickQuietStart)),
+            (
+                "s:qs:22",
+                Callback::Settings(SettingsButton::QuietStart(22)),
+            ),
+            (
+                "s:qe:22:7",
+                Callback::Settings(SettingsButton::QuietHours(
+                    QuietHours::new(22, 7).expect("valid"),
+                )),
+            ),
+            ("s:qo", Callback::Settings(SettingsButton::NoQuietHours)),
+            ("s:b", Callback::Settings(SettingsButton::Back)),
+            ("post:send", Callback::Draft(DraftButton::Send)),
+            ("post:cancel", Callback::Draft(DraftButton::Cancel)),
+            (
+                "hold:42",
+                Callback::ReleaseHold(ReleaseHold { hold_id: 42 }),
+            ),
+        ] {
+            assert_eq!(pressed.encode(), data);
+            assert_eq!(Callback::decode(data), Some(pressed), "{data}");
+        }
+        let held = Callback::ReleaseHold(ReleaseHold { hold_id: i64::MAX });
+        assert!(held.encode().len() <= MAX_CALLBACK_BYTES);
+    }
+
+    #[test]
+    fn garbage_and_forged_buttons_are_refused() {
+        for garbage in [
+            "",
+            "v",
+            "v:",
+            "v:-1",
+            "v:x",
+            "l:5",
+            "l:0:0",
+            "l:99:0",
+            "l:5:-1",
+            "l:5:999999999",
+            "q:x:0",
+            "q:1:0:0",
+            "zz:1:2",
+            "zz:top",
+            "post:",
+            "post:send:1",
+            "a:1",
+            "y",
+            "y:2017",
+            "y:x",
+            "m:1396:13:0",
+            "m:1396:0:0",
+            "m:1396:3",
+            "m:1396:3:-1",
+            "s:",
+            "s:qs:24",
+            "s:qe:1",
+            "s:qe:1:2:3",
+            "s:qe:99:1",
+            "s:x",
+            "p",
+            "s:qs:-1",
+            "hold:x",
+            "hold:",
+        ] {
+            assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
+        }
+    }
+}
