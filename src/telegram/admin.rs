@@ -8,11 +8,12 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use super::reply::{Preview, edit_text, send_html, send_html_with_keyboard, send_page};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
 use crate::domain::{
-    Announcement, Lang, NewAnnouncement, is_http_url, parse_release_hold, release_hold_data,
+    Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, PublishOutcome, SourceKey,
+    StatementContent, StatementId, UserId, is_http_url, parse_release_hold, release_hold_data,
 };
-use crate::storage::{AddFeedOutcome, Draft, DraftStep, HoldRelease, PublishOutcome};
+use crate::storage::AddFeedOutcome;
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::{announcement_card, escape, to_ascii_digits};
+use crate::text::{escape, preview_card, to_ascii_digits};
 
 /// Every button of the /post dialogue starts with this; the handler tree routes on it.
 pub const BUTTON_PREFIX: &str = "post:";
@@ -52,9 +53,10 @@ fn parse_post(text: &str) -> Option<Post> {
     Some(Post { title, body, link })
 }
 
-fn statement(source_key: String, post: &Post) -> Option<NewAnnouncement> {
-    NewAnnouncement::new(
-        source_key,
+/// What the admin wrote, as a statement's content; the key is the caller's to give (or
+/// none, for a revision or a preview).
+fn content(post: &Post) -> Option<StatementContent> {
+    StatementContent::new(
         &post.title,
         escape(&post.body),
         post.body.clone(),
@@ -83,8 +85,8 @@ pub async fn answer(
             };
             ctx.storage
                 .save_draft(&Draft {
-                    user_id: user.id.0 as i64,
-                    chat_id: msg.chat.id.0,
+                    user_id: user.id.into(),
+                    chat_id: msg.chat.id.into(),
                     step: DraftStep::Title,
                     title: String::new(),
                     body: String::new(),
@@ -94,16 +96,19 @@ pub async fn answer(
             reply(phrase(Phrase::PostAskTitle, lang).into()).await?;
         }
         AdminCommand::Post(text) => {
-            let source_key = format!("admin:{}:{}", msg.chat.id.0, msg.id.0);
-            let Some(new) = parse_post(&text).and_then(|p| statement(source_key, &p)) else {
+            let source_key = SourceKey::admin(msg.chat.id.into(), msg.id.0);
+            let Some(new) = parse_post(&text)
+                .and_then(|p| content(&p))
+                .map(|c| NewAnnouncement::keyed(source_key, c))
+            else {
                 reply(phrase(Phrase::PostEmptyText, lang).into()).await?;
                 return Ok(());
             };
             let answer = match ctx.publisher.publish(&new).await? {
                 PublishOutcome::Published { id, recipients } => {
-                    catalogue::published(id, recipients, lang)
+                    catalogue::published(id.0, recipients, lang)
                 }
-                PublishOutcome::Duplicate { id } => catalogue::already_published(id, lang),
+                PublishOutcome::Duplicate { id } => catalogue::already_published(id.0, lang),
             };
             reply(answer).await?;
         }
@@ -117,18 +122,19 @@ pub async fn answer(
                 .trim_start_matches('#')
                 .parse::<i64>()
                 .ok()
+                .map(StatementId)
                 .zip(parse_post(rest));
             let Some((id, post)) = parsed else {
                 reply(phrase(Phrase::EditUsage, lang).into()).await?;
                 return Ok(());
             };
-            let Some(revised) = statement(format!("edit:{id}"), &post) else {
+            let Some(revised) = content(&post) else {
                 reply(phrase(Phrase::EditUsage, lang).into()).await?;
                 return Ok(());
             };
             let answer = match ctx.publisher.revise(id, &revised).await? {
-                Some(copies) => catalogue::revised(id, copies, lang),
-                None => catalogue::show_not_found(id, lang),
+                Some(copies) => catalogue::revised(id.0, copies, lang),
+                None => catalogue::show_not_found(id.0, lang),
             };
             reply(answer).await?;
         }
@@ -138,13 +144,14 @@ pub async fn answer(
                 .trim_start_matches('#')
                 .parse::<i64>()
                 .ok()
+                .map(StatementId)
             else {
                 reply(phrase(Phrase::DeleteUsage, lang).into()).await?;
                 return Ok(());
             };
             let answer = match ctx.publisher.retract(id).await? {
-                Some(copies) => catalogue::retracted(id, copies, lang),
-                None => catalogue::show_not_found(id, lang),
+                Some(copies) => catalogue::retracted(id.0, copies, lang),
+                None => catalogue::show_not_found(id.0, lang),
             };
             reply(answer).await?;
         }
@@ -157,7 +164,7 @@ pub async fn answer(
             let Some(user) = msg.from.as_ref() else {
                 return Ok(());
             };
-            let discarded = ctx.storage.discard_draft(user.id.0 as i64).await?;
+            let discarded = ctx.storage.discard_draft(user.id.into()).await?;
             let answer = if discarded {
                 Phrase::PostCancelled
             } else {
@@ -169,7 +176,7 @@ pub async fn answer(
             let Some(user) = msg.from.as_ref() else {
                 return Ok(());
             };
-            match ctx.storage.draft(user.id.0 as i64).await? {
+            match ctx.storage.draft(user.id.into()).await? {
                 Some(mut draft) if draft.step == DraftStep::Link => {
                     draft.link = None;
                     draft.step = DraftStep::Preview;
@@ -278,8 +285,8 @@ pub async fn draft_in_progress(msg: Message, ctx: Context) -> Option<Draft> {
     if !ctx.settings.is_admin(user.id.0) || msg.text().is_some_and(|t| t.starts_with('/')) {
         return None;
     }
-    let draft = ctx.storage.draft(user.id.0 as i64).await.ok()??;
-    (draft.chat_id == msg.chat.id.0 && draft.step != DraftStep::Preview).then_some(draft)
+    let draft = ctx.storage.draft(user.id.into()).await.ok()??;
+    (draft.chat_id == msg.chat.id.into() && draft.step != DraftStep::Preview).then_some(draft)
 }
 
 pub async fn continue_draft(
@@ -323,28 +330,18 @@ pub async fn continue_draft(
 
 /// The statement exactly as subscribers will get it, then the Send / Cancel question.
 async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang) -> HandlerResult {
-    let chat = ChatId(draft.chat_id);
+    let chat = ChatId::from(draft.chat_id);
     let post = Post {
         title: draft.title.clone(),
         body: draft.body.clone(),
         link: draft.link.clone(),
     };
-    let Some(new) = statement("preview".into(), &post) else {
+    let Some(preview) = content(&post) else {
         send_html(bot, chat, phrase(Phrase::PostEmptyText, lang), Preview::Off).await?;
         return Ok(());
     };
-    let preview = Announcement {
-        id: ctx.storage.next_announcement_id().await?,
-        source_key: String::new(),
-        title: new.title().to_string(),
-        body_html: new.body_html().to_string(),
-        body_text: new.body_text().to_string(),
-        link: new.link().map(str::to_string),
-        image_url: None,
-        published_at: new.published_at(),
-        created_at: new.published_at(),
-    };
-    send_html(bot, chat, announcement_card(&preview, lang), Preview::On).await?;
+    let id = ctx.storage.next_announcement_id().await?;
+    send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
     let keyboard = InlineKeyboardMarkup::new([[
         InlineKeyboardButton::callback(phrase(Phrase::ButtonSend, lang), SEND_BUTTON),
         InlineKeyboardButton::callback(phrase(Phrase::ButtonCancel, lang), CANCEL_BUTTON),
@@ -356,7 +353,7 @@ async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang)
 /// Send / Cancel under a preview. Every callback is answered, even a stale or forged one,
 /// so that the admin's button never spins forever.
 pub async fn draft_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> HandlerResult {
-    let user_id = query.from.id.0 as i64;
+    let user_id = UserId::from(query.from.id);
     let lang = Lang::from_telegram(
         query.from.language_code.as_deref(),
         ctx.settings.default_lang,
@@ -377,13 +374,17 @@ pub async fn draft_button(bot: JarchiBot, query: CallbackQuery, ctx: Context) ->
                 link: draft.link.clone(),
             };
             // The confirmation message's id makes a double tap a duplicate, not a second post.
-            let source_key = format!("admin:{}:{}", chat.0, message_id.0);
-            let answer = match statement(source_key, &post) {
-                Some(new) => match ctx.publisher.publish(&new).await? {
+            let source_key = SourceKey::admin(chat.into(), message_id.0);
+            let answer = match content(&post) {
+                Some(c) => match ctx
+                    .publisher
+                    .publish(&NewAnnouncement::keyed(source_key, c))
+                    .await?
+                {
                     PublishOutcome::Published { id, recipients } => {
-                        catalogue::published(id, recipients, lang)
+                        catalogue::published(id.0, recipients, lang)
                     }
-                    PublishOutcome::Duplicate { id } => catalogue::already_published(id, lang),
+                    PublishOutcome::Duplicate { id } => catalogue::already_published(id.0, lang),
                 },
                 None => phrase(Phrase::PostEmptyText, lang).to_string(),
             };

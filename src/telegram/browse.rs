@@ -9,7 +9,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::reply::{edit_page, send_page};
 use super::{Context, HandlerResult, JarchiBot, public};
-use crate::domain::{Announcement, Lang};
+use crate::domain::{Announcement, Lang, StatementId};
 use crate::text::catalogue::{self, Phrase, phrase, show_button};
 use crate::text::{JalaliMonth, QueryTerm, announcement_card, one_message, search_card};
 
@@ -168,7 +168,7 @@ pub async fn page(
         .iter()
         .map(|a| {
             vec![InlineKeyboardButton::callback(
-                show_button(a.id, &a.title, lang),
+                show_button(a.id.0, &a.title, lang),
                 format!("v:{}", a.id),
             )]
         })
@@ -305,9 +305,9 @@ pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> Handl
     let chat = query
         .message
         .as_ref()
-        .map_or(ChatId(query.from.id.0 as i64), |m| m.chat().id);
+        .map_or(ChatId::from(query.from.id), |m| m.chat().id);
     let lang = ctx
-        .lang_for_chat(chat.0, query.from.language_code.as_deref())
+        .lang_for_chat(chat, query.from.language_code.as_deref())
         .await?;
     let message = query.regular_message().map(|m| m.id);
     let pressed = query.data.as_deref().and_then(parse_button);
@@ -336,7 +336,7 @@ pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> Handl
                 None => Phrase::PageGone,
             }
         }
-        (Some(Button::Show { id }), _) => match ctx.storage.announcement(id).await? {
+        (Some(Button::Show { id }), _) => match ctx.storage.announcement(StatementId(id)).await? {
             Some(statement) => {
                 bot.answer_callback_query(query.id.clone()).await?;
                 public::send_statement(&bot, &ctx, chat, &statement, lang).await?;

@@ -7,6 +7,7 @@ mod commands;
 mod errors;
 mod fair_use;
 mod group_admins;
+mod ids;
 mod inline;
 mod menu;
 mod public;
@@ -166,16 +167,16 @@ impl Context {
     /// else the operator's default.
     pub async fn lang_for(&self, msg: &Message) -> Result<Lang, StorageError> {
         let code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
-        self.lang_for_chat(msg.chat.id.0, code).await
+        self.lang_for_chat(msg.chat.id, code).await
     }
 
     /// The same choice for a chat known by id, with the Telegram client's language code.
     pub async fn lang_for_chat(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         telegram_code: Option<&str>,
     ) -> Result<Lang, StorageError> {
-        if let Some(subscriber) = self.storage.subscriber(chat_id).await? {
+        if let Some(subscriber) = self.storage.subscriber(chat_id.into()).await? {
             return Ok(subscriber.lang);
         }
         Ok(Lang::from_telegram(

@@ -7,8 +7,7 @@ use super::reply::{Preview, send_html, send_page};
 use super::{
     Context, HandlerError, HandlerResult, JarchiBot, PublicCommand, settings, telegram_lang,
 };
-use crate::domain::{Announcement, Lang};
-use crate::storage::{ChatKind, SubscribeOutcome};
+use crate::domain::{Announcement, ChatKind, Lang, StatementId, SubscribeOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::{full_statement, parse_search, to_ascii_digits};
 
@@ -105,7 +104,7 @@ async fn start(bot: &JarchiBot, msg: &Message, ctx: &Context) -> HandlerResult {
     let lang = telegram_lang(msg, ctx.settings.default_lang);
     let outcome = ctx
         .storage
-        .subscribe(msg.chat.id.0, chat_kind(msg), lang)
+        .subscribe(msg.chat.id.into(), chat_kind(msg), lang)
         .await?;
     tracing::info!(outcome = ?outcome, "start");
     let answer = match outcome {
@@ -120,7 +119,7 @@ async fn start(bot: &JarchiBot, msg: &Message, ctx: &Context) -> HandlerResult {
 }
 
 async fn stop(bot: &JarchiBot, msg: &Message, ctx: &Context, lang: Lang) -> HandlerResult {
-    let forgotten = ctx.storage.unsubscribe(msg.chat.id.0).await?;
+    let forgotten = ctx.storage.unsubscribe(msg.chat.id.into()).await?;
     tracing::info!(forgotten, "stop");
     let answer = if forgotten {
         Phrase::Stopped
@@ -189,7 +188,7 @@ async fn show(
     let Some(id) = parse_id(arg) else {
         return say(bot, msg, phrase(Phrase::ShowUsage, lang)).await;
     };
-    let Some(statement) = ctx.storage.announcement(id).await? else {
+    let Some(statement) = ctx.storage.announcement(StatementId(id)).await? else {
         return say(bot, msg, catalogue::show_not_found(id, lang)).await;
     };
     send_statement(bot, ctx, msg.chat.id, &statement, lang).await
@@ -205,7 +204,7 @@ pub async fn send_statement(
 ) -> HandlerResult {
     let previews_wanted = ctx
         .storage
-        .subscriber_settings(chat.0)
+        .subscriber_settings(chat.into())
         .await?
         .is_none_or(|s| s.link_previews);
     let parts = full_statement(statement, lang);

@@ -99,7 +99,7 @@ fn hours_keyboard(lang: Lang, data: impl Fn(u8) -> String) -> InlineKeyboardMark
 }
 
 pub async fn show(bot: &JarchiBot, msg: &Message, ctx: &Context, lang: Lang) -> HandlerResult {
-    let Some(settings) = ctx.storage.subscriber_settings(msg.chat.id.0).await? else {
+    let Some(settings) = ctx.storage.subscriber_settings(msg.chat.id.into()).await? else {
         return say(bot, msg, phrase(Phrase::SettingsNeedSubscription, lang)).await;
     };
     send_html_with_keyboard(
@@ -123,12 +123,12 @@ pub async fn switch_lang(
     let Ok(chosen) = arg.parse::<Lang>() else {
         return say(bot, msg, phrase(Phrase::LangUsage, lang)).await;
     };
-    let Some(mut settings) = ctx.storage.subscriber_settings(msg.chat.id.0).await? else {
+    let Some(mut settings) = ctx.storage.subscriber_settings(msg.chat.id.into()).await? else {
         return say(bot, msg, phrase(Phrase::SettingsNeedSubscription, chosen)).await;
     };
     settings.lang = chosen;
     ctx.storage
-        .save_subscriber_settings(msg.chat.id.0, &settings)
+        .save_subscriber_settings(msg.chat.id.into(), &settings)
         .await?;
     tracing::info!(lang = %chosen, "language switched");
     say(bot, msg, phrase(Phrase::LangChanged, chosen)).await
@@ -144,7 +144,7 @@ pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> Handl
             .await?;
         return Ok(());
     };
-    let lang = ctx.lang_for_chat(chat.0, code).await?;
+    let lang = ctx.lang_for_chat(chat, code).await?;
     if let Some(message) = query.regular_message()
         && !ctx
             .group_admins
@@ -157,7 +157,7 @@ pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> Handl
         return Ok(());
     }
     let pressed = query.data.as_deref().and_then(parse_button);
-    let settings = ctx.storage.subscriber_settings(chat.0).await?;
+    let settings = ctx.storage.subscriber_settings(chat.into()).await?;
     let (Some(pressed), Some(mut settings)) = (pressed, settings) else {
         let refusal = if pressed.is_some() {
             Phrase::SettingsNeedSubscription
@@ -187,7 +187,7 @@ pub async fn button(bot: JarchiBot, query: CallbackQuery, ctx: Context) -> Handl
                 Button::Back | Button::PickQuietStart | Button::QuietStart(_) => {}
             }
             ctx.storage
-                .save_subscriber_settings(chat.0, &settings)
+                .save_subscriber_settings(chat.into(), &settings)
                 .await?;
             (
                 settings_summary(&settings, settings.lang),
