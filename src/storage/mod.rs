@@ -14,6 +14,8 @@ mod search;
 mod search_pages;
 mod stats;
 mod subscribers;
+#[cfg(test)]
+mod upgrade_tests;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
