@@ -138,11 +138,6 @@ impl NewAnnouncement {
         }
     }
 
-    pub fn with_image(mut self, image_url: Option<String>) -> Self {
-        self.content = self.content.with_image(image_url);
-        self
-    }
-
     pub fn source_key(&self) -> &SourceKey {
         &self.source_key
     }

@@ -129,7 +129,7 @@ mod tests {
         write_unchecked(
             &storage,
             "INSERT INTO subscribers (chat_id, chat_kind, lang, subscribed_at, updated_at)
-             VALUES (7, 'robot', 'fa', 0, 0)",
+             VALUES (7, 'robot', 'fa', 0, 0), (8, 'private', 'xx', 0, 0)",
         )
         .await;
         assert_names(
@@ -137,13 +137,6 @@ mod tests {
             "subscribers",
             "robot",
         );
-
-        write_unchecked(
-            &storage,
-            "INSERT INTO subscribers (chat_id, chat_kind, lang, subscribed_at, updated_at)
-             VALUES (8, 'private', 'xx', 0, 0)",
-        )
-        .await;
         assert_names(
             storage.subscriber_settings(ChatId(8)).await.unwrap_err(),
             "subscribers",

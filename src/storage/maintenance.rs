@@ -128,7 +128,7 @@ impl Storage {
     }
 
     /// Deletes searches kept for paging and admin drafts that have expired.
-    pub async fn sweep_expired(&self) -> Result<Swept, StorageError> {
+    async fn sweep_expired(&self) -> Result<Swept, StorageError> {
         self.sweep_expired_at(Utc::now()).await
     }
 

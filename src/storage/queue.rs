@@ -196,18 +196,6 @@ impl Storage {
         .rows_affected())
     }
 
-    /// When the last recorded send happened, so that a restarted worker keeps the
-    /// per-chat and per-group spacing the previous run promised.
-    pub async fn last_send_at(
-        &self,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StorageError> {
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(done_at) FROM deliveries WHERE status = 'sent'")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(last.map(from_ms))
-    }
-
     pub async fn has_pending_deliveries(&self) -> Result<bool, StorageError> {
         let any: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT 1")
