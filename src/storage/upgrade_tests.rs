@@ -3,7 +3,12 @@
 //! Jalali month filter finds the same statements, and nobody loses a subscription, a draft
 //! or a remembered search.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use chrono::{DateTime, Utc};
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 use super::Storage;
@@ -53,22 +58,31 @@ async fn insert_old_statement(pool: &SqlitePool, id: i64, title: &str, body: &st
     }
 }
 
-async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
-    let earlier = dir.join("migrations");
-    std::fs::create_dir(&earlier).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.as_str() < "0009" {
-            std::fs::copy(&path, earlier.join(&name)).unwrap();
-        }
+/// The embedded migrations before 0009, as a release before it had them.
+#[derive(Debug)]
+struct MigrationsBefore(i64);
+
+impl<'s> MigrationSource<'s> for MigrationsBefore {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
+        Box::pin(async move {
+            Ok(super::MIGRATOR
+                .iter()
+                .filter(|m| m.version < self.0)
+                .cloned()
+                .collect())
+        })
     }
+}
+
+async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
     let url = format!("sqlite://{}", dir.join("jarchi.db").display());
     let options: SqliteConnectOptions = url.parse().unwrap();
     let pool = SqlitePool::connect_with(options.create_if_missing(true))
         .await
         .unwrap();
-    sqlx::migrate::Migrator::new(earlier.as_path())
+    Migrator::new(MigrationsBefore(9))
         .await
         .unwrap()
         .run(&pool)
