@@ -22,7 +22,7 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use jarchi::broadcast::{Worker, WorkerConfig};
-use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement};
 use jarchi::storage::{ChatKind, Storage};
 use jarchi::text::parse_search;
 
@@ -194,7 +194,7 @@ async fn subscribe(storage: &Storage, n: i64) {
     storage
         .subscribe_many((1..=n).map(|i| {
             (
-                1_000_000 + i,
+                ChatId(1_000_000 + i),
                 ChatKind::Private,
                 if i % 5 == 0 { Lang::En } else { Lang::Fa },
             )
@@ -373,7 +373,12 @@ async fn erasure(subscribers: i64, statements: usize) {
     let mut timings = Vec::new();
     for chat in (1..=5).map(|i| 1_000_000 + i * (subscribers / 6).max(1)) {
         let started = Instant::now();
-        assert!(storage.unsubscribe(chat).await.expect("unsubscribe"));
+        assert!(
+            storage
+                .unsubscribe(ChatId(chat))
+                .await
+                .expect("unsubscribe")
+        );
         let deleted = started.elapsed();
         assert!(storage.erase_from_disk().await.expect("rewrite"));
         timings.push((deleted, started.elapsed()));

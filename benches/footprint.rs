@@ -16,7 +16,7 @@ use axum::response::Json;
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement};
 use jarchi::storage::{ChatKind, Storage};
 
 #[path = "corpus/mod.rs"]
@@ -78,7 +78,7 @@ async fn prepare(database: &std::path::Path) {
         .expect("database");
     for chat in 1..=SUBSCRIBERS {
         storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
             .await
             .expect("subscribe");
     }

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use jarchi::config::Settings;
-use jarchi::domain::Lang;
+use jarchi::domain::{ChatId, Lang};
 use jarchi::ingest::{IngestMode, MAX_FEED_BYTES, ingest_items, parse_feed};
 
 /// A seeded feed whose cap lets every item through: the cost measured is the archive's.
@@ -112,7 +112,7 @@ async fn throughput() {
         let storage = fresh_storage(&dir, &format!("announce-{run}.db")).await;
         for chat in 1..=SUBSCRIBERS {
             storage
-                .subscribe(chat, ChatKind::Private, Lang::Fa)
+                .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
                 .await
                 .expect("subscribes");
         }
@@ -266,7 +266,7 @@ async fn latency(poll_interval: Duration, samples: usize) {
     let app = App::build(settings).await.expect("app");
     let storage = app.storage().clone();
     storage
-        .subscribe(42, ChatKind::Private, Lang::Fa)
+        .subscribe(ChatId(42), ChatKind::Private, Lang::Fa)
         .await
         .expect("subscribes");
     let shutdown = CancellationToken::new();

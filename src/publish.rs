@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::domain::NewAnnouncement;
-use crate::storage::{HoldRelease, PublishOutcome, Storage, StorageError};
+use crate::domain::{HoldRelease, NewAnnouncement, PublishOutcome, StatementContent, StatementId};
+use crate::storage::{Storage, StorageError};
 
 #[derive(Clone, Debug)]
 pub struct Publisher {
@@ -34,7 +34,7 @@ impl Publisher {
     ) -> Result<PublishOutcome, StorageError> {
         let outcome = self.storage.publish(statement).await?;
         if let PublishOutcome::Published { id, recipients } = outcome {
-            tracing::info!(announcement = id, recipients, "published");
+            tracing::info!(announcement = id.0, recipients, "published");
             self.queue_changed.notify_one();
         }
         Ok(outcome)
@@ -63,22 +63,22 @@ impl Publisher {
     /// Replaces a statement and queues an edit of every delivered copy.
     pub async fn revise(
         &self,
-        id: i64,
-        statement: &NewAnnouncement,
+        id: StatementId,
+        statement: &StatementContent,
     ) -> Result<Option<u64>, StorageError> {
         let edits = self.storage.revise(id, statement).await?;
         if let Some(copies) = edits {
-            tracing::info!(announcement = id, copies, "revised");
+            tracing::info!(announcement = id.0, copies, "revised");
             self.queue_changed.notify_one();
         }
         Ok(edits)
     }
 
     /// Removes a statement and queues the deletion of every delivered copy.
-    pub async fn retract(&self, id: i64) -> Result<Option<u64>, StorageError> {
+    pub async fn retract(&self, id: StatementId) -> Result<Option<u64>, StorageError> {
         let deletes = self.storage.retract(id).await?;
         if let Some(copies) = deletes {
-            tracing::info!(announcement = id, copies, "retracted");
+            tracing::info!(announcement = id.0, copies, "retracted");
             self.queue_changed.notify_one();
         }
         Ok(deletes)

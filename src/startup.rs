@@ -163,7 +163,11 @@ impl App {
             // The channel is a subscriber like any other: it gets every statement, and
             // edits and deletions reach it through the same queue.
             self.storage
-                .subscribe(channel, ChatKind::Channel, self.settings.default_lang)
+                .subscribe(
+                    crate::domain::ChatId(channel),
+                    ChatKind::Channel,
+                    self.settings.default_lang,
+                )
                 .await?;
         }
 
@@ -189,11 +193,11 @@ impl App {
             .map(|u| u.to_string())
             .collect();
         self.storage.follow_feeds(&feed_urls).await?;
-        let admins: Vec<i64> = self
+        let admins: Vec<crate::domain::ChatId> = self
             .settings
             .admin_ids
             .iter()
-            .filter_map(|id| i64::try_from(*id).ok())
+            .filter_map(|id| crate::domain::UserId(*id).private_chat())
             .collect();
         let feeds_changed = Arc::new(tokio::sync::Notify::new());
         let (notice_tx, notice_rx) = tokio::sync::mpsc::channel(16);

@@ -15,7 +15,7 @@ use crate::text::catalogue::{self, Phrase, phrase};
 /// that cannot be sent is logged and dropped: the feed's state stays visible in /feeds.
 pub async fn relay_feed_notices(
     bot: Bot,
-    admins: Vec<i64>,
+    admins: Vec<crate::domain::ChatId>,
     lang: Lang,
     mut notices: mpsc::Receiver<FeedNotice>,
     shutdown: CancellationToken,
@@ -41,9 +41,9 @@ pub async fn relay_feed_notices(
         };
         for admin in &admins {
             let outcome = match &keyboard {
-                None => sender::send_message(&bot, ChatId(*admin), &html, false).await,
+                None => sender::send_message(&bot, (*admin).into(), &html, false).await,
                 Some(keyboard) => sender::classify(
-                    bot.send_message(ChatId(*admin), &html)
+                    bot.send_message(ChatId::from(*admin), &html)
                         .parse_mode(ParseMode::Html)
                         .reply_markup(keyboard.clone())
                         .await

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::limiter::{ChatSpacing, GROUP_SPACING, PRIVATE_CHAT_SPACING, RateLimiter};
 use super::sender::{self, SendOutcome};
-use crate::domain::{Announcement, Lang};
+use crate::domain::{Announcement, Lang, StatementId};
 use crate::ops::TelegramLink;
 use crate::send_budget::SendBudget;
 use crate::storage::{
@@ -50,7 +50,7 @@ pub struct WorkerConfig {
     /// `pause_after_restart`); zero only for benchmarks that start on a fresh queue.
     pub resume_pause: Duration,
     /// Who gets the completion report of each broadcast.
-    pub admins: Vec<i64>,
+    pub admins: Vec<crate::domain::ChatId>,
     pub report_lang: Lang,
     /// What time it is, for quiet hours and DELIVERY_GIVE_UP_HOURS; tests set it.
     pub clock: Clock,
@@ -87,7 +87,7 @@ impl std::fmt::Debug for Clock {
 }
 
 impl WorkerConfig {
-    pub fn new(rate: u32, admins: Vec<i64>, report_lang: Lang) -> Self {
+    pub fn new(rate: u32, admins: Vec<crate::domain::ChatId>, report_lang: Lang) -> Self {
         Self {
             rate: Some(rate),
             concurrency: 16,
@@ -209,7 +209,7 @@ impl Worker {
                         .await;
                     break;
                 }
-                if let Some(wait) = self.spacing.wait_for(delivery.chat_id, Instant::now()) {
+                if let Some(wait) = self.spacing.wait_for(delivery.chat_id.0, Instant::now()) {
                     let _ = outcomes
                         .send((delivery, DeliveryResult::RetryAt { after: wait }))
                         .await;
@@ -241,7 +241,8 @@ impl Worker {
                 } else {
                     GROUP_SPACING
                 };
-                self.spacing.hold(delivery.chat_id, Instant::now(), spacing);
+                self.spacing
+                    .hold(delivery.chat_id.0, Instant::now(), spacing);
                 while in_flight.len() >= self.config.concurrency.max(1) {
                     in_flight.join_next().await;
                 }
@@ -410,7 +411,7 @@ impl Worker {
                 }
             };
             tracing::info!(
-                announcement = id,
+                announcement = id.0,
                 sent = figures.sent,
                 failed = figures.failed,
                 gone = figures.gone,
@@ -423,7 +424,7 @@ impl Worker {
                     budget.acquire().await;
                 }
                 if let SendOutcome::Sent(_) =
-                    sender::send_message(&self.bot, ChatId(*admin), &report, false).await
+                    sender::send_message(&self.bot, (*admin).into(), &report, false).await
                 {
                     continue;
                 }
@@ -454,7 +455,7 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
         give_up_after,
         clock,
     } = sending;
-    let chat = ChatId(delivery.chat_id);
+    let chat = ChatId::from(delivery.chat_id);
     let started = Instant::now();
     let outcome = match &job {
         Job::Send { html, preview } => sender::send_message(&bot, chat, html, *preview).await,
@@ -477,12 +478,15 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
             message_id: id.map(|m| m.0),
         },
         SendOutcome::RetryAfter(wait) => {
-            spacing.hold(delivery.chat_id, Instant::now(), wait);
+            spacing.hold(delivery.chat_id.0, Instant::now(), wait);
             tracing::warn!(delivery = delivery.id, retry_after = ?wait, "Telegram asked us to slow down");
             DeliveryResult::RetryAt { after: wait }
         }
         SendOutcome::Migrated(new_chat) => {
-            if let Err(e) = storage.migrate_chat(delivery.chat_id, new_chat.0).await {
+            if let Err(e) = storage
+                .migrate_chat(delivery.chat_id, new_chat.into())
+                .await
+            {
                 tracing::error!(error = %e, "cannot follow a migrated group");
             }
             tracing::info!(
@@ -502,9 +506,9 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
         }
         SendOutcome::Transient(error) => {
             let attempts = delivery.attempts + 1;
-            let queued_for = Duration::from_millis(
-                u64::try_from(clock.now().timestamp_millis() - delivery.created_at).unwrap_or(0),
-            );
+            let queued_for = (clock.now() - delivery.created_at)
+                .to_std()
+                .unwrap_or_default();
             let give_up = queued_for >= give_up_after;
             if give_up {
                 tracing::error!(delivery = delivery.id, attempts, %error, "a delivery failed for DELIVERY_GIVE_UP_HOURS; giving up");
@@ -572,15 +576,15 @@ async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
 /// Statements read and formatted once per batch and language, not once per subscriber.
 #[derive(Default)]
 struct ContentCache {
-    statements: HashMap<i64, Option<Announcement>>,
-    cards: HashMap<(i64, Lang), Arc<str>>,
+    statements: HashMap<StatementId, Option<Announcement>>,
+    cards: HashMap<(StatementId, Lang), Arc<str>>,
 }
 
 impl ContentCache {
     async fn card(
         &mut self,
         storage: &Storage,
-        id: i64,
+        id: StatementId,
         lang: Lang,
     ) -> Result<Option<Arc<str>>, StorageError> {
         if let Some(card) = self.cards.get(&(id, lang)) {

@@ -1,12 +1,16 @@
-use chrono::{DateTime, Utc};
+use std::ops::Deref;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use super::{SourceKey, StatementId};
 
 /// A statement as stored in the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
-    pub id: i64,
+    pub id: StatementId,
     /// What makes a statement "the same one again": a feed guid or link, or
     /// `admin:<chat id>:<message id>` for statements posted through the bot.
-    pub source_key: String,
+    pub source_key: SourceKey,
     pub title: String,
     /// Sanitised HTML as published (never sent to Telegram as is).
     pub body_html: String,
@@ -18,17 +22,25 @@ pub struct Announcement {
     pub created_at: DateTime<Utc>,
 }
 
-/// A statement about to enter the archive. Built only through [`NewAnnouncement::new`],
+/// What a statement says, without where it came from: enough to revise a stored statement
+/// or to preview a draft, which need no key. Built only through [`StatementContent::new`],
 /// so that storage never sees an empty title or a link that is not http(s).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAnnouncement {
-    source_key: String,
+pub struct StatementContent {
     title: String,
     body_html: String,
     body_text: String,
     link: Option<String>,
     image_url: Option<String>,
     published_at: DateTime<Utc>,
+}
+
+/// A statement about to enter the archive: its content and the key that decides whether
+/// it is new. It reads as its content (`Deref`), which is what most callers want.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAnnouncement {
+    source_key: SourceKey,
+    content: StatementContent,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -45,19 +57,14 @@ pub enum AnnouncementError {
 /// someone's mistake or an attack, not a headline.
 const MAX_TITLE_CHARS: usize = 512;
 
-impl NewAnnouncement {
+impl StatementContent {
     pub fn new(
-        source_key: impl Into<String>,
         title: &str,
         body_html: impl Into<String>,
         body_text: impl Into<String>,
         link: Option<String>,
         published_at: DateTime<Utc>,
     ) -> Result<Self, AnnouncementError> {
-        let source_key = source_key.into();
-        if source_key.trim().is_empty() {
-            return Err(AnnouncementError::EmptySourceKey);
-        }
         let body_text = body_text.into();
         let mut title: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.chars().count() > MAX_TITLE_CHARS {
@@ -72,13 +79,14 @@ impl NewAnnouncement {
             None => None,
         };
         Ok(Self {
-            source_key,
             title,
             body_html: body_html.into(),
             body_text,
             link,
             image_url: None,
-            published_at,
+            // Publication times are whole seconds, as feeds give them: a feed item is
+            // recognised by its title and this time (see `Storage::recognise`).
+            published_at: published_at.trunc_subsecs(0),
         })
     }
 
@@ -87,9 +95,6 @@ impl NewAnnouncement {
         self
     }
 
-    pub fn source_key(&self) -> &str {
-        &self.source_key
-    }
     pub fn title(&self) -> &str {
         &self.title
     }
@@ -107,6 +112,45 @@ impl NewAnnouncement {
     }
     pub fn published_at(&self) -> DateTime<Utc> {
         self.published_at
+    }
+}
+
+impl NewAnnouncement {
+    /// A statement under a key the source gave it (a feed's guid or link).
+    pub fn new(
+        source_key: impl AsRef<str>,
+        title: &str,
+        body_html: impl Into<String>,
+        body_text: impl Into<String>,
+        link: Option<String>,
+        published_at: DateTime<Utc>,
+    ) -> Result<Self, AnnouncementError> {
+        let source_key =
+            SourceKey::feed(source_key.as_ref()).ok_or(AnnouncementError::EmptySourceKey)?;
+        let content = StatementContent::new(title, body_html, body_text, link, published_at)?;
+        Ok(Self::keyed(source_key, content))
+    }
+
+    pub fn keyed(source_key: SourceKey, content: StatementContent) -> Self {
+        Self {
+            source_key,
+            content,
+        }
+    }
+
+    pub fn source_key(&self) -> &SourceKey {
+        &self.source_key
+    }
+
+    pub fn content(&self) -> &StatementContent {
+        &self.content
+    }
+}
+
+impl Deref for NewAnnouncement {
+    type Target = StatementContent;
+    fn deref(&self) -> &StatementContent {
+        &self.content
     }
 }
 

@@ -1,7 +1,7 @@
 /// How one statement's broadcast went, for /stats and the completion report.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BroadcastFigures {
-    pub announcement_id: i64,
+    pub announcement_id: super::StatementId,
     pub title: String,
     pub pending: i64,
     pub sent: i64,

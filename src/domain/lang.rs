@@ -38,6 +38,17 @@ impl fmt::Display for Lang {
     }
 }
 
+/// The codes as stored: exactly `fa` or `en`, nothing looser.
+impl TryFrom<&str> for Lang {
+    type Error = super::UnknownValue;
+    fn try_from(code: &str) -> Result<Self, Self::Error> {
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.code() == code)
+            .ok_or_else(|| super::UnknownValue::new("language", code))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("unknown language {0:?} (expected fa or en)")]
 pub struct UnknownLang(pub String);

@@ -1,17 +1,48 @@
 //! Plain types shared by every room. No I/O here.
 
 mod announcement;
+mod delivery;
+mod draft;
 mod feed;
 mod feed_policy;
 mod figures;
 mod identity;
+mod ids;
 mod lang;
 mod settings;
+mod subscriber;
+pub mod time;
 
-pub use announcement::{Announcement, AnnouncementError, NewAnnouncement, is_http_url};
+pub use announcement::{
+    Announcement, AnnouncementError, NewAnnouncement, StatementContent, is_http_url,
+};
+pub use delivery::{
+    ArchiveOutcome, ClaimedDelivery, DeliveryAction, DeliveryResult, HoldRelease, PublishOutcome,
+};
+pub use draft::{Draft, DraftStep};
 pub use feed::{FeedHealth, FeedNotice, FeedStatus, HeldStatements, WaitingHold};
 pub use feed_policy::{FeedPolicy, FeedRefusal, inside_kind};
 pub use figures::{BroadcastFigures, Stats};
 pub use identity::link_identity;
+pub use ids::{ChatId, SourceKey, StatementId, UserId};
 pub use lang::Lang;
 pub use settings::{QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
+pub use subscriber::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
+
+/// A name read back (from the database) that no variant spells: the caller says where it
+/// was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?}")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl UnknownValue {
+    pub fn new(kind: &'static str, value: &str) -> Self {
+        Self {
+            kind,
+            value: value.to_string(),
+        }
+    }
+}

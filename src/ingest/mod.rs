@@ -317,7 +317,7 @@ pub async fn ingest_items(
                 ..
             } => {
                 if !same_key {
-                    tracing::debug!(announcement = id, "a re-keyed feed item was recognised");
+                    tracing::debug!(announcement = id.0, "a re-keyed feed item was recognised");
                 }
                 // Imported before, or first sight: what the feed says now is the baseline.
                 if known.as_deref() != Some(fingerprint.as_str()) {

@@ -5,7 +5,7 @@ use scraper::{Html, Selector};
 use super::chunks::{self, Cuts, ENTRIES_PER_CHUNK};
 use super::decode::decode;
 use super::sanitise::{Sanitiser, bounded_markup};
-use crate::domain::{NewAnnouncement, is_http_url};
+use crate::domain::{NewAnnouncement, SourceKey, StatementContent, is_http_url};
 use crate::text::{escape, excerpt, first_image, html_to_plain};
 
 #[derive(Debug, thiserror::Error)]
@@ -346,8 +346,8 @@ fn to_announcement(
     let source_key = source_key(&entry, link.as_deref(), &title, &body_text, dated);
     let image = first_image(&body_html).or_else(|| media_image(&entry, base));
     let published_at = dated.unwrap_or_else(Utc::now);
-    NewAnnouncement::new(source_key, &title, body_html, body_text, link, published_at)
-        .map(|a| a.with_image(image))
+    StatementContent::new(&title, body_html, body_text, link, published_at)
+        .map(|content| NewAnnouncement::keyed(source_key, content.with_image(image)))
         .map_err(|_| "neither a title nor a text")
 }
 
@@ -392,18 +392,18 @@ fn source_key(
     title: &str,
     text: &str,
     dated: Option<DateTime<Utc>>,
-) -> String {
-    if let Some(id) = entry.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-        return id.to_string();
+) -> SourceKey {
+    if let Some(id) = entry.id.as_deref().and_then(SourceKey::feed) {
+        return id;
     }
-    if let Some(link) = link {
-        return link.to_string();
+    if let Some(link) = link.and_then(SourceKey::feed) {
+        return link;
     }
     match dated {
         // Without a date the title alone would have to do; "now" would make the item new
         // at every poll and broadcast it again and again.
-        Some(date) => format!("title:{title}|{}", date.to_rfc3339()),
-        None => format!("digest:{:016x}", fnv1a(&[title, text])),
+        Some(date) => SourceKey::feed_title(title, date),
+        None => SourceKey::feed_digest(fnv1a(&[title, text])),
     }
 }
 

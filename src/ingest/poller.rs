@@ -17,6 +17,7 @@ use super::parse::{
 };
 use super::{IngestMode, IngestReport, ingest_items};
 use crate::config::Settings;
+use crate::domain::time::{millis, now_ms, until_ms};
 use crate::domain::{FeedNotice, FeedPolicy, FeedRefusal, HeldStatements};
 use crate::ops::FeedPollResult;
 use crate::publish::Publisher;
@@ -175,7 +176,7 @@ impl Poller {
         let in_flight = self.config.timeout * (MAX_CANDIDATES as u32 + 2);
         for feed in &feeds {
             self.storage
-                .postpone_feed(feed.id, now + ms(in_flight))
+                .postpone_feed(feed.id, now + millis(in_flight))
                 .await?;
         }
         Ok(feeds)
@@ -183,10 +184,7 @@ impl Poller {
 
     async fn until_next_due(&self) -> Duration {
         match self.storage.next_feed_poll_at().await {
-            Ok(Some(at)) => {
-                let wait = u64::try_from(at - now_ms()).unwrap_or(0);
-                Duration::from_millis(wait).min(self.config.interval)
-            }
+            Ok(Some(at)) => until_ms(at).min(self.config.interval),
             Ok(None) => self.config.interval,
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the feed schedule");
@@ -199,7 +197,7 @@ impl Poller {
     async fn poll(self: Arc<Self>, feed: FeedState) {
         match self.fetch_and_ingest(&feed).await {
             Ok((success, report)) => {
-                let next = now_ms() + ms(jittered(self.config.interval, feed.id));
+                let next = now_ms() + millis(jittered(self.config.interval, feed.id));
                 let success = FeedSuccess {
                     next_poll_at_ms: next,
                     ..success
@@ -265,8 +263,8 @@ impl Poller {
             .min(self.config.max_backoff);
         let now = now_ms();
         let since = feed.failing_since.unwrap_or(now);
-        let alert = !feed.alerted && now - since >= ms(self.config.alert_after);
-        let next = now + ms(jittered(backoff, feed.id));
+        let alert = !feed.alerted && now - since >= millis(self.config.alert_after);
+        let next = now + millis(jittered(backoff, feed.id));
         if let Err(e) = self
             .storage
             .record_feed_failure(feed.id, &error.to_string(), next, feed.alerted || alert)
@@ -407,14 +405,6 @@ impl Poller {
             },
         })
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `base` less up to a tenth, so that feeds added together (and several bots on one site)

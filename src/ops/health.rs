@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::link::TelegramLink;
+use crate::domain::time::{millis, now_ms, since_ms};
 
 /// How updates reach the bot; a webhook has no failure signal of its own (Telegram retries
 /// on its side), so only the database decides there.
@@ -72,7 +73,7 @@ impl Health {
     }
 
     pub fn uptime(&self) -> Duration {
-        Duration::from_millis(u64::try_from(now_ms() - self.started_ms).unwrap_or(0))
+        since_ms(self.started_ms)
     }
 
     /// An update proves the link works again: the last failure no longer counts.
@@ -91,7 +92,7 @@ impl Health {
         let now = now_ms();
         let last_update = self.last_update_ms.load(Ordering::Relaxed);
         let last_failure = self.last_failure_ms.load(Ordering::Relaxed);
-        let window = i64::try_from(self.failure_window.as_millis()).unwrap_or(i64::MAX);
+        let window = millis(self.failure_window);
         let link_broken =
             self.source == UpdateSource::Polling && last_failure > 0 && now - last_failure < window;
         let unreachable_since = self.link.unreachable_since();
@@ -118,10 +119,6 @@ impl Health {
             uptime_seconds: (now - self.started_ms) / 1000,
         }
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 #[cfg(test)]

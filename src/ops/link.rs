@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+
+use crate::domain::time::{now_ms, since_ms};
 use tokio::sync::Notify;
 
 /// Shared by every task that talks to Telegram. Lock-free: it is touched on every failure.
@@ -28,7 +30,7 @@ impl TelegramLink {
     /// Telegram answered. Returns how long it had been unreachable, if it had.
     pub fn answered(&self) -> Option<Duration> {
         let since = self.unreachable_since_ms.swap(0, Ordering::SeqCst);
-        (since > 0).then(|| Duration::from_millis(u64::try_from(now_ms() - since).unwrap_or(0)))
+        (since > 0).then(|| since_ms(since))
     }
 
     /// An update arrived. It shows that Telegram can reach us, not that our sends reach
@@ -56,10 +58,6 @@ impl TelegramLink {
             ms => DateTime::from_timestamp_millis(ms),
         }
     }
-}
-
-fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
 }
 
 #[cfg(test)]

@@ -1,28 +1,15 @@
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
-use super::{Storage, StorageError, now_unix};
-use crate::domain::{Announcement, NewAnnouncement, link_identity};
-
-/// What happened to a statement offered to the archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArchiveOutcome {
-    Inserted(i64),
-    /// The source key was already there; nothing changed.
-    Duplicate(i64),
-}
-
-impl ArchiveOutcome {
-    pub fn id(self) -> i64 {
-        match self {
-            ArchiveOutcome::Inserted(id) | ArchiveOutcome::Duplicate(id) => id,
-        }
-    }
-}
+use super::{Storage, StorageError};
+use crate::domain::time::{from_ms, now_ms};
+use crate::domain::{
+    Announcement, ArchiveOutcome, NewAnnouncement, SourceKey, StatementId, link_identity,
+};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct AnnouncementRow {
-    id: i64,
-    source_key: String,
+    id: StatementId,
+    source_key: SourceKey,
     title: String,
     body_html: String,
     body_text: String,
@@ -35,10 +22,6 @@ pub(super) struct AnnouncementRow {
 pub(super) const COLUMNS: &str = "a.id, a.source_key, a.title, a.body_html, a.body_text, a.link, \
                                   a.image_url, a.published_at, a.created_at";
 
-pub(super) fn from_unix(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
-}
-
 impl From<AnnouncementRow> for Announcement {
     fn from(row: AnnouncementRow) -> Self {
         Announcement {
@@ -49,8 +32,8 @@ impl From<AnnouncementRow> for Announcement {
             body_text: row.body_text,
             link: row.link,
             image_url: row.image_url,
-            published_at: from_unix(row.published_at),
-            created_at: from_unix(row.created_at),
+            published_at: from_ms(row.published_at),
+            created_at: from_ms(row.created_at),
         }
     }
 }
@@ -65,7 +48,10 @@ impl Storage {
         Ok(outcome)
     }
 
-    pub async fn announcement(&self, id: i64) -> Result<Option<Announcement>, StorageError> {
+    pub async fn announcement(
+        &self,
+        id: StatementId,
+    ) -> Result<Option<Announcement>, StorageError> {
         let row: Option<AnnouncementRow> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM announcements a WHERE a.id = ?1 AND a.deleted_at IS NULL"
         ))
@@ -103,8 +89,8 @@ pub(super) async fn insert_if_new(
     tx: &mut sqlx::SqliteConnection,
     new: &NewAnnouncement,
 ) -> Result<ArchiveOutcome, StorageError> {
-    let now = now_unix();
-    let published_at = new.published_at().timestamp();
+    let now = now_ms();
+    let published_at = new.published_at();
     // The sort key in the same statement as the row: one round trip less per statement,
     // which is most of an import's cost. A key taken already (see search::search_key) fails
     // the statement, and the slower way finds a free one.
@@ -121,7 +107,7 @@ pub(super) async fn insert_if_new(
             Ok(ArchiveOutcome::Inserted(id))
         }
         None => {
-            let id: i64 = sqlx::query_scalar("SELECT id FROM announcements WHERE source_key = ?1")
+            let id = sqlx::query_scalar("SELECT id FROM announcements WHERE source_key = ?1")
                 .bind(new.source_key())
                 .fetch_one(&mut *tx)
                 .await?;
@@ -142,8 +128,8 @@ async fn insert_row(
     tx: &mut sqlx::SqliteConnection,
     new: &NewAnnouncement,
     now: i64,
-    key_from: Option<i64>,
-) -> Result<Option<(i64, Option<i64>)>, StorageError> {
+    key_from: Option<DateTime<Utc>>,
+) -> Result<Option<(StatementId, Option<i64>)>, StorageError> {
     static WITH_KEY: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| insert_sql(&super::search::KEY_SQL));
     // NULL, written with ?9 so that both statements take the same parameters.
@@ -161,7 +147,7 @@ async fn insert_row(
         .bind(new.body_text())
         .bind(new.link())
         .bind(new.image_url())
-        .bind(new.published_at().timestamp())
+        .bind(new.published_at().timestamp_millis())
         .bind(now)
         .bind(key_from.map(super::search::key_seconds))
         .bind(stored_link_identity(new.link()))
@@ -184,7 +170,7 @@ fn insert_sql(key: &str) -> String {
 
 impl Storage {
     /// The id the next statement will most likely get, for a preview's `#id`.
-    pub async fn next_announcement_id(&self) -> Result<i64, StorageError> {
+    pub async fn next_announcement_id(&self) -> Result<StatementId, StorageError> {
         Ok(
             sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM announcements")
                 .fetch_one(&self.pool)

@@ -1,50 +1,17 @@
 //! The guided `/post` dialogue's state, one draft per admin. Kept in SQLite (not in
 //! memory) so that an admin halfway through a statement loses nothing to a restart.
 
-use super::{Storage, StorageError, now_unix};
+use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DraftStep {
-    Title,
-    Body,
-    Link,
-    Preview,
-}
-
-impl DraftStep {
-    fn as_str(self) -> &'static str {
-        match self {
-            DraftStep::Title => "title",
-            DraftStep::Body => "body",
-            DraftStep::Link => "link",
-            DraftStep::Preview => "preview",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "body" => DraftStep::Body,
-            "link" => DraftStep::Link,
-            "preview" => DraftStep::Preview,
-            _ => DraftStep::Title,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    pub user_id: i64,
-    pub chat_id: i64,
-    pub step: DraftStep,
-    pub title: String,
-    pub body: String,
-    pub link: Option<String>,
-}
+use super::ids::read_name;
+use super::{Storage, StorageError};
+use crate::domain::time::{millis, now_ms};
+use crate::domain::{ChatId, Draft, UserId};
 
 #[derive(sqlx::FromRow)]
 struct DraftRow {
-    user_id: i64,
-    chat_id: i64,
+    user_id: UserId,
+    chat_id: ChatId,
     step: String,
     title: String,
     body: String,
@@ -52,26 +19,29 @@ struct DraftRow {
 }
 
 /// An unfinished `/post` is forgotten after this long without a step.
-pub(super) const DRAFT_LIFETIME_SECS: i64 = 7 * 86_400;
+pub(super) const DRAFT_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 
 impl Storage {
-    pub async fn draft(&self, user_id: i64) -> Result<Option<Draft>, StorageError> {
+    pub async fn draft(&self, user_id: UserId) -> Result<Option<Draft>, StorageError> {
         let row: Option<DraftRow> = sqlx::query_as(
             "SELECT user_id, chat_id, step, title, body, link FROM admin_drafts
              WHERE user_id = ?1 AND updated_at >= ?2",
         )
         .bind(user_id)
-        .bind(now_unix() - DRAFT_LIFETIME_SECS)
+        .bind(now_ms() - millis(DRAFT_LIFETIME))
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| Draft {
-            user_id: r.user_id,
-            chat_id: r.chat_id,
-            step: DraftStep::parse(&r.step),
-            title: r.title,
-            body: r.body,
-            link: r.link,
-        }))
+        row.map(|r| {
+            Ok(Draft {
+                user_id: r.user_id,
+                chat_id: r.chat_id,
+                step: read_name("admin_drafts", &r.step)?,
+                title: r.title,
+                body: r.body,
+                link: r.link,
+            })
+        })
+        .transpose()
     }
 
     /// Creates or replaces the admin's draft.
@@ -89,14 +59,14 @@ impl Storage {
         .bind(&draft.title)
         .bind(&draft.body)
         .bind(&draft.link)
-        .bind(now_unix())
+        .bind(now_ms())
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     /// Returns whether there was a draft to discard.
-    pub async fn discard_draft(&self, user_id: i64) -> Result<bool, StorageError> {
+    pub async fn discard_draft(&self, user_id: UserId) -> Result<bool, StorageError> {
         Ok(sqlx::query("DELETE FROM admin_drafts WHERE user_id = ?1")
             .bind(user_id)
             .execute(&self.pool)

@@ -1,11 +1,9 @@
 //! The feeds the poller follows, and what it remembers about each between polls and
 //! across restarts.
 
-use chrono::{DateTime, TimeZone, Utc};
-
-use super::deliveries::now_ms;
 use super::{Storage, StorageError};
-use crate::domain::{FeedHealth, FeedStatus, NewAnnouncement, link_identity};
+use crate::domain::time::{from_ms, now_ms};
+use crate::domain::{FeedHealth, FeedStatus, NewAnnouncement, StatementId, link_identity};
 
 /// What the poller needs to poll one feed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,7 +41,7 @@ pub enum AddFeedOutcome {
 /// A statement the archive already has, seen again in a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownItem {
-    pub id: i64,
+    pub id: StatementId,
     pub fingerprint: Option<String>,
     pub deleted: bool,
     /// False when it was recognised by its link or its title and date: the site re-keyed it.
@@ -54,7 +52,7 @@ pub struct KnownItem {
 
 #[derive(sqlx::FromRow)]
 struct KnownRow {
-    id: i64,
+    id: StatementId,
     feed_fingerprint: Option<String>,
     deleted_at: Option<i64>,
     link: Option<String>,
@@ -69,10 +67,6 @@ struct StatusRow {
     last_error: Option<String>,
     last_success_at: Option<i64>,
     skipped_entries: i64,
-}
-
-fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
-    Utc.timestamp_millis_opt(ms).single()
 }
 
 const STATE_COLUMNS: &str = "id, url, feed_url, etag, last_modified, failures, failing_since, \
@@ -148,7 +142,7 @@ impl Storage {
                     feed_url: row.feed_url.filter(|f| *f != row.url),
                     url: row.url,
                     health,
-                    last_success: row.last_success_at.and_then(from_ms),
+                    last_success: row.last_success_at.map(from_ms),
                     skipped_entries: row.skipped_entries,
                 }
             })
@@ -272,7 +266,7 @@ impl Storage {
             row = sqlx::query_as(&format!(
                 "{COLUMNS} WHERE published_at = ?1 AND title = ?2 ORDER BY id LIMIT 1"
             ))
-            .bind(item.published_at().timestamp())
+            .bind(item.published_at().timestamp_millis())
             .bind(item.title())
             .fetch_optional(&self.pool)
             .await?;
@@ -288,7 +282,7 @@ impl Storage {
 
     pub async fn set_feed_fingerprint(
         &self,
-        id: i64,
+        id: StatementId,
         fingerprint: &str,
     ) -> Result<(), StorageError> {
         sqlx::query("UPDATE announcements SET feed_fingerprint = ?2 WHERE id = ?1")

@@ -1,25 +1,11 @@
 //! Statements a feed brought in too many at once: archived, not broadcast, until an admin
 //! releases them (`FEED_MAX_NEW_PER_POLL`).
 
-use super::announcements::{ArchiveOutcome, insert_if_new};
-use super::deliveries::{enqueue_broadcast, now_ms};
+use super::announcements::insert_if_new;
+use super::queue::enqueue_broadcast;
 use super::{Storage, StorageError};
-use chrono::{TimeZone, Utc};
-
-use crate::domain::{NewAnnouncement, WaitingHold};
-
-/// What pressing "broadcast them" did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HoldRelease {
-    /// Queued this many statements for this many deliveries in all.
-    Released {
-        statements: u64,
-        deliveries: u64,
-    },
-    /// Released before (a double tap, or another admin was quicker): nothing queued.
-    AlreadyReleased,
-    NotFound,
-}
+use crate::domain::time::{from_ms, now_ms};
+use crate::domain::{ArchiveOutcome, HoldRelease, NewAnnouncement, StatementId, WaitingHold};
 
 impl Storage {
     /// Archives `items` (oldest first) as one hold of feed `feed_id`, in one transaction so
@@ -80,7 +66,7 @@ impl Storage {
                 None => HoldRelease::NotFound,
             });
         }
-        let ids: Vec<i64> = sqlx::query_scalar(
+        let ids: Vec<StatementId> = sqlx::query_scalar(
             "SELECT id FROM announcements
              WHERE held_in = ?1 AND broadcast_at IS NULL AND deleted_at IS NULL
              ORDER BY published_at, id",
@@ -118,10 +104,7 @@ impl Storage {
                 hold_id,
                 feed_id,
                 statements,
-                since: Utc
-                    .timestamp_millis_opt(created_at)
-                    .single()
-                    .unwrap_or_default(),
+                since: from_ms(created_at),
             })
             .collect())
     }

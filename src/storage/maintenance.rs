@@ -16,9 +16,12 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::drafts::DRAFT_LIFETIME_SECS;
-use super::search_pages::SEARCH_PAGE_LIFETIME_SECS;
-use super::{BUSY_TIMEOUT, Storage, StorageError, now_unix, prepare_database_file};
+use chrono::{DateTime, Utc};
+
+use super::drafts::DRAFT_LIFETIME;
+use super::search_pages::SEARCH_PAGE_LIFETIME;
+use super::{BUSY_TIMEOUT, Storage, StorageError, prepare_database_file};
+use crate::domain::time::{millis, now_ms};
 
 /// Erasures close together share one rewrite (a broadcast that meets many blocked chats).
 const ERASURE_GATHERING: Duration = Duration::from_secs(1);
@@ -82,8 +85,7 @@ impl Storage {
     /// Telegram message id of a delivered copy of a statement still in the archive, because
     /// /edit and /delete need them for as long as the statement exists.
     pub async fn prune_deliveries(&self, retention: Duration) -> Result<u64, StorageError> {
-        let cutoff = chrono::Utc::now().timestamp_millis()
-            - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = now_ms().saturating_sub(millis(retention));
         let pruned = sqlx::query(
             "DELETE FROM deliveries
              WHERE status <> 'pending' AND done_at IS NOT NULL AND done_at < ?1
@@ -126,19 +128,20 @@ impl Storage {
     }
 
     /// Deletes searches kept for paging and admin drafts that have expired.
-    pub async fn sweep_expired(&self) -> Result<Swept, StorageError> {
-        self.sweep_expired_at(now_unix()).await
+    async fn sweep_expired(&self) -> Result<Swept, StorageError> {
+        self.sweep_expired_at(Utc::now()).await
     }
 
-    /// [`sweep_expired`](Self::sweep_expired) as if it were `now` (unix seconds).
-    pub async fn sweep_expired_at(&self, now: i64) -> Result<Swept, StorageError> {
+    /// [`sweep_expired`](Self::sweep_expired) as if it were `now`.
+    pub async fn sweep_expired_at(&self, now: DateTime<Utc>) -> Result<Swept, StorageError> {
+        let now = now.timestamp_millis();
         let search_pages = sqlx::query("DELETE FROM search_pages WHERE created_at < ?1")
-            .bind(now - SEARCH_PAGE_LIFETIME_SECS)
+            .bind(now - millis(SEARCH_PAGE_LIFETIME))
             .execute(&self.pool)
             .await?
             .rows_affected();
         let drafts = sqlx::query("DELETE FROM admin_drafts WHERE updated_at < ?1")
-            .bind(now - DRAFT_LIFETIME_SECS)
+            .bind(now - millis(DRAFT_LIFETIME))
             .execute(&self.pool)
             .await?
             .rows_affected();

@@ -1,15 +1,21 @@
 //! The only room with SQL. Everything else asks [`Storage`] in domain terms.
 
 mod announcements;
-mod deliveries;
+mod chat_migration;
 mod drafts;
 mod feeds;
 mod holds;
+mod ids;
 mod maintenance;
 mod permissions;
+mod queue;
+mod revisions;
 mod search;
 mod search_pages;
+mod stats;
 mod subscribers;
+#[cfg(test)]
+mod upgrade_tests;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -20,13 +26,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use announcements::ArchiveOutcome;
-pub use deliveries::{ClaimedDelivery, DeliveryAction, DeliveryResult, PublishOutcome};
-pub use drafts::{Draft, DraftStep};
+// The plain types callers exchange with storage live in `domain`; named here too, so that
+// a caller of storage finds them where it looks.
+pub use crate::domain::{
+    ArchiveOutcome, ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Draft, DraftStep,
+    HoldRelease, PublishOutcome, SubscribeOutcome, Subscriber, SubscriberCounts,
+};
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
-pub use holds::HoldRelease;
 pub use maintenance::Swept;
-pub use subscribers::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -40,6 +47,11 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    #[error("the table {table} holds an {unknown}")]
+    UnknownValue {
+        table: &'static str,
+        unknown: crate::domain::UnknownValue,
+    },
 }
 
 /// A handle on the SQLite database; cheap to clone (it is a pool).
@@ -150,10 +162,6 @@ pub fn database_path(database_url: &str) -> Option<PathBuf> {
     let options = SqliteConnectOptions::from_str(database_url).ok()?;
     let path = options.get_filename().to_path_buf();
     (!is_in_memory(&path)).then_some(path)
-}
-
-fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ use chrono::{DateTime, Utc};
 
 use super::announcements::{AnnouncementRow, COLUMNS};
 use super::{Storage, StorageError};
-use crate::domain::Announcement;
+use crate::domain::time::from_ms;
+use crate::domain::{Announcement, StatementId};
 use crate::text::{QueryTerm, fold_for_index, quote_fts};
 
 /// How many of the newest matching statements are ranked by the tiers.
@@ -38,13 +39,16 @@ const MAX_SECONDS: i64 = (1 << 40) - 1;
 const KEY_ATTEMPTS: i64 = 64;
 
 /// The index key of a statement: newer statements have larger keys.
-fn search_key(published_at: i64, id: i64) -> i64 {
-    key_seconds(published_at) * (1 << ID_BITS) + id.rem_euclid(1 << ID_BITS)
+fn search_key(published_at: DateTime<Utc>, id: StatementId) -> i64 {
+    key_seconds(published_at) * (1 << ID_BITS) + id.0.rem_euclid(1 << ID_BITS)
 }
 
-/// The publication time as the key uses it.
-pub(super) fn key_seconds(published_at: i64) -> i64 {
-    published_at.clamp(-MAX_SECONDS - 1, MAX_SECONDS)
+/// The publication time as the key uses it: whole seconds, so that the keys written by
+/// migration 0008 (from seconds) and those written since agree.
+pub(super) fn key_seconds(published_at: DateTime<Utc>) -> i64 {
+    published_at
+        .timestamp()
+        .clamp(-MAX_SECONDS - 1, MAX_SECONDS)
 }
 
 /// [`search_key`] in SQL, over `?9` (from [`key_seconds`]) and the new row's `next.id`.
@@ -53,7 +57,7 @@ pub(super) static KEY_SQL: std::sync::LazyLock<String> =
 
 /// The smallest key a statement published at or after `at` can have.
 fn key_at(at: DateTime<Utc>) -> i64 {
-    search_key(at.timestamp(), 0)
+    search_key(at, StatementId(0))
 }
 
 impl Storage {
@@ -114,8 +118,8 @@ impl Storage {
              WHERE a.deleted_at IS NULL AND a.published_at >= ?1 AND a.published_at < ?2
              ORDER BY a.published_at DESC, a.id DESC LIMIT ?3 OFFSET ?4"
         ))
-        .bind(start.timestamp())
-        .bind(end.timestamp())
+        .bind(start.timestamp_millis())
+        .bind(end.timestamp_millis())
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)
@@ -130,7 +134,7 @@ impl Storage {
     ) -> Result<Vec<i64>, StorageError> {
         let bounds: Vec<[i64; 2]> = spans
             .iter()
-            .map(|(s, e)| [s.timestamp(), e.timestamp()])
+            .map(|(s, e)| [s.timestamp_millis(), e.timestamp_millis()])
             .collect();
         let bounds = serde_json::to_string(&bounds).unwrap_or_else(|_| "[]".into());
         Ok(sqlx::query_scalar(
@@ -153,12 +157,7 @@ impl Storage {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(first.zip(last).map(|(f, l)| {
-            (
-                super::announcements::from_unix(f),
-                super::announcements::from_unix(l),
-            )
-        }))
+        Ok(first.zip(last).map(|(f, l)| (from_ms(f), from_ms(l))))
     }
 }
 
@@ -297,9 +296,9 @@ impl Tiers {
 /// first if the insert could not (`key` is `None`).
 pub(super) async fn index_new(
     tx: &mut sqlx::SqliteConnection,
-    id: i64,
+    id: StatementId,
     key: Option<i64>,
-    published_at: i64,
+    published_at: DateTime<Utc>,
     title: &str,
     body_text: &str,
 ) -> Result<(), StorageError> {
@@ -313,7 +312,7 @@ pub(super) async fn index_new(
 /// Re-indexes a revised statement under its key.
 pub(super) async fn reindex(
     tx: &mut sqlx::SqliteConnection,
-    id: i64,
+    id: StatementId,
     title: &str,
     body_text: &str,
 ) -> Result<(), StorageError> {
@@ -326,7 +325,7 @@ pub(super) async fn reindex(
 /// Takes a statement out of the index; returns its key, if it had one.
 pub(super) async fn unindex(
     tx: &mut sqlx::SqliteConnection,
-    id: i64,
+    id: StatementId,
 ) -> Result<Option<i64>, StorageError> {
     let key: Option<i64> = sqlx::query_scalar("SELECT search_key FROM announcements WHERE id = ?1")
         .bind(id)
@@ -344,8 +343,8 @@ pub(super) async fn unindex(
 
 async fn assign_search_key(
     tx: &mut sqlx::SqliteConnection,
-    id: i64,
-    published_at: i64,
+    id: StatementId,
+    published_at: DateTime<Utc>,
 ) -> Result<i64, StorageError> {
     let first = search_key(published_at, id);
     let mut attempt = 0;
@@ -400,14 +399,15 @@ mod tests {
 
     #[test]
     fn keys_follow_publication_time_then_id() {
-        assert!(search_key(1_000, 5) < search_key(1_001, 1));
-        assert!(search_key(1_000, 5) < search_key(1_000, 6));
-        assert_eq!(
-            key_at(DateTime::from_timestamp(1_000, 0).unwrap_or_default()),
-            search_key(1_000, 0)
-        );
+        let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or_default();
+        assert!(search_key(at(1_000), StatementId(5)) < search_key(at(1_001), StatementId(1)));
+        assert!(search_key(at(1_000), StatementId(5)) < search_key(at(1_000), StatementId(6)));
+        assert_eq!(key_at(at(1_000)), search_key(at(1_000), StatementId(0)));
         // The edges of time do not overflow.
-        assert!(search_key(i64::MIN, i64::MAX) < search_key(i64::MAX, 0));
+        assert!(
+            search_key(DateTime::<Utc>::MIN_UTC, StatementId(i64::MAX))
+                < search_key(DateTime::<Utc>::MAX_UTC, StatementId(0))
+        );
     }
 
     #[test]

@@ -1,20 +1,23 @@
 //! Searches kept for paging: a result button names a row here, never the query itself.
 
-use super::{Storage, StorageError, now_unix};
+use std::time::Duration;
+
+use super::{Storage, StorageError};
+use crate::domain::time::{millis, now_ms};
 use crate::text::{JalaliMonth, SearchRequest};
 
 /// A results message older than this answers its buttons with "search again". With the
 /// sweep every few minutes (`maintenance`), no search is kept for as long as an hour.
-pub(super) const SEARCH_PAGE_LIFETIME_SECS: i64 = 50 * 60;
+pub(super) const SEARCH_PAGE_LIFETIME: Duration = Duration::from_secs(50 * 60);
 
 impl Storage {
     /// Keeps a search (its folded words and month) for later pages; returns its id.
     /// Expired searches are swept here, so the table never grows without bound.
     pub async fn remember_search(&self, request: &SearchRequest) -> Result<i64, StorageError> {
-        let now = now_unix();
+        let now = now_ms();
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM search_pages WHERE created_at < ?1")
-            .bind(now - SEARCH_PAGE_LIFETIME_SECS)
+            .bind(now - millis(SEARCH_PAGE_LIFETIME))
             .execute(&mut *tx)
             .await?;
         // Folded words are letters and digits only, so a space separates them unambiguously.
@@ -41,7 +44,7 @@ impl Storage {
             "SELECT expression, month FROM search_pages WHERE id = ?1 AND created_at >= ?2",
         )
         .bind(id)
-        .bind(now_unix() - SEARCH_PAGE_LIFETIME_SECS)
+        .bind(now_ms() - millis(SEARCH_PAGE_LIFETIME))
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(expression, month)| SearchRequest {

@@ -1,82 +1,30 @@
-use std::fmt;
+//! Who is subscribed, their settings, and forgetting a chat completely.
 
-use super::{Storage, StorageError, now_unix};
-use crate::domain::{Lang, QuietHours, SubscriberSettings};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChatKind {
-    Private,
-    Group,
-    Supergroup,
-    Channel,
-}
-
-impl ChatKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ChatKind::Private => "private",
-            ChatKind::Group => "group",
-            ChatKind::Supergroup => "supergroup",
-            ChatKind::Channel => "channel",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> ChatKind {
-        match s {
-            "group" => ChatKind::Group,
-            "supergroup" => ChatKind::Supergroup,
-            "channel" => ChatKind::Channel,
-            _ => ChatKind::Private,
-        }
-    }
-}
-
-impl fmt::Display for ChatKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscriber {
-    pub chat_id: i64,
-    pub kind: ChatKind,
-    pub lang: Lang,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubscribeOutcome {
-    Subscribed,
-    AlreadySubscribed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SubscriberCounts {
-    pub active: i64,
-    /// How many chats were forgotten because Telegram said they are gone (blocked the
-    /// bot, deactivated, deleted). Only a number, like `stopped`.
-    pub gone: i64,
-    /// How many chats ever used /stop. Only a number: /stop forgets who.
-    pub stopped: i64,
-}
+use super::ids::read_name;
+use super::{Storage, StorageError};
+use crate::domain::time::now_ms;
+use crate::domain::{
+    ChatId, ChatKind, Lang, QuietHours, SubscribeOutcome, Subscriber, SubscriberCounts,
+    SubscriberSettings,
+};
 
 #[derive(sqlx::FromRow)]
 struct SubscriberRow {
-    chat_id: i64,
+    chat_id: ChatId,
     chat_kind: String,
     lang: String,
     status: String,
 }
 
-impl From<SubscriberRow> for Subscriber {
-    fn from(row: SubscriberRow) -> Self {
-        Subscriber {
+impl TryFrom<SubscriberRow> for Subscriber {
+    type Error = StorageError;
+    fn try_from(row: SubscriberRow) -> Result<Self, StorageError> {
+        Ok(Subscriber {
             chat_id: row.chat_id,
-            kind: ChatKind::parse(&row.chat_kind),
-            lang: row.lang.parse().unwrap_or_default(),
+            kind: read_name("subscribers", &row.chat_kind)?,
+            lang: read_name("subscribers", &row.lang)?,
             active: row.status == "active",
-        }
+        })
     }
 }
 
@@ -84,11 +32,11 @@ impl Storage {
     /// Subscribes a chat, or reactivates one that had gone (blocked the bot and came back).
     pub async fn subscribe(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         kind: ChatKind,
         lang: Lang,
     ) -> Result<SubscribeOutcome, StorageError> {
-        let now = now_unix();
+        let now = now_ms();
         let previous: Option<String> =
             sqlx::query_scalar("SELECT status FROM subscribers WHERE chat_id = ?1")
                 .bind(chat_id)
@@ -115,7 +63,7 @@ impl Storage {
 
     /// Forgets a chat completely: its row goes, and only the count of stops grows.
     /// Returns false when there was nothing to forget.
-    pub async fn unsubscribe(&self, chat_id: i64) -> Result<bool, StorageError> {
+    pub async fn unsubscribe(&self, chat_id: ChatId) -> Result<bool, StorageError> {
         let mut tx = self.pool.begin().await?;
         let erased = erase_chat(&mut tx, chat_id, Erasure::Stopped).await?;
         tx.commit().await?;
@@ -130,9 +78,9 @@ impl Storage {
     /// benchmarks). Chats already present are left as they are. Returns how many were new.
     pub async fn subscribe_many(
         &self,
-        chats: impl IntoIterator<Item = (i64, ChatKind, Lang)>,
+        chats: impl IntoIterator<Item = (ChatId, ChatKind, Lang)>,
     ) -> Result<u64, StorageError> {
-        let now = now_unix();
+        let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
         for (chat_id, kind, lang) in chats {
@@ -154,7 +102,7 @@ impl Storage {
 
     /// How many rows anywhere still name this chat: what a privacy audit (and the test of
     /// /stop) asks. Zero after /stop.
-    pub async fn rows_about_chat(&self, chat_id: i64) -> Result<i64, StorageError> {
+    pub async fn rows_about_chat(&self, chat_id: ChatId) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM subscribers WHERE chat_id = ?1)
                   + (SELECT COUNT(*) FROM deliveries WHERE chat_id = ?1)
@@ -165,14 +113,14 @@ impl Storage {
         .await?)
     }
 
-    pub async fn subscriber(&self, chat_id: i64) -> Result<Option<Subscriber>, StorageError> {
+    pub async fn subscriber(&self, chat_id: ChatId) -> Result<Option<Subscriber>, StorageError> {
         let row: Option<SubscriberRow> = sqlx::query_as(
             "SELECT chat_id, chat_kind, lang, status FROM subscribers WHERE chat_id = ?1",
         )
         .bind(chat_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Subscriber::from))
+        row.map(Subscriber::try_from).transpose()
     }
 
     pub async fn subscriber_counts(&self) -> Result<SubscriberCounts, StorageError> {
@@ -209,7 +157,7 @@ pub(super) enum Erasure {
 /// deleted bytes also leave the `-wal` file.
 pub(super) async fn erase_chat(
     tx: &mut sqlx::SqliteConnection,
-    chat_id: i64,
+    chat_id: ChatId,
     why: Erasure,
 ) -> Result<bool, StorageError> {
     // Delivery rows go with the chat (and with it the message ids /edit would need); a
@@ -278,7 +226,7 @@ impl Storage {
     /// A subscriber's settings; `None` for a chat that is not subscribed.
     pub async fn subscriber_settings(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
     ) -> Result<Option<SubscriberSettings>, StorageError> {
         let row: Option<SettingsRow> = sqlx::query_as(
             "SELECT lang, link_previews, quiet_start, quiet_end FROM subscribers
@@ -287,17 +235,20 @@ impl Storage {
         .bind(chat_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|row| SubscriberSettings {
-            lang: row.lang.parse().unwrap_or_default(),
-            link_previews: row.link_previews != 0,
-            quiet_hours: quiet_hours(row.quiet_start, row.quiet_end),
-        }))
+        row.map(|row| {
+            Ok(SubscriberSettings {
+                lang: read_name("subscribers", &row.lang)?,
+                link_previews: row.link_previews != 0,
+                quiet_hours: quiet_hours(row.quiet_start, row.quiet_end),
+            })
+        })
+        .transpose()
     }
 
     /// Stores a subscriber's settings. Returns false when the chat is not subscribed.
     pub async fn save_subscriber_settings(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         settings: &SubscriberSettings,
     ) -> Result<bool, StorageError> {
         let quiet = settings.quiet_hours;
@@ -311,7 +262,7 @@ impl Storage {
         .bind(i64::from(settings.link_previews))
         .bind(quiet.map(|q| i64::from(q.start())))
         .bind(quiet.map(|q| i64::from(q.end())))
-        .bind(now_unix())
+        .bind(now_ms())
         .execute(&self.pool)
         .await?
         .rows_affected();

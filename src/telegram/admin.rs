@@ -10,10 +10,13 @@ use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang, NewAnnouncement, is_http_url};
-use crate::storage::{AddFeedOutcome, Draft, DraftStep, HoldRelease, PublishOutcome};
+use crate::domain::{
+    Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, PublishOutcome, SourceKey,
+    StatementContent, StatementId, UserId, is_http_url,
+};
+use crate::storage::AddFeedOutcome;
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::{announcement_card, escape, to_ascii_digits};
+use crate::text::{escape, preview_card, to_ascii_digits};
 
 /// Holds `/feeds` offers to release, each a button: a few keep the list readable.
 const MAX_HOLD_BUTTONS: u32 = 5;
@@ -49,9 +52,10 @@ fn parse_post(text: &str) -> Option<Post> {
     Some(Post { title, body, link })
 }
 
-fn statement(source_key: String, post: &Post) -> Option<NewAnnouncement> {
-    NewAnnouncement::new(
-        source_key,
+/// What the admin wrote, as a statement's content; the key is the caller's to give (or
+/// none, for a revision or a preview).
+fn content(post: &Post) -> Option<StatementContent> {
+    StatementContent::new(
         &post.title,
         escape(&post.body),
         post.body.clone(),
@@ -92,8 +96,8 @@ async fn start_draft(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo
     };
     ctx.storage
         .save_draft(&Draft {
-            user_id: user.id.0 as i64,
-            chat_id: msg.chat.id.0,
+            user_id: user.id.into(),
+            chat_id: msg.chat.id.into(),
             step: DraftStep::Title,
             title: String::new(),
             body: String::new(),
@@ -111,8 +115,11 @@ async fn post(
     to: &ReplyTo,
     text: &str,
 ) -> HandlerResult {
-    let source_key = format!("admin:{}:{}", msg.chat.id.0, msg.id.0);
-    let Some(new) = parse_post(text).and_then(|p| statement(source_key, &p)) else {
+    let source_key = SourceKey::admin(msg.chat.id.into(), msg.id.0);
+    let Some(new) = parse_post(text)
+        .and_then(|p| content(&p))
+        .map(|c| NewAnnouncement::keyed(source_key, c))
+    else {
         return say(bot, to, phrase(Phrase::PostEmptyText, to.lang)).await;
     };
     let answer = publish(ctx, &new, to.lang).await?;
@@ -126,8 +133,10 @@ async fn publish(
     lang: Lang,
 ) -> Result<String, super::HandlerError> {
     Ok(match ctx.publisher.publish(new).await? {
-        PublishOutcome::Published { id, recipients } => catalogue::published(id, recipients, lang),
-        PublishOutcome::Duplicate { id } => catalogue::already_published(id, lang),
+        PublishOutcome::Published { id, recipients } => {
+            catalogue::published(id.0, recipients, lang)
+        }
+        PublishOutcome::Duplicate { id } => catalogue::already_published(id.0, lang),
     })
 }
 
@@ -142,15 +151,14 @@ async fn edit(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> Handl
         .trim_start_matches('#')
         .parse::<i64>()
         .ok()
+        .map(StatementId)
         .zip(parse_post(rest));
-    let Some((id, revised)) =
-        parsed.and_then(|(id, post)| Some((id, statement(format!("edit:{id}"), &post)?)))
-    else {
+    let Some((id, revised)) = parsed.and_then(|(id, post)| Some((id, content(&post)?))) else {
         return say(bot, to, phrase(Phrase::EditUsage, to.lang)).await;
     };
     let answer = match ctx.publisher.revise(id, &revised).await? {
-        Some(copies) => catalogue::revised(id, copies, to.lang),
-        None => catalogue::show_not_found(id, to.lang),
+        Some(copies) => catalogue::revised(id.0, copies, to.lang),
+        None => catalogue::show_not_found(id.0, to.lang),
     };
     say(bot, to, answer).await
 }
@@ -162,12 +170,13 @@ async fn delete(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> Han
         .trim_start_matches('#')
         .parse::<i64>()
         .ok()
+        .map(StatementId)
     else {
         return say(bot, to, phrase(Phrase::DeleteUsage, to.lang)).await;
     };
     let answer = match ctx.publisher.retract(id).await? {
-        Some(copies) => catalogue::retracted(id, copies, to.lang),
-        None => catalogue::show_not_found(id, to.lang),
+        Some(copies) => catalogue::retracted(id.0, copies, to.lang),
+        None => catalogue::show_not_found(id.0, to.lang),
     };
     say(bot, to, answer).await
 }
@@ -183,7 +192,7 @@ async fn cancel(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> 
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
-    let answer = if ctx.storage.discard_draft(user.id.0 as i64).await? {
+    let answer = if ctx.storage.discard_draft(user.id.into()).await? {
         Phrase::PostCancelled
     } else {
         Phrase::NothingToCancel
@@ -196,7 +205,7 @@ async fn skip(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> Ha
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
-    match ctx.storage.draft(user.id.0 as i64).await? {
+    match ctx.storage.draft(user.id.into()).await? {
         Some(mut draft) if draft.step == DraftStep::Link => {
             draft.link = None;
             draft.step = DraftStep::Preview;
@@ -300,8 +309,8 @@ pub async fn draft_in_progress(msg: Message, ctx: Context) -> Option<Draft> {
     if !ctx.settings.is_admin(user.id.0) || msg.text().is_some_and(|t| t.starts_with('/')) {
         return None;
     }
-    let draft = ctx.storage.draft(user.id.0 as i64).await.ok()??;
-    (draft.chat_id == msg.chat.id.0 && draft.step != DraftStep::Preview).then_some(draft)
+    let draft = ctx.storage.draft(user.id.into()).await.ok()??;
+    (draft.chat_id == msg.chat.id.into() && draft.step != DraftStep::Preview).then_some(draft)
 }
 
 pub async fn continue_draft(
@@ -344,23 +353,13 @@ pub async fn continue_draft(
 /// The statement exactly as subscribers will get it, then the Send / Cancel question, in
 /// the chat where the draft was started.
 async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang) -> HandlerResult {
-    let chat = ChatId(draft.chat_id);
-    let Some(new) = statement("preview".into(), &post_of(draft)) else {
+    let chat = ChatId::from(draft.chat_id);
+    let Some(preview) = content(&post_of(draft)) else {
         send_html(bot, chat, phrase(Phrase::PostEmptyText, lang), Preview::Off).await?;
         return Ok(());
     };
-    let preview = Announcement {
-        id: ctx.storage.next_announcement_id().await?,
-        source_key: String::new(),
-        title: new.title().to_string(),
-        body_html: new.body_html().to_string(),
-        body_text: new.body_text().to_string(),
-        link: new.link().map(str::to_string),
-        image_url: None,
-        published_at: new.published_at(),
-        created_at: new.published_at(),
-    };
-    send_html(bot, chat, announcement_card(&preview, lang), Preview::On).await?;
+    let id = ctx.storage.next_announcement_id().await?;
+    send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
     let keyboard = InlineKeyboardMarkup::new([[
         button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
         button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
@@ -386,7 +385,7 @@ pub async fn draft_button(
     to: ReplyTo,
     pressed: DraftButton,
 ) -> HandlerResult {
-    let user_id = query.from.id.0 as i64;
+    let user_id = UserId::from(query.from.id);
     let draft = if ctx.settings.is_admin(query.from.id.0) {
         ctx.storage.draft(user_id).await?
     } else {
@@ -399,9 +398,9 @@ pub async fn draft_button(
     let answer = match pressed {
         DraftButton::Send => {
             // The confirmation message's id makes a double tap a duplicate, not a second post.
-            let source_key = format!("admin:{}:{}", message.chat.id.0, message.id.0);
-            match statement(source_key, &post_of(&draft)) {
-                Some(new) => publish(&ctx, &new, to.lang).await?,
+            let source_key = SourceKey::admin(message.chat.id.into(), message.id.0);
+            match content(&post_of(&draft)) {
+                Some(c) => publish(&ctx, &NewAnnouncement::keyed(source_key, c), to.lang).await?,
                 None => phrase(Phrase::PostEmptyText, to.lang).to_string(),
             }
         }

@@ -102,7 +102,7 @@ async fn page(
         .iter()
         .map(|a| {
             vec![button(
-                show_button(a.id, &a.title, lang),
+                show_button(a.id.0, &a.title, lang),
                 BrowseButton::Show { id: a.id },
             )]
         })

@@ -14,7 +14,7 @@
 
 use teloxide::types::InlineKeyboardButton;
 
-use crate::domain::QuietHours;
+use crate::domain::{QuietHours, StatementId};
 use crate::text::JalaliMonth;
 
 /// Telegram refuses callback data longer than this many bytes.
@@ -39,7 +39,7 @@ pub enum Callback {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BrowseButton {
     Page { listing: Listing, offset: u32 },
-    Show { id: i64 },
+    Show { id: StatementId },
     Years,
     Months { year: i32 },
 }
@@ -146,7 +146,7 @@ impl BrowseButton {
         };
         match parts {
             ["v", id] => Some(BrowseButton::Show {
-                id: id.parse().ok().filter(|id| *id > 0)?,
+                id: StatementId(id.parse().ok().filter(|id| *id > 0)?),
             }),
             ["l", size, o] => {
                 let size = size
@@ -257,7 +257,9 @@ mod tests {
         let browse = prop_oneof![
             (listing(), 0..=MAX_OFFSET)
                 .prop_map(|(listing, offset)| BrowseButton::Page { listing, offset }),
-            (1..=i64::MAX).prop_map(|id| BrowseButton::Show { id }),
+            (1..=i64::MAX).prop_map(|id| BrowseButton::Show {
+                id: StatementId(id)
+            }),
             Just(BrowseButton::Years),
             JALALI_YEARS.prop_map(|year| BrowseButton::Months { year }),
         ];
@@ -322,7 +324,12 @@ mod tests {
                     offset: 5,
                 }),
             ),
-            ("v:12", Callback::Browse(BrowseButton::Show { id: 12 })),
+            (
+                "v:12",
+                Callback::Browse(BrowseButton::Show {
+                    id: StatementId(12),
+                }),
+            ),
             ("a", Callback::Browse(BrowseButton::Years)),
             (
                 "y:1396",

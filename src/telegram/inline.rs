@@ -68,7 +68,7 @@ fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
     if title.is_empty() {
         // The domain allows a statement with a body only; its number and opening words
         // stand in for the title.
-        title = show_button(a.id, &a.body_text, lang);
+        title = show_button(a.id.0, &a.body_text, lang);
     }
     let mut result =
         InlineQueryResultArticle::new(a.id.to_string(), title, InputMessageContent::Text(content));

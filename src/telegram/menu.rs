@@ -22,13 +22,13 @@ pub async fn set_command_menus(
     let mut admin_commands = command_menu(settings.default_lang);
     admin_commands.extend(admin_menu(settings.default_lang));
     for admin in &settings.admin_ids {
-        let Ok(chat) = i64::try_from(*admin) else {
+        let Some(chat) = crate::domain::UserId(*admin).private_chat() else {
             continue;
         };
         let scoped = bot
             .set_my_commands(menu(admin_commands.clone()))
             .scope(BotCommandScope::Chat {
-                chat_id: Recipient::Id(ChatId(chat)),
+                chat_id: Recipient::Id(chat.into()),
             })
             .await;
         if scoped.is_err() {

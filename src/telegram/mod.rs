@@ -8,6 +8,7 @@ mod commands;
 mod errors;
 mod fair_use;
 mod group_admins;
+mod ids;
 mod inline;
 mod menu;
 mod public;

@@ -7,7 +7,7 @@ use teloxide::types::PublicChatKind;
 
 use super::reply::{ReplyTo, say, send_statement};
 use super::{Context, HandlerResult, JarchiBot};
-use crate::storage::{ChatKind, SubscribeOutcome};
+use crate::domain::{ChatKind, StatementId, SubscribeOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::to_ascii_digits;
 
@@ -33,7 +33,7 @@ pub async fn start(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) 
     // subscription takes that language; an existing one keeps its own.
     let outcome = ctx
         .storage
-        .subscribe(to.chat.0, chat_kind(msg), to.lang)
+        .subscribe(to.chat.into(), chat_kind(msg), to.lang)
         .await?;
     tracing::info!(outcome = ?outcome, "start");
     let answer = match outcome {
@@ -44,7 +44,7 @@ pub async fn start(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) 
 }
 
 pub async fn stop(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
-    let forgotten = ctx.storage.unsubscribe(to.chat.0).await?;
+    let forgotten = ctx.storage.unsubscribe(to.chat.into()).await?;
     tracing::info!(forgotten, "stop");
     let answer = if forgotten {
         Phrase::Stopped
@@ -55,11 +55,11 @@ pub async fn stop(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult
 }
 
 pub async fn show(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, arg: &str) -> HandlerResult {
-    let Some(id) = parse_id(arg) else {
+    let Some(id) = parse_id(arg).map(StatementId) else {
         return say(bot, to, phrase(Phrase::ShowUsage, to.lang)).await;
     };
     let Some(statement) = ctx.storage.announcement(id).await? else {
-        return say(bot, to, catalogue::show_not_found(id, to.lang)).await;
+        return say(bot, to, catalogue::show_not_found(id.0, to.lang)).await;
     };
     send_statement(bot, &ctx.storage, to, &statement).await
 }

@@ -37,7 +37,7 @@ impl ReplyTo {
             _ => return None,
         };
         let client = client_lang(update.from(), ctx.settings.default_lang);
-        let lang = match ctx.storage.subscriber(chat.0).await {
+        let lang = match ctx.storage.subscriber(chat.into()).await {
             Ok(subscriber) => subscriber.map_or(client, |s| s.lang),
             Err(error) => {
                 // The language is a courtesy: the answer still goes out, in the client's.
@@ -79,7 +79,7 @@ pub async fn send_statement(
     statement: &Announcement,
 ) -> HandlerResult {
     let previews_wanted = storage
-        .subscriber_settings(to.chat.0)
+        .subscriber_settings(to.chat.into())
         .await?
         .is_none_or(|s| s.link_previews);
     let parts = full_statement(statement, to.lang);

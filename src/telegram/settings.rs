@@ -68,7 +68,7 @@ fn hours_keyboard(
 }
 
 pub async fn show(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
-    let Some(settings) = ctx.storage.subscriber_settings(to.chat.0).await? else {
+    let Some(settings) = ctx.storage.subscriber_settings(to.chat.into()).await? else {
         return say(bot, to, phrase(Phrase::SettingsNeedSubscription, to.lang)).await;
     };
     send_html_with_keyboard(
@@ -86,12 +86,12 @@ pub async fn switch_lang(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, arg: &str
     let Ok(chosen) = arg.parse::<Lang>() else {
         return say(bot, to, phrase(Phrase::LangUsage, to.lang)).await;
     };
-    let Some(mut settings) = ctx.storage.subscriber_settings(to.chat.0).await? else {
+    let Some(mut settings) = ctx.storage.subscriber_settings(to.chat.into()).await? else {
         return say(bot, to, phrase(Phrase::SettingsNeedSubscription, chosen)).await;
     };
     settings.lang = chosen;
     ctx.storage
-        .save_subscriber_settings(to.chat.0, &settings)
+        .save_subscriber_settings(to.chat.into(), &settings)
         .await?;
     tracing::info!(lang = %chosen, "language switched");
     say(bot, to, phrase(Phrase::LangChanged, chosen)).await
@@ -115,7 +115,7 @@ pub async fn button_pressed(
     {
         return toast(&bot, &query, phrase(Phrase::GroupAdminsOnly, to.lang)).await;
     }
-    let Some(mut settings) = ctx.storage.subscriber_settings(to.chat.0).await? else {
+    let Some(mut settings) = ctx.storage.subscriber_settings(to.chat.into()).await? else {
         return toast(
             &bot,
             &query,
@@ -145,7 +145,7 @@ pub async fn button_pressed(
                 | SettingsButton::QuietStart(_) => {}
             }
             ctx.storage
-                .save_subscriber_settings(to.chat.0, &settings)
+                .save_subscriber_settings(to.chat.into(), &settings)
                 .await?;
             (
                 settings_summary(&settings, settings.lang),

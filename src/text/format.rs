@@ -2,7 +2,9 @@
 //! footer we write; every piece of statement text goes through [`escape`], so a part is
 //! valid on its own wherever long text is split.
 
-use crate::domain::{Announcement, Lang, is_http_url};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Announcement, Lang, StatementContent, StatementId, is_http_url};
 use crate::text::bidi::rtl_lines;
 use crate::text::dates::format_date;
 use crate::text::excerpt::{EXCERPT_CHARS, excerpt};
@@ -35,9 +37,31 @@ pub fn read_more_label(lang: Lang) -> &'static str {
     }
 }
 
+/// What a card shows of a statement: a stored one, or a draft's content under the number
+/// it will most likely get.
+struct Shown<'a> {
+    id: StatementId,
+    title: &'a str,
+    body_text: &'a str,
+    link: Option<&'a str>,
+    published_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a Announcement> for Shown<'a> {
+    fn from(a: &'a Announcement) -> Self {
+        Shown {
+            id: a.id,
+            title: &a.title,
+            body_text: &a.body_text,
+            link: a.link.as_deref(),
+            published_at: a.published_at,
+        }
+    }
+}
+
 /// `<b>title</b>` and the date/number line, without RLM marks (added per message).
-fn header(a: &Announcement, lang: Lang) -> String {
-    let title = excerpt(&a.title, MAX_TITLE_CHARS);
+fn header(a: &Shown, lang: Lang) -> String {
+    let title = excerpt(a.title, MAX_TITLE_CHARS);
     let date = format_date(a.published_at, lang);
     let date_line = match source(a) {
         Some(host) => format!("{} · {} · #{}", escape(&date), escape(&host), a.id),
@@ -52,8 +76,8 @@ fn header(a: &Announcement, lang: Lang) -> String {
 
 /// Where a statement comes from, as a reader recognises it: the host of its link
 /// (`www.` dropped). Statements without a link are the organisation's own word.
-fn source(a: &Announcement) -> Option<String> {
-    let link = a.link.as_deref()?.trim();
+fn source(a: &Shown) -> Option<String> {
+    let link = a.link?.trim();
     if !is_http_url(link) {
         return None;
     }
@@ -63,8 +87,8 @@ fn source(a: &Announcement) -> Option<String> {
 }
 
 /// The read-more link, when the statement has a link Telegram will accept.
-fn footer(a: &Announcement, lang: Lang) -> Option<String> {
-    let link = a.link.as_deref()?.trim();
+fn footer(a: &Shown, lang: Lang) -> Option<String> {
+    let link = a.link?.trim();
     if link.len() > MAX_LINK_BYTES || !is_http_url(link) {
         return None;
     }
@@ -87,8 +111,26 @@ fn join_sections(sections: &[&str]) -> String {
 /// One statement as a card for `/latest`, search results and broadcasts: title, date and
 /// number, an excerpt, and the read-more link.
 pub fn announcement_card(a: &Announcement, lang: Lang) -> String {
+    card(&Shown::from(a), lang)
+}
+
+/// A draft's content as the card subscribers will get, numbered `id`.
+pub fn preview_card(id: StatementId, content: &StatementContent, lang: Lang) -> String {
+    card(
+        &Shown {
+            id,
+            title: content.title(),
+            body_text: content.body_text(),
+            link: content.link(),
+            published_at: content.published_at(),
+        },
+        lang,
+    )
+}
+
+fn card(a: &Shown, lang: Lang) -> String {
     let header = header(a, lang);
-    let body = escape(&excerpt(&a.body_text, EXCERPT_CHARS));
+    let body = escape(&excerpt(a.body_text, EXCERPT_CHARS));
     let footer = footer(a, lang).unwrap_or_default();
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
@@ -97,9 +139,11 @@ pub fn announcement_card(a: &Announcement, lang: Lang) -> String {
 /// by a snippet around the first match in the text, matched words in bold. A match only in
 /// the title keeps the opening words.
 pub fn search_card(a: &Announcement, lang: Lang, terms: &[QueryTerm]) -> String {
+    let shown = Shown::from(a);
+    let a = &shown;
     let header = header(a, lang);
-    let body = snippet(&a.body_text, terms, EXCERPT_CHARS)
-        .unwrap_or_else(|| escape(&excerpt(&a.body_text, EXCERPT_CHARS)));
+    let body = snippet(a.body_text, terms, EXCERPT_CHARS)
+        .unwrap_or_else(|| escape(&excerpt(a.body_text, EXCERPT_CHARS)));
     let footer = footer(a, lang).unwrap_or_default();
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
@@ -113,6 +157,8 @@ pub const MAX_STATEMENT_MESSAGES: usize = 10;
 /// read-more link (which, when the text was cut, says that the rest is there), and each fits
 /// Telegram's limit.
 pub fn full_statement(a: &Announcement, lang: Lang) -> Vec<String> {
+    let shown = Shown::from(a);
+    let a = &shown;
     let header = header(a, lang);
     let footer = footer(a, lang).unwrap_or_default();
     let cut_footer = cut_footer(a, lang);
@@ -122,7 +168,7 @@ pub fn full_statement(a: &Announcement, lang: Lang) -> Vec<String> {
         .saturating_sub(frame_cost + SAFETY_MARGIN)
         .max(SMALLEST_BODY_BUDGET);
 
-    let mut chunks = body_chunks(&a.body_text, body_budget);
+    let mut chunks = body_chunks(a.body_text, body_budget);
     if chunks.is_empty() {
         return vec![rtl_lines(&join_sections(&[&header, &footer]))];
     }
@@ -142,7 +188,7 @@ pub fn full_statement(a: &Announcement, lang: Lang) -> Vec<String> {
 }
 
 /// The end of a statement cut at [`MAX_STATEMENT_MESSAGES`]: where to read the rest.
-fn cut_footer(a: &Announcement, lang: Lang) -> String {
+fn cut_footer(a: &Shown, lang: Lang) -> String {
     match (footer(a, lang), lang) {
         (Some(link), Lang::Fa) => format!("…\nمتن کامل: {link}"),
         (Some(link), Lang::En) => format!("…\nThe whole text: {link}"),
@@ -359,8 +405,8 @@ mod tests {
             .single()
             .expect("valid test date");
         Announcement {
-            id: 12,
-            source_key: "https://example.org/12".into(),
+            id: StatementId(12),
+            source_key: crate::domain::SourceKey::stored("https://example.org/12".into()),
             title: title.into(),
             body_html: String::new(),
             body_text: body.into(),
@@ -533,7 +579,7 @@ mod tests {
         ) {
             let link = link.map(|l| if https { format!("https://x.org/{l}") } else { l });
             let mut a = statement(&title, &body, link.as_deref());
-            a.id = id;
+            a.id = StatementId(id);
             let terms: Vec<QueryTerm> = crate::text::fold::query_words(&body)
                 .iter()
                 .take(2)

@@ -22,7 +22,7 @@ pub use digits::{localize_digits, to_ascii_digits};
 pub use excerpt::{EXCERPT_CHARS, excerpt};
 pub use fold::{QueryTerm, fold_for_index, fold_query, fts_query, query_words, quote_fts};
 pub use format::{
-    TELEGRAM_TEXT_LIMIT, announcement_card, full_statement, is_valid_telegram_html,
+    TELEGRAM_TEXT_LIMIT, announcement_card, full_statement, is_valid_telegram_html, preview_card,
     read_more_label, search_card, visible_len,
 };
 pub use html::{escape, first_image, html_to_plain};

@@ -357,7 +357,7 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
         DateTime::from_timestamp(1_495_000_000, 0).unwrap(),
     )
     .unwrap();
-    let twin_id = storage.archive(&twin).await.unwrap().id();
+    let twin_id = storage.archive(&twin).await.unwrap().id().0;
     assert_eq!(twin_id, 4_194_311);
     let found = storage.search(&words, None, 5, 0).await.unwrap();
     assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [twin_id, 7]);
@@ -371,7 +371,7 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
         utc(2024, 1, 1, 0, 0),
     )
     .unwrap();
-    let id = storage.archive(&newer).await.unwrap().id();
+    let id = storage.archive(&newer).await.unwrap().id().0;
     let found = storage.search(&words, None, 5, 0).await.unwrap();
     assert_eq!(
         found.iter().map(|a| a.id).collect::<Vec<_>>(),

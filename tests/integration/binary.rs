@@ -6,7 +6,7 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
-use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement, StatementId};
 use jarchi::storage::{ChatKind, PublishOutcome, Storage};
 use tokio::process::{Child, Command};
 
@@ -58,12 +58,12 @@ pub async fn database_with_a_broadcast(
     dir: &Path,
     chats: Range<i64>,
     title: &str,
-) -> (String, i64) {
+) -> (String, StatementId) {
     let database_url = format!("sqlite://{}", dir.join("jarchi.db").display());
     let storage = Storage::connect(&database_url).await.unwrap();
     for chat in chats.clone() {
         storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
             .await
             .unwrap();
     }

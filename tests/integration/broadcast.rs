@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use jarchi::domain::Lang;
+use jarchi::domain::{ChatId, Lang};
 use jarchi::storage::ChatKind;
 use serde_json::json;
 
@@ -17,7 +17,10 @@ async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
         } else {
             ChatKind::Private
         };
-        app.storage.subscribe(chat, kind, Lang::Fa).await.unwrap();
+        app.storage
+            .subscribe(ChatId(chat), kind, Lang::Fa)
+            .await
+            .unwrap();
     }
 }
 
@@ -168,10 +171,16 @@ async fn every_telegram_outcome_is_handled() {
     );
 
     // The migrated group is now known by its new id.
-    assert!(app.storage.subscriber(group).await.unwrap().is_none());
     assert!(
         app.storage
-            .subscriber(supergroup)
+            .subscriber(ChatId(group))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        app.storage
+            .subscriber(ChatId(supergroup))
             .await
             .unwrap()
             .unwrap()
@@ -180,7 +189,7 @@ async fn every_telegram_outcome_is_handled() {
     for gone in [blocked, deactivated, cant_initiate, not_found, kicked] {
         // Erased like /stop: only the count of gone chats remembers them.
         assert_eq!(
-            app.storage.rows_about_chat(gone).await.unwrap(),
+            app.storage.rows_about_chat(ChatId(gone)).await.unwrap(),
             0,
             "{gone} is forgotten"
         );
@@ -461,11 +470,11 @@ async fn stop_forgets_the_chat_and_its_delivery_history() {
     app.ask(chat, "/start").await;
     app.ask(ADMIN, "/post فراموشی\nمتن").await;
     wait_for_text(&app, chat, "فراموشی", 1).await;
-    assert!(app.storage.rows_about_chat(chat).await.unwrap() >= 2);
+    assert!(app.storage.rows_about_chat(ChatId(chat)).await.unwrap() >= 2);
 
     app.ask(chat, "/stop").await;
     assert_eq!(
-        app.storage.rows_about_chat(chat).await.unwrap(),
+        app.storage.rows_about_chat(ChatId(chat)).await.unwrap(),
         0,
         "/stop leaves nothing behind"
     );

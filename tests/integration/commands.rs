@@ -1,5 +1,7 @@
 //! The public commands, end to end: a Telegram update in, the bot's requests out.
 
+use jarchi::domain::ChatId;
+
 use crate::app::{ADMIN, TestApp, text_of};
 
 const USER: i64 = 1001;
@@ -10,7 +12,13 @@ async fn start_subscribes_once_and_stop_forgets() {
 
     let welcome = app.ask(USER, "/start").await;
     assert!(welcome.contains("خوش آمدید"), "{welcome}");
-    assert!(app.storage.subscriber(USER).await.unwrap().is_some());
+    assert!(
+        app.storage
+            .subscriber(ChatId(USER))
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let again = app.ask(USER, "/start").await;
     assert!(again.contains("پیش‌تر عضو شده‌اید"), "{again}");
@@ -18,7 +26,11 @@ async fn start_subscribes_once_and_stop_forgets() {
     let bye = app.ask(USER, "/stop").await;
     assert!(bye.contains("لغو شد"), "{bye}");
     assert!(
-        app.storage.subscriber(USER).await.unwrap().is_none(),
+        app.storage
+            .subscriber(ChatId(USER))
+            .await
+            .unwrap()
+            .is_none(),
         "/stop must forget the chat"
     );
     assert_eq!(app.storage.subscriber_counts().await.unwrap().stopped, 1);

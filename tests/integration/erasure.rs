@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement, UserId};
 use jarchi::storage::{ChatKind, DeliveryResult, Draft, DraftStep, PublishOutcome, Storage, Swept};
 use serde_json::json;
 use tokio::time::Instant;
@@ -14,6 +14,7 @@ use crate::binary::{spawn_bot, stop_gracefully};
 use crate::support::fake_telegram::{FakeTelegram, Fault};
 
 const ADMIN: i64 = 9001;
+const ADMIN_USER: UserId = UserId(9001);
 /// The promise: off the disk within this long after /stop, while the bot runs.
 const ERASURE_DEADLINE: Duration = Duration::from_secs(60);
 const WAIT: Duration = Duration::from_secs(20);
@@ -178,7 +179,7 @@ async fn counts_after_forgetting(db: &Path, chat: i64) -> jarchi::storage::Subsc
     let storage = Storage::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    assert_eq!(storage.rows_about_chat(chat).await.unwrap(), 0);
+    assert_eq!(storage.rows_about_chat(ChatId(chat)).await.unwrap(), 0);
     let counts = storage.subscriber_counts().await.unwrap();
     storage.close().await;
     counts
@@ -336,8 +337,8 @@ async fn searches_and_drafts_expire_and_are_swept() {
         .unwrap();
     storage
         .save_draft(&Draft {
-            user_id: ADMIN,
-            chat_id: ADMIN,
+            user_id: ADMIN_USER,
+            chat_id: ChatId(ADMIN),
             step: DraftStep::Body,
             title: "عنوان".into(),
             body: String::new(),
@@ -345,23 +346,26 @@ async fn searches_and_drafts_expire_and_are_swept() {
         })
         .await
         .unwrap();
-    let now = Utc::now().timestamp();
+    let now = Utc::now();
     assert_eq!(
         storage.sweep_expired_at(now).await.unwrap(),
         Swept::default()
     );
 
     // Within the hour a search is gone; a draft lives a week.
-    let swept = storage.sweep_expired_at(now + 3600).await.unwrap();
+    let swept = storage
+        .sweep_expired_at(now + chrono::Duration::hours(1))
+        .await
+        .unwrap();
     assert_eq!((swept.search_pages, swept.drafts), (1, 0));
     assert_eq!(storage.remembered_search(search).await.unwrap(), None);
-    assert!(storage.draft(ADMIN).await.unwrap().is_some());
+    assert!(storage.draft(ADMIN_USER).await.unwrap().is_some());
     let swept = storage
-        .sweep_expired_at(now + 7 * 86_400 + 1)
+        .sweep_expired_at(now + chrono::Duration::seconds(7 * 86_400 + 1))
         .await
         .unwrap();
     assert_eq!((swept.search_pages, swept.drafts), (0, 1));
-    assert_eq!(storage.draft(ADMIN).await.unwrap(), None);
+    assert_eq!(storage.draft(ADMIN_USER).await.unwrap(), None);
     assert!(storage.checkpoint_truncate().await.unwrap());
     storage.close().await;
 }
@@ -373,7 +377,7 @@ async fn last_error_keeps_a_short_reason_only() {
         .await
         .unwrap();
     storage
-        .subscribe(31_337, ChatKind::Private, Lang::Fa)
+        .subscribe(ChatId(31_337), ChatKind::Private, Lang::Fa)
         .await
         .unwrap();
     let PublishOutcome::Published { id, .. } = storage.publish(&statement("k1")).await.unwrap()
@@ -445,7 +449,10 @@ async fn erasing_many_chats_leaves_no_copy_anywhere_in_the_file() {
         .unwrap();
     let ids: Vec<i64> = (0..3000).map(|i| 7_000_000_000 + i * 7919).collect();
     storage
-        .subscribe_many(ids.iter().map(|id| (*id, ChatKind::Private, Lang::Fa)))
+        .subscribe_many(
+            ids.iter()
+                .map(|id| (ChatId(*id), ChatKind::Private, Lang::Fa)),
+        )
         .await
         .unwrap();
     for key in ["m1", "m2", "m3"] {
@@ -460,7 +467,7 @@ async fn erasing_many_chats_leaves_no_copy_anywhere_in_the_file() {
     );
 
     for id in &erased {
-        assert!(storage.unsubscribe(*id).await.unwrap());
+        assert!(storage.unsubscribe(ChatId(*id)).await.unwrap());
     }
     assert!(storage.checkpoint_truncate().await.unwrap());
     let after_checkpoint = ids_on_disk(&erased, &db).len();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
 use jarchi::broadcast::Clock;
-use jarchi::domain::{Lang, NewAnnouncement, TEHRAN_OFFSET_SECONDS};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement, StatementId, TEHRAN_OFFSET_SECONDS};
 use jarchi::storage::{ChatKind, PublishOutcome};
 use serde_json::Value;
 
@@ -212,7 +212,7 @@ async fn stale_and_forged_buttons_get_a_short_answer() {
     app.ask(USER, "/latest").await;
     let list = last_message(&app);
     let show = data_of(&list, "#");
-    let id: i64 = show.trim_start_matches("v:").parse().unwrap();
+    let id = StatementId(show.trim_start_matches("v:").parse().unwrap());
     app.storage.retract(id).await.unwrap();
 
     for (message_id, data) in [
@@ -365,7 +365,7 @@ async fn settings_buttons_turn_previews_off_and_switch_language() {
     assert!(off.text.contains("خاموش"), "{}", off.text);
     let stored = app
         .storage
-        .subscriber_settings(USER)
+        .subscriber_settings(ChatId(USER))
         .await
         .unwrap()
         .unwrap();
@@ -389,7 +389,7 @@ async fn settings_buttons_turn_previews_off_and_switch_language() {
     );
     assert_eq!(
         app.storage
-            .subscriber_settings(USER)
+            .subscriber_settings(ChatId(USER))
             .await
             .unwrap()
             .unwrap()
@@ -399,7 +399,7 @@ async fn settings_buttons_turn_previews_off_and_switch_language() {
     app.stop().await;
 }
 
-async fn publish(app: &TestApp, key: &str) -> i64 {
+async fn publish(app: &TestApp, key: &str) -> StatementId {
     let new = NewAnnouncement::new(
         key,
         "اطلاعیهٔ تازه",
@@ -423,7 +423,7 @@ async fn quiet_hours_hold_broadcasts_until_they_end_and_drop_none() {
     let app = TestApp::spawn_with_clock(&[], Some(clock.clone())).await;
     const AWAKE: i64 = 5006;
     app.storage
-        .subscribe(AWAKE, ChatKind::Private, Lang::Fa)
+        .subscribe(ChatId(AWAKE), ChatKind::Private, Lang::Fa)
         .await
         .unwrap();
 

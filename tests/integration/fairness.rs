@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use jarchi::config::{FairUse, Settings};
-use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement};
 use jarchi::storage::{ChatKind, PublishOutcome};
 
 use crate::app::{ADMIN, TestApp, WAIT, text_of};
@@ -20,7 +20,7 @@ const FIRST_CHAT: i64 = 700_001;
 async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
     for chat in chats {
         app.storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
             .await
             .unwrap();
     }
@@ -134,7 +134,13 @@ async fn in_groups_only_the_groups_admins_stop_or_change_settings() {
     app.telegram
         .push_group_text(group, member, "/start@jarchi_test_bot");
     app.wait_sent_to(group, 1).await;
-    assert!(app.storage.subscriber(group).await.unwrap().is_some());
+    assert!(
+        app.storage
+            .subscriber(ChatId(group))
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     for command in [
         "/stop@jarchi_test_bot",
@@ -150,7 +156,12 @@ async fn in_groups_only_the_groups_admins_stop_or_change_settings() {
             text_of(&reply[before])
         );
     }
-    let subscriber = app.storage.subscriber(group).await.unwrap().unwrap();
+    let subscriber = app
+        .storage
+        .subscriber(ChatId(group))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(subscriber.active);
     assert_eq!(subscriber.lang, Lang::Fa);
 
@@ -187,7 +198,7 @@ async fn in_groups_only_the_groups_admins_stop_or_change_settings() {
     );
     let unchanged = app
         .storage
-        .subscriber_settings(group)
+        .subscriber_settings(ChatId(group))
         .await
         .unwrap()
         .unwrap();
@@ -199,7 +210,7 @@ async fn in_groups_only_the_groups_admins_stop_or_change_settings() {
     app.wait_sent_to(group, before + 1).await;
     assert!(
         app.storage
-            .subscriber(group)
+            .subscriber(ChatId(group))
             .await
             .unwrap()
             .is_none_or(|s| !s.active)

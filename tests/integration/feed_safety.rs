@@ -224,7 +224,7 @@ async fn only_admins_release_a_hold_and_feeds_offers_it_should_the_notice_be_los
     .await;
     app.storage
         .subscribe(
-            SUBSCRIBERS[0],
+            jarchi::domain::ChatId(SUBSCRIBERS[0]),
             jarchi::storage::ChatKind::Private,
             jarchi::domain::Lang::Fa,
         )

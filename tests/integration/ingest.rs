@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jarchi::domain::{FeedHealth, FeedPolicy, Lang};
+use jarchi::domain::{ChatId, FeedHealth, FeedPolicy, Lang};
 use jarchi::ingest::{ImportReport, MAX_FEED_BYTES, import_pages};
 use jarchi::storage::{ChatKind, Storage};
 
@@ -32,7 +32,7 @@ pub(crate) async fn spawn(feeds: &[String], tweak: Option<SettingsTweak>) -> Tes
     let app = TestApp::spawn_with_settings(&[("FEED_URLS", urls.as_str())], tweak).await;
     for chat in SUBSCRIBERS {
         app.storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
             .await
             .unwrap();
     }

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::Utc;
-use jarchi::domain::{Lang, NewAnnouncement};
+use jarchi::domain::{ChatId, Lang, NewAnnouncement, StatementId};
 use jarchi::ops::{FeedPollResult, record_feed_poll};
 use jarchi::storage::{ChatKind, PublishOutcome, Storage};
 use serde_json::Value;
@@ -34,13 +34,13 @@ fn statement(key: &str, title: &str) -> NewAnnouncement {
 async fn subscribe(storage: &Storage, chats: impl IntoIterator<Item = i64>) {
     for chat in chats {
         storage
-            .subscribe(chat, ChatKind::Private, Lang::Fa)
+            .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
             .await
             .unwrap();
     }
 }
 
-async fn publish(storage: &Storage, key: &str, title: &str) -> i64 {
+async fn publish(storage: &Storage, key: &str, title: &str) -> StatementId {
     match storage.publish(&statement(key, title)).await.unwrap() {
         PublishOutcome::Published { id, .. } => id,
         other => panic!("not published: {other:?}"),
@@ -200,9 +200,21 @@ async fn webhook_updates_are_answered_only_with_the_secret() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     app.wait_sent_to(user, 1).await;
-    assert!(app.storage.subscriber(user).await.unwrap().is_some());
+    assert!(
+        app.storage
+            .subscriber(ChatId(user))
+            .await
+            .unwrap()
+            .is_some()
+    );
     app.assert_silence(stranger, 0).await;
-    assert!(app.storage.subscriber(stranger).await.unwrap().is_none());
+    assert!(
+        app.storage
+            .subscriber(ChatId(stranger))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         app.telegram.calls_to("getUpdates").is_empty(),
         "a webhook bot does not poll"

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use jarchi::broadcast::Clock;
-use jarchi::domain::Lang;
+use jarchi::domain::{ChatId, Lang};
 use jarchi::storage::{ChatKind, Storage};
 use tokio::process::{Child, Command};
 
@@ -46,7 +46,7 @@ fn spawn_jarchi(
 }
 
 /// A fresh database with the subscribers and one statement queued for all of them.
-async fn database_with_a_broadcast(dir: &std::path::Path) -> (String, i64) {
+async fn database_with_a_broadcast(dir: &std::path::Path) -> (String, jarchi::domain::StatementId) {
     binary::database_with_a_broadcast(dir, FIRST_CHAT..FIRST_CHAT + SUBSCRIBERS, "اطلاعیهٔ قطعی")
         .await
 }
@@ -314,7 +314,7 @@ async fn a_failing_delivery_is_given_up_only_after_delivery_give_up_hours() {
     let app = TestApp::spawn_with_clock(&[("DELIVERY_GIVE_UP_HOURS", "24")], Some(ahead)).await;
     let chat = 310_001;
     app.storage
-        .subscribe(chat, ChatKind::Private, Lang::Fa)
+        .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
         .await
         .unwrap();
     app.telegram.inject_persistent(chat, Fault::ServerError);

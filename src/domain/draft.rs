@@ -1,0 +1,45 @@
+//! The guided `/post` dialogue: one draft per admin, a step at a time.
+
+use super::{ChatId, UnknownValue, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftStep {
+    Title,
+    Body,
+    Link,
+    Preview,
+}
+
+impl DraftStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftStep::Title => "title",
+            DraftStep::Body => "body",
+            DraftStep::Link => "link",
+            DraftStep::Preview => "preview",
+        }
+    }
+}
+
+impl TryFrom<&str> for DraftStep {
+    type Error = UnknownValue;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        match s {
+            "title" => Ok(DraftStep::Title),
+            "body" => Ok(DraftStep::Body),
+            "link" => Ok(DraftStep::Link),
+            "preview" => Ok(DraftStep::Preview),
+            _ => Err(UnknownValue::new("draft step", s)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub user_id: UserId,
+    pub chat_id: ChatId,
+    pub step: DraftStep,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+}

@@ -1,0 +1,286 @@
+//! The delivery queue: publishing fans a statement out to one row per active subscriber;
+//! the broadcast worker claims due rows, sends, and records how each send ended.
+
+use std::time::Duration;
+
+use super::announcements::insert_if_new;
+use super::ids::read_name;
+use super::subscribers::{Erasure, erase_chat, quiet_hours};
+use super::{Storage, StorageError};
+use crate::domain::time::{from_ms, millis, now_ms};
+use crate::domain::{
+    ArchiveOutcome, ChatId, ChatKind, ClaimedDelivery, DeliveryResult, NewAnnouncement,
+    PublishOutcome, StatementId,
+};
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    announcement_id: StatementId,
+    chat_id: ChatId,
+    action: String,
+    message_id: Option<i64>,
+    attempts: i64,
+    created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChatRow {
+    chat_id: ChatId,
+    chat_kind: String,
+    lang: String,
+    status: String,
+    link_previews: i64,
+    quiet_start: Option<i64>,
+    quiet_end: Option<i64>,
+}
+
+/// Queues a stored statement for every active subscriber and marks it broadcast, in the
+/// caller's transaction. Returns how many chats it was queued for.
+pub(super) async fn enqueue_broadcast(
+    tx: &mut sqlx::SqliteConnection,
+    id: StatementId,
+    now: i64,
+) -> Result<u64, StorageError> {
+    let recipients = sqlx::query(
+        "INSERT INTO deliveries (announcement_id, chat_id, action, status, due_at, created_at)
+         SELECT ?1, chat_id, 'send', 'pending', ?2, ?2 FROM subscribers WHERE status = 'active'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE announcements SET broadcast_at = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(recipients)
+}
+
+impl Storage {
+    /// The one door in: stores the statement if it is new and, in the same transaction,
+    /// queues it for every active subscriber with a single INSERT … SELECT.
+    pub async fn publish(&self, new: &NewAnnouncement) -> Result<PublishOutcome, StorageError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let outcome = insert_if_new(&mut tx, new).await?;
+        let id = match outcome {
+            ArchiveOutcome::Duplicate(id) => {
+                tx.commit().await?;
+                return Ok(PublishOutcome::Duplicate { id });
+            }
+            ArchiveOutcome::Inserted(id) => id,
+        };
+        let recipients = enqueue_broadcast(&mut tx, id, now).await?;
+        tx.commit().await?;
+        Ok(PublishOutcome::Published { id, recipients })
+    }
+
+    /// Claims up to `limit` due deliveries for `lease`. SQLite has no SKIP LOCKED, but it
+    /// serialises writers, so one UPDATE … RETURNING is atomic; a claim whose lease ran
+    /// out (the claimer crashed) is simply due again.
+    pub async fn claim_deliveries(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedDelivery>, StorageError> {
+        let now = now_ms();
+        let rows: Vec<ClaimRow> = sqlx::query_as(
+            "UPDATE deliveries SET claimed_until = ?2
+             WHERE id IN (
+                 SELECT id FROM deliveries
+                 WHERE status = 'pending' AND due_at <= ?1
+                   AND (claimed_until IS NULL OR claimed_until <= ?1)
+                 ORDER BY due_at, id
+                 LIMIT ?3)
+             RETURNING id, announcement_id, chat_id, action, message_id, attempts, created_at",
+        )
+        .bind(now)
+        .bind(now.saturating_add(millis(lease)))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chat_ids: Vec<i64> = rows.iter().map(|r| r.chat_id.0).collect();
+        let chats: Vec<ChatRow> = sqlx::query_as(
+            "SELECT chat_id, chat_kind, lang, status, link_previews, quiet_start, quiet_end
+             FROM subscribers
+             WHERE chat_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(serde_json::to_string(&chat_ids).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = rows
+            .into_iter()
+            .map(|row| {
+                let chat = chats.iter().find(|c| c.chat_id == row.chat_id);
+                Ok(ClaimedDelivery {
+                    id: row.id,
+                    announcement_id: row.announcement_id,
+                    chat_id: row.chat_id,
+                    action: read_name("deliveries", &row.action)?,
+                    message_id: row.message_id.and_then(|m| i32::try_from(m).ok()),
+                    attempts: row.attempts,
+                    created_at: from_ms(row.created_at),
+                    // A chat that went away since: what it was no longer matters, the
+                    // worker drops its row unsent.
+                    chat_kind: match chat {
+                        Some(c) => read_name("subscribers", &c.chat_kind)?,
+                        None => ChatKind::Private,
+                    },
+                    lang: match chat {
+                        Some(c) => read_name("subscribers", &c.lang)?,
+                        None => Default::default(),
+                    },
+                    chat_active: chat.is_some_and(|c| c.status == "active"),
+                    link_previews: chat.is_none_or(|c| c.link_previews != 0),
+                    quiet_hours: chat.and_then(|c| quiet_hours(c.quiet_start, c.quiet_end)),
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        claimed.sort_by_key(|d| d.id);
+        Ok(claimed)
+    }
+
+    /// Records how deliveries ended, all in one transaction: one commit for a whole batch
+    /// instead of one per send, and one writer instead of many racing for SQLite's lock.
+    /// Every branch leaves the row either done or due again: nothing deliverable is dropped.
+    pub async fn record_deliveries(
+        &self,
+        outcomes: &[(ClaimedDelivery, DeliveryResult)],
+    ) -> Result<(), StorageError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut erased = false;
+        for (delivery, result) in outcomes {
+            erased |= record_one(&mut tx, delivery, result).await?;
+        }
+        tx.commit().await?;
+        if erased {
+            self.erased.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Gives claimed deliveries back at shutdown, so the next start need not wait for
+    /// their leases to run out.
+    pub async fn release_deliveries(&self, ids: &[i64]) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE deliveries SET claimed_until = NULL
+             WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'",
+        )
+        .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Clears every claim. Only for startup, when the instance lock proves that no other
+    /// worker can hold one.
+    pub async fn release_abandoned_claims(&self) -> Result<u64, StorageError> {
+        Ok(sqlx::query(
+            "UPDATE deliveries SET claimed_until = NULL
+             WHERE status = 'pending' AND claimed_until IS NOT NULL",
+        )
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    pub async fn has_pending_deliveries(&self) -> Result<bool, StorageError> {
+        let any: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(any.is_some())
+    }
+}
+
+/// Records one outcome; returns whether a chat was erased (it is gone).
+async fn record_one(
+    tx: &mut sqlx::SqliteConnection,
+    delivery: &ClaimedDelivery,
+    result: &DeliveryResult,
+) -> Result<bool, StorageError> {
+    let now = now_ms();
+    match result {
+        DeliveryResult::Sent { message_id } => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'sent', claimed_until = NULL, done_at = ?2,
+                     attempts = attempts + 1, last_error = NULL,
+                     message_id = COALESCE(?3, message_id)
+                 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now)
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        DeliveryResult::RetryAt { after } => {
+            sqlx::query("UPDATE deliveries SET claimed_until = NULL, due_at = ?2 WHERE id = ?1")
+                .bind(delivery.id)
+                .bind(now.saturating_add(millis(*after)))
+                .execute(&mut *tx)
+                .await?;
+        }
+        DeliveryResult::Transient {
+            error,
+            give_up: true,
+            ..
+        }
+        | DeliveryResult::Failed { error } => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'failed', claimed_until = NULL, done_at = ?2,
+                     attempts = attempts + 1, last_error = ?3
+                 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now)
+            .bind(short_error(error))
+            .execute(&mut *tx)
+            .await?;
+        }
+        DeliveryResult::Transient {
+            error,
+            backoff,
+            give_up: false,
+        } => {
+            sqlx::query(
+                "UPDATE deliveries SET claimed_until = NULL, due_at = ?2,
+                     attempts = attempts + 1, last_error = ?3
+                 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now.saturating_add(millis(*backoff)))
+            .bind(short_error(error))
+            .execute(&mut *tx)
+            .await?;
+        }
+        DeliveryResult::Gone { .. } => {
+            // Forgotten like /stop: the chat left us, so nothing about it stays. The
+            // reason is not kept either; the count of gone chats is.
+            return erase_chat(tx, delivery.chat_id, Erasure::Gone).await;
+        }
+    }
+    Ok(false)
+}
+
+/// What `last_error` may hold: the kind and a short reason, never a whole reply.
+const LAST_ERROR_MAX_CHARS: usize = 200;
+
+fn short_error(error: &str) -> &str {
+    match error.char_indices().nth(LAST_ERROR_MAX_CHARS) {
+        Some((cut, _)) => &error[..cut],
+        None => error,
+    }
+}

@@ -1,0 +1,220 @@
+//! A database written before migration 0009 (seconds in some columns, milliseconds in
+//! others) keeps working after it: the archive lists, searches and orders as before, the
+//! Jalali month filter finds the same statements, and nobody loses a subscription, a draft
+//! or a remembered search.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+
+use super::Storage;
+use crate::domain::{ChatId, Lang, NewAnnouncement, PublishOutcome, StatementId, UserId};
+use crate::text::{JalaliMonth, fold_for_index, query_words};
+
+/// 27 Ordibehesht 1396, 30 Ordibehesht 1396, 30 Khordad 1396.
+const FIRST: i64 = 1_495_000_000;
+const SECOND: i64 = 1_495_238_400;
+const THIRD: i64 = 1_497_916_800;
+
+fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap()
+}
+
+/// Writes a statement the way the code before 0009 did: seconds, the sort key of 0008,
+/// its folded words in the index.
+async fn insert_old_statement(pool: &SqlitePool, id: i64, title: &str, body: &str, secs: i64) {
+    let key = secs * (1 << 22) + id;
+    sqlx::query(
+        "INSERT INTO announcements (id, source_key, title, body_html, body_text, published_at,
+             created_at, updated_at, search_key) VALUES (?1, ?2, ?3, '', ?4, ?5, ?5, ?5, ?6)",
+    )
+    .bind(id)
+    .bind(format!("old-{id}"))
+    .bind(title)
+    .bind(body)
+    .bind(secs)
+    .bind(key)
+    .execute(pool)
+    .await
+    .unwrap();
+    let (title, body) = (fold_for_index(title), fold_for_index(body));
+    sqlx::query("INSERT INTO statement_search (rowid, title, body) VALUES (?1, ?2, ?3)")
+        .bind(key)
+        .bind(&title)
+        .bind(&body)
+        .execute(pool)
+        .await
+        .unwrap();
+    for word in title.split(' ').chain(body.split(' ')) {
+        sqlx::query("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")
+            .bind(word)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+}
+
+/// The embedded migrations before 0009, as a release before it had them.
+#[derive(Debug)]
+struct MigrationsBefore(i64);
+
+impl<'s> MigrationSource<'s> for MigrationsBefore {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
+        Box::pin(async move {
+            Ok(super::MIGRATOR
+                .iter()
+                .filter(|m| m.version < self.0)
+                .cloned()
+                .collect())
+        })
+    }
+}
+
+async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
+    let url = format!("sqlite://{}", dir.join("jarchi.db").display());
+    let options: SqliteConnectOptions = url.parse().unwrap();
+    let pool = SqlitePool::connect_with(options.create_if_missing(true))
+        .await
+        .unwrap();
+    Migrator::new(MigrationsBefore(9))
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    insert_old_statement(&pool, 1, "همبستگی با کارگران ایرانی", "متن نخست", FIRST).await;
+    insert_old_statement(&pool, 2, "دیدار با خانواده‌ها", "متن دوم", SECOND).await;
+    insert_old_statement(&pool, 3, "اعتصاب کارگران نفت", "متن سوم", THIRD).await;
+    let now = Utc::now().timestamp();
+    sqlx::query(
+        "INSERT INTO subscribers (chat_id, chat_kind, lang, status, subscribed_at, updated_at,
+             quiet_start, quiet_end) VALUES (4242, 'private', 'en', 'active', ?1, ?1, 22, 7)",
+    )
+    .bind(now - 86_400)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO admin_drafts (user_id, chat_id, step, title, updated_at)
+             VALUES (9001, 9001, 'body', 'عنوان', ?1)",
+    )
+    .bind(now - 60)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO search_pages (id, expression, month, created_at) VALUES (5, 'کارگر', 139602, ?1)")
+        .bind(now - 60)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    url
+}
+
+fn ids(statements: &[crate::domain::Announcement]) -> Vec<i64> {
+    statements.iter().map(|a| a.id.0).collect()
+}
+
+#[tokio::test]
+async fn a_database_from_before_one_time_unit_lists_searches_and_keeps_its_subscribers() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_before_one_time_unit(dir.path()).await;
+    let storage = Storage::connect(&url).await.unwrap();
+
+    // Listed newest first, with the dates they were published.
+    let latest = storage.latest(10, 0).await.unwrap();
+    assert_eq!(ids(&latest), [3, 2, 1]);
+    assert_eq!(latest[2].published_at, at(FIRST));
+    assert_eq!(
+        storage.published_range().await.unwrap(),
+        Some((at(FIRST), at(THIRD)))
+    );
+
+    // Found by words, newest first; and within a Jalali month, only that month's.
+    let workers = query_words("کارگران");
+    assert_eq!(
+        ids(&storage.search(&workers, None, 10, 0).await.unwrap()),
+        [3, 1]
+    );
+    let ordibehesht = JalaliMonth::new(1396, 2).unwrap().span().unwrap();
+    assert_eq!(
+        ids(&storage
+            .search(&workers, Some(ordibehesht), 10, 0)
+            .await
+            .unwrap()),
+        [1]
+    );
+    assert_eq!(
+        ids(&storage
+            .published_between(ordibehesht.0, ordibehesht.1, 10, 0)
+            .await
+            .unwrap()),
+        [2, 1]
+    );
+    assert_eq!(
+        storage
+            .count_published(&[
+                ordibehesht,
+                JalaliMonth::new(1396, 3).unwrap().span().unwrap()
+            ])
+            .await
+            .unwrap(),
+        [2, 1]
+    );
+
+    // The subscriber is still subscribed, with their settings, and gets the next statement,
+    // which takes its place among the old ones by publication time.
+    let subscriber = storage.subscriber(ChatId(4242)).await.unwrap().unwrap();
+    assert!(subscriber.active);
+    assert_eq!(subscriber.lang, Lang::En);
+    let settings = storage
+        .subscriber_settings(ChatId(4242))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        settings.quiet_hours.map(|q| (q.start(), q.end())),
+        Some((22, 7))
+    );
+    let between = NewAnnouncement::new(
+        "new-4",
+        "کارگران پتروشیمی",
+        "",
+        "متن",
+        None,
+        at(SECOND + 60),
+    )
+    .unwrap();
+    let PublishOutcome::Published { id, recipients } = storage.publish(&between).await.unwrap()
+    else {
+        panic!("not published");
+    };
+    assert_eq!((id, recipients), (StatementId(4), 1));
+    assert_eq!(ids(&storage.latest(10, 0).await.unwrap()), [3, 4, 2, 1]);
+    assert_eq!(
+        ids(&storage.search(&workers, None, 10, 0).await.unwrap()),
+        [3, 4, 1]
+    );
+
+    // A draft of a minute ago and a search of a minute ago have not expired.
+    assert!(storage.draft(UserId(9001)).await.unwrap().is_some());
+    let remembered = storage.remembered_search(5).await.unwrap().unwrap();
+    assert_eq!(remembered.month, JalaliMonth::new(1396, 2));
+
+    // Every column is in milliseconds now.
+    let (subscribed_at, published_at): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT subscribed_at FROM subscribers), (SELECT published_at FROM announcements WHERE id = 1)",
+    )
+    .fetch_one(&storage.pool)
+    .await
+    .unwrap();
+    assert!(subscribed_at > 1_000_000_000_000, "{subscribed_at}");
+    assert_eq!(published_at, FIRST * 1000);
+    storage.close().await;
+}
