@@ -246,17 +246,7 @@ pub async fn refuse(
     cmd: AdminCommand,
     ctx: Context,
 ) -> HandlerResult {
-    let command = match cmd {
-        AdminCommand::Post(_) => "post",
-        AdminCommand::Edit(_) => "edit",
-        AdminCommand::Delete(_) => "delete",
-        AdminCommand::Stats => "stats",
-        AdminCommand::Cancel => "cancel",
-        AdminCommand::Skip => "skip",
-        AdminCommand::Feeds => "feeds",
-        AdminCommand::AddFeed(_) => "addfeed",
-        AdminCommand::RemoveFeed(_) => "removefeed",
-    };
+    let command = cmd.name();
     tracing::warn!(
         command,
         "an admin command from someone who is not an admin was refused"

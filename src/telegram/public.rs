@@ -3,6 +3,7 @@ use teloxide::types::ChatKind as TgChatKind;
 use teloxide::types::PublicChatKind;
 
 use super::browse::{self, Listing};
+use super::commands;
 use super::reply::{Preview, send_html, send_page};
 use super::{
     Context, HandlerError, HandlerResult, JarchiBot, PublicCommand, settings, telegram_lang,
@@ -88,16 +89,11 @@ pub(super) async fn say(bot: &JarchiBot, msg: &Message, html: impl Into<String>)
 }
 
 async fn help(bot: &JarchiBot, msg: &Message, ctx: &Context, lang: Lang) -> HandlerResult {
-    let mut text = catalogue::help(lang);
-    if msg
+    let for_admin = msg
         .from
         .as_ref()
-        .is_some_and(|u| ctx.settings.is_admin(u.id.0))
-    {
-        text.push_str("\n\n");
-        text.push_str(phrase(Phrase::AdminHelp, lang));
-    }
-    say(bot, msg, text).await
+        .is_some_and(|u| ctx.settings.is_admin(u.id.0));
+    say(bot, msg, commands::help(for_admin, lang)).await
 }
 
 async fn start(bot: &JarchiBot, msg: &Message, ctx: &Context) -> HandlerResult {
