@@ -17,6 +17,7 @@ RUN mkdir src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && rm -rf src
 COPY src src
 COPY migrations migrations
+COPY locales locales
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
     && mkdir -p /data
 

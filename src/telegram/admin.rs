@@ -277,17 +277,7 @@ async fn remove_feed(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -
 /// Someone outside ADMIN_IDS tried an admin command: a polite no, and a warning for the
 /// operator that names the command but not the person or the text.
 pub async fn refuse(bot: JarchiBot, msg: Message, cmd: AdminCommand, to: ReplyTo) -> HandlerResult {
-    let command = match cmd {
-        AdminCommand::Post(_) => "post",
-        AdminCommand::Edit(_) => "edit",
-        AdminCommand::Delete(_) => "delete",
-        AdminCommand::Stats => "stats",
-        AdminCommand::Cancel => "cancel",
-        AdminCommand::Skip => "skip",
-        AdminCommand::Feeds => "feeds",
-        AdminCommand::AddFeed(_) => "addfeed",
-        AdminCommand::RemoveFeed(_) => "removefeed",
-    };
+    let command = cmd.name();
     tracing::warn!(
         command,
         "an admin command from someone who is not an admin was refused"

@@ -2,9 +2,9 @@ use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
 use super::TelegramBot;
+use super::commands;
 use crate::config::Settings;
 use crate::domain::Lang;
-use crate::text::catalogue::{admin_menu, command_menu};
 
 /// Publishes the command menu: Persian for `fa` clients, English for `en`, the operator's
 /// default language for every other client, and the admin commands in admins' own chats.
@@ -13,20 +13,19 @@ pub async fn set_command_menus(
     settings: &Settings,
 ) -> Result<(), teloxide::RequestError> {
     for lang in Lang::ALL {
-        bot.set_my_commands(menu(command_menu(lang)))
+        bot.set_my_commands(public_menu(lang))
             .language_code(lang.code())
             .await?;
     }
-    bot.set_my_commands(menu(command_menu(settings.default_lang)))
+    bot.set_my_commands(public_menu(settings.default_lang))
         .await?;
-    let mut admin_commands = command_menu(settings.default_lang);
-    admin_commands.extend(admin_menu(settings.default_lang));
+    let admin_commands = admin_menu(settings.default_lang);
     for admin in &settings.admin_ids {
         let Some(chat) = crate::domain::UserId(*admin).private_chat() else {
             continue;
         };
         let scoped = bot
-            .set_my_commands(menu(admin_commands.clone()))
+            .set_my_commands(admin_commands.clone())
             .scope(BotCommandScope::Chat {
                 chat_id: Recipient::Id(chat.into()),
             })
@@ -39,9 +38,39 @@ pub async fn set_command_menus(
     Ok(())
 }
 
-fn menu(commands: Vec<(&'static str, &'static str)>) -> Vec<BotCommand> {
+fn public_menu(lang: Lang) -> Vec<BotCommand> {
+    bot_commands(commands::menu(false, lang))
+}
+
+/// Everyone's commands, then the admins' own.
+fn admin_menu(lang: Lang) -> Vec<BotCommand> {
+    let mut menu = commands::menu(false, lang);
+    menu.extend(commands::menu(true, lang));
+    bot_commands(menu)
+}
+
+fn bot_commands(commands: Vec<(&'static str, String)>) -> Vec<BotCommand> {
     commands
         .into_iter()
         .map(|(command, description)| BotCommand::new(command, description))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_find_skip_in_their_menu_and_others_do_not() {
+        for lang in Lang::ALL {
+            let names = |menu: Vec<BotCommand>| -> Vec<String> {
+                menu.into_iter().map(|c| c.command).collect()
+            };
+            let public = names(public_menu(lang));
+            let admin = names(admin_menu(lang));
+            assert!(admin.iter().any(|c| c == "skip"), "{admin:?}");
+            assert!(!public.iter().any(|c| c == "skip" || c == "post"));
+            assert!(admin.starts_with(&public));
+        }
+    }
 }

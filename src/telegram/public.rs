@@ -5,6 +5,7 @@ use teloxide::prelude::*;
 use teloxide::types::ChatKind as TgChatKind;
 use teloxide::types::PublicChatKind;
 
+use super::commands;
 use super::reply::{ReplyTo, say, send_statement};
 use super::{Context, HandlerResult, JarchiBot};
 use crate::domain::{ChatKind, StatementId, SubscribeOutcome};
@@ -16,16 +17,11 @@ pub async fn unknown_command(bot: JarchiBot, to: ReplyTo) -> HandlerResult {
 }
 
 pub async fn help(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> HandlerResult {
-    let mut text = catalogue::help(to.lang);
-    if msg
+    let for_admin = msg
         .from
         .as_ref()
-        .is_some_and(|u| ctx.settings.is_admin(u.id.0))
-    {
-        text.push_str("\n\n");
-        text.push_str(phrase(Phrase::AdminHelp, to.lang));
-    }
-    say(bot, to, text).await
+        .is_some_and(|u| ctx.settings.is_admin(u.id.0));
+    say(bot, to, commands::help(for_admin, to.lang)).await
 }
 
 pub async fn start(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> HandlerResult {

@@ -1,6 +1,15 @@
-//! Every sentence a user reads, in Persian and English. Handlers hold no user-facing
-//! literals: they name a [`Phrase`] or call one of the functions below.
-//! All phrases are valid Telegram HTML; parameters are escaped here.
+//! Every sentence a user reads. The words live in `locales/<code>.ftl`, one Project Fluent
+//! file per language, embedded in the binary and parsed once; handlers hold no user-facing
+//! literals: they name a [`Phrase`] or call one of the functions below, which look their
+//! messages up by id. All messages are valid Telegram HTML, and every parameter is escaped in
+//! one place, [`message`]. Digits are the reader's: Persian texts get Persian digits here, as
+//! they did before the words moved out of Rust.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
 
 use crate::domain::{
     BroadcastFigures, FeedHealth, FeedNotice, FeedRefusal, FeedStatus, HeldStatements, Lang, Stats,
@@ -10,434 +19,383 @@ use crate::text::dates::format_time;
 use crate::text::{JalaliMonth, format_date};
 use crate::text::{escape, localize_digits};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phrase {
-    Welcome,
-    AlreadySubscribed,
-    Stopped,
-    NotSubscribed,
-    LatestEmpty,
-    LatestUsage,
-    SearchUsage,
-    SearchNoTerms,
-    ShowUsage,
-    UnknownCommand,
-    SomethingWentWrong,
-    HelpIntro,
-    AdminHelp,
-    AdminOnly,
-    PostAskTitle,
-    PostAskBody,
-    PostAskLink,
-    PostBadLink,
-    PostEmptyText,
-    PostConfirm,
-    PostCancelled,
-    NothingToCancel,
-    DraftGone,
-    ButtonSend,
-    ButtonCancel,
-    EditUsage,
-    DeleteUsage,
+/// Every language's file, by its code (`Lang::code`). Adding a language adds its code here
+/// (and to `domain::Lang`); the tests check that the two lists agree.
+macro_rules! locales {
+    ($($code:literal),* $(,)?) => {
+        &[$(($code, include_str!(concat!("../../locales/", $code, ".ftl")))),*]
+    };
+}
+pub(crate) const LOCALES: &[(&str, &str)] = locales!("fa", "en");
+
+/// Declares [`Phrase`]: the messages without parameters, each with its id in the files.
+macro_rules! phrases {
+    ($($name:ident = $id:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Phrase {
+            $($name,)*
+        }
+
+        impl Phrase {
+            pub const ALL: &[Phrase] = &[$(Phrase::$name),*];
+
+            /// The message's id in `locales/*.ftl`.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Phrase::$name => $id,)*
+                }
+            }
+        }
+    };
+}
+
+phrases! {
+    Welcome = "welcome",
+    AlreadySubscribed = "already-subscribed",
+    Stopped = "stopped",
+    NotSubscribed = "not-subscribed",
+    LatestEmpty = "latest-empty",
+    LatestUsage = "latest-usage",
+    SearchUsage = "search-usage",
+    SearchNoTerms = "search-no-terms",
+    ShowUsage = "show-usage",
+    UnknownCommand = "unknown-command",
+    SomethingWentWrong = "something-went-wrong",
+    HelpIntro = "help-intro",
+    AdminHelp = "admin-help",
+    AdminOnly = "admin-only",
+    PostAskTitle = "post-ask-title",
+    PostAskBody = "post-ask-body",
+    PostAskLink = "post-ask-link",
+    PostBadLink = "post-bad-link",
+    PostEmptyText = "post-empty-text",
+    PostConfirm = "post-confirm",
+    PostCancelled = "post-cancelled",
+    NothingToCancel = "nothing-to-cancel",
+    DraftGone = "draft-gone",
+    ButtonSend = "button-send",
+    ButtonCancel = "button-cancel",
+    EditUsage = "edit-usage",
+    DeleteUsage = "delete-usage",
     // ----- subscriber experience: paging, languages, settings (issue 5) -----
-    ButtonPrevious,
-    ButtonNext,
-    PageGone,
-    ButtonUnknown,
-    StatementGone,
-    LangUsage,
-    LangChanged,
-    SettingsNeedSubscription,
-    ButtonPreviewsOn,
-    ButtonPreviewsOff,
-    ButtonLanguage,
-    ButtonQuietHours,
-    ButtonNoQuietHours,
-    ButtonBack,
-    QuietAskStart,
-    QuietAskEnd,
-    SettingsSaved,
+    ButtonPrevious = "button-previous",
+    ButtonNext = "button-next",
+    PageGone = "page-gone",
+    ButtonUnknown = "button-unknown",
+    StatementGone = "statement-gone",
+    LangUsage = "lang-usage",
+    LangChanged = "lang-changed",
+    SettingsNeedSubscription = "settings-need-subscription",
+    ButtonPreviewsOn = "button-previews-on",
+    ButtonPreviewsOff = "button-previews-off",
+    ButtonLanguage = "button-language",
+    ButtonQuietHours = "button-quiet-hours",
+    ButtonNoQuietHours = "button-no-quiet-hours",
+    ButtonBack = "button-back",
+    QuietAskStart = "quiet-ask-start",
+    QuietAskEnd = "quiet-ask-end",
+    SettingsSaved = "settings-saved",
     // ---- feeds (issue 4: ingest) ----
-    FeedsEmpty,
-    AddFeedUsage,
-    RemoveFeedUsage,
+    FeedsEmpty = "feeds-empty",
+    AddFeedUsage = "add-feed-usage",
+    RemoveFeedUsage = "remove-feed-usage",
     // ---- a feed cannot flood (issue 9) ----
-    ButtonReleaseHold,
-    HoldAlreadyReleased,
-    HoldNotFound,
+    ButtonReleaseHold = "button-release-hold",
+    HoldAlreadyReleased = "hold-already-released",
+    HoldNotFound = "hold-not-found",
     // ---- fair use (issue 9) ----
-    SlowDown,
-    GroupAdminsOnly,
+    SlowDown = "slow-down",
+    GroupAdminsOnly = "group-admins-only",
     // ---- the archive by the calendar (issue 14) ----
-    ArchiveChooseYear,
+    ArchiveChooseYear = "archive-choose-year",
+}
+
+/// The ids of the messages the functions below fill in; `ALL` lets a test find each one in
+/// every language.
+mod id {
+    macro_rules! ids {
+        ($($name:ident = $id:literal,)*) => {
+            $(pub const $name: &str = $id;)*
+            #[cfg(test)]
+            pub const ALL: &[&str] = &[$($name),*];
+        };
+    }
+
+    ids! {
+        SEARCH_NO_RESULTS = "search-no-results",
+        SHOW_NOT_FOUND = "show-not-found",
+        PUBLISHED = "published",
+        ALREADY_PUBLISHED = "already-published",
+        REVISED = "revised",
+        RETRACTED = "retracted",
+        BROADCAST_REPORT = "broadcast-report",
+        STATS = "stats",
+        STATS_TELEGRAM_UNREACHABLE = "stats-telegram-unreachable",
+        STATS_LAST_BROADCAST = "stats-last-broadcast",
+        STATS_LAST_ERROR = "stats-last-error",
+        SETTINGS_SUMMARY = "settings-summary",
+        ARCHIVE_YEAR_HEADING = "archive-year-heading",
+        ARCHIVE_MONTH_HEADING = "archive-month-heading",
+        FEED_LIST_HEADING = "feed-list-heading",
+        FEED_LIST_FEED = "feed-list-feed",
+        FEED_LIST_FOUND = "feed-list-found",
+        FEED_LIST_STATE = "feed-list-state",
+        FEED_LIST_SKIPPED = "feed-list-skipped",
+        FEED_LIST_LAST_SUCCESS = "feed-list-last-success",
+        FEED_LIST_NEVER_SUCCEEDED = "feed-list-never-succeeded",
+        FEED_LIST_FOOTER = "feed-list-footer",
+        FEED_ADDED = "feed-added",
+        FEED_ALREADY_FOLLOWED = "feed-already-followed",
+        FEED_REMOVED = "feed-removed",
+        FEED_NOT_FOUND = "feed-not-found",
+        FEED_REFUSED = "feed-refused",
+        FEED_FAILING = "feed-failing",
+        FEED_RECOVERED = "feed-recovered",
+        HELD_NOTICE = "held-notice",
+        HELD_TITLE = "held-title",
+        HELD_MORE = "held-more",
+        HELD_ADVICE = "held-advice",
+        WAITING_HOLD = "waiting-hold",
+        HOLD_RELEASED = "hold-released",
+    }
+}
+
+/// The parsed files, and every [`Phrase`] already formatted (they take no parameters, so
+/// handlers get a `&'static str` as before).
+struct Catalogue {
+    bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,
+    phrases: HashMap<(Lang, Phrase), String>,
+}
+
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(Catalogue::load);
+
+impl Catalogue {
+    fn load() -> Self {
+        let mut catalogue = Catalogue {
+            bundles: LOCALES
+                .iter()
+                .map(|&(code, source)| (code, bundle(code, source)))
+                .collect(),
+            phrases: HashMap::new(),
+        };
+        for lang in Lang::ALL {
+            for &phrase in Phrase::ALL {
+                let text = catalogue
+                    .format(phrase.id(), None, lang, None)
+                    .unwrap_or_else(|| phrase.id().to_string());
+                catalogue.phrases.insert((lang, phrase), text);
+            }
+        }
+        catalogue
+    }
+
+    fn bundle(&self, lang: Lang) -> Option<&FluentBundle<FluentResource>> {
+        self.bundles
+            .iter()
+            .find(|(code, _)| *code == lang.code())
+            .or(self.bundles.first())
+            .map(|(_, bundle)| bundle)
+    }
+
+    /// Message `id`, or its `attribute`, in `lang`; `None` if the file lacks it (the tests
+    /// make sure that no id the code uses is missing).
+    fn format(
+        &self,
+        id: &str,
+        attribute: Option<&str>,
+        lang: Lang,
+        args: Option<&FluentArgs>,
+    ) -> Option<String> {
+        let bundle = self.bundle(lang)?;
+        let message = bundle.get_message(id)?;
+        let pattern = match attribute {
+            None => message.value()?,
+            Some(name) => message.get_attribute(name)?.value(),
+        };
+        let mut errors = Vec::new();
+        Some(
+            bundle
+                .format_pattern(pattern, args, &mut errors)
+                .into_owned(),
+        )
+    }
+}
+
+fn bundle(code: &str, source: &str) -> FluentBundle<FluentResource> {
+    // A file with a syntax error still yields the messages around it; the tests make sure
+    // that no file has one.
+    let resource =
+        FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _errors)| partial);
+    let mut bundle = FluentBundle::new_concurrent(vec![code.parse().unwrap_or_default()]);
+    // Fluent would wrap every parameter in FSI/PDI marks (U+2068, U+2069): every text with a
+    // parameter would change, and text::bidi already places the marks right-to-left needs.
+    bundle.set_use_isolating(false);
+    // A duplicate id keeps its first text; the tests reject duplicates.
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// Message `id` in `lang` with its parameters filled in. The one place a parameter enters a
+/// text: each is HTML-escaped here, so callers pass plain text.
+fn message(id: &str, lang: Lang, args: &[(&str, String)]) -> String {
+    let mut fluent_args = FluentArgs::with_capacity(args.len());
+    for (name, value) in args {
+        fluent_args.set(*name, escape(value));
+    }
+    CATALOGUE
+        .format(id, None, lang, Some(&fluent_args))
+        .unwrap_or_else(|| id.to_string())
 }
 
 pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
-    use Phrase::*;
-    match (p, lang) {
-        (Welcome, Lang::Fa) => {
-            "به جارچی خوش آمدید! از این پس اطلاعیه‌های تازه همین‌جا به دستتان می‌رسد.\n\nآخرین اطلاعیه‌ها: /latest\nجست‌وجو: /search\nراهنما: /help"
-        }
-        (Welcome, Lang::En) => {
-            "Welcome to Jarchi! New statements will reach you here from now on.\n\nLatest statements: /latest\nSearch: /search\nHelp: /help"
-        }
-        (AlreadySubscribed, Lang::Fa) => {
-            "شما پیش‌تر عضو شده‌اید و اطلاعیه‌های تازه را دریافت می‌کنید. برای لغو عضویت /stop را بفرستید."
-        }
-        (AlreadySubscribed, Lang::En) => {
-            "You are already subscribed and will receive new statements. Send /stop to unsubscribe."
-        }
-        (Stopped, Lang::Fa) => {
-            "عضویت شما لغو شد و آنچه از این گفتگو نگه داشته بودیم پاک شد. هر وقت خواستید با /start برگردید."
-        }
-        (Stopped, Lang::En) => {
-            "You are unsubscribed, and what we kept about this chat has been erased. Send /start whenever you want to come back."
-        }
-        (NotSubscribed, Lang::Fa) => {
-            "شما عضو نیستید و چیزی از این گفتگو نزد ما نیست. برای عضویت /start را بفرستید."
-        }
-        (NotSubscribed, Lang::En) => {
-            "You are not subscribed, and we keep nothing about this chat. Send /start to subscribe."
-        }
-        (LatestEmpty, Lang::Fa) => "هنوز اطلاعیه‌ای در بایگانی نیست.",
-        (LatestEmpty, Lang::En) => "There are no statements in the archive yet.",
-        (LatestUsage, Lang::Fa) => "تعداد را با عدد بنویسید، مثلاً /latest 3 (حداکثر ۱۰).",
-        (LatestUsage, Lang::En) => "Give the number as digits, for example /latest 3 (at most 10).",
-        (SearchUsage, Lang::Fa) => "پس از /search کلمه‌ای بنویسید، مثلاً:\n/search اعتصاب",
-        (SearchUsage, Lang::En) => "Write a word after /search, for example:\n/search strike",
-        (SearchNoTerms, Lang::Fa) => "در جست‌وجوی شما کلمه‌ای نبود. لطفاً دست‌کم یک کلمه بنویسید.",
-        (SearchNoTerms, Lang::En) => {
-            "Your search has no words in it. Please type at least one word."
-        }
-        (ShowUsage, Lang::Fa) => {
-            "شمارهٔ اطلاعیه را بنویسید، مثلاً /show 12. شماره کنار هر اطلاعیه با # آمده است."
-        }
-        (ShowUsage, Lang::En) => {
-            "Give the statement's number, for example /show 12. Each statement shows its number after #."
-        }
-        (UnknownCommand, Lang::Fa) => "این فرمان را نمی‌شناسم. فهرست فرمان‌ها: /help",
-        (UnknownCommand, Lang::En) => "I don't know that command. The list of commands: /help",
-        (SomethingWentWrong, Lang::Fa) => {
-            "متأسفیم، مشکلی پیش آمد. لطفاً کمی بعد دوباره امتحان کنید."
-        }
-        (SomethingWentWrong, Lang::En) => {
-            "Sorry, something went wrong. Please try again in a little while."
-        }
-        (HelpIntro, Lang::Fa) => {
-            "جارچی اطلاعیه‌های تازه را به شما می‌رساند و بایگانی آن‌ها را در دسترستان می‌گذارد."
-        }
-        (HelpIntro, Lang::En) => {
-            "Jarchi brings you new statements as they are published, and keeps their archive at hand."
-        }
-        (AdminHelp, Lang::Fa) => {
-            "فرمان‌های مدیران:\n/post — انتشار اطلاعیه (بی‌متن: گام‌به‌گام با پیش‌نمایش؛ یا در سطر اول عنوان، سپس متن و در سطر آخر نشانی)\n/edit شماره — ویرایش اطلاعیه و نسخه‌های فرستاده‌شده\n/delete شماره — حذف اطلاعیه و نسخه‌های فرستاده‌شده\n/stats — آمار\n/cancel — انصراف از پیش‌نویس\n/feeds — خوراک‌ها؛ /addfeed نشانی — افزودن؛ /removefeed شماره — حذف"
-        }
-        (AdminHelp, Lang::En) => {
-            "Admin commands:\n/post — publish a statement (alone: step by step with a preview; or the title on the first line, then the text, then the link on the last line)\n/edit id — revise a statement and its delivered copies\n/delete id — delete a statement and its delivered copies\n/stats — figures\n/cancel — discard the draft\n/feeds — the feeds; /addfeed url — follow one; /removefeed id — stop"
-        }
-        (AdminOnly, Lang::Fa) => "این فرمان ویژهٔ مدیران است.",
-        (AdminOnly, Lang::En) => "Sorry, this command is for admins only.",
-        (PostAskTitle, Lang::Fa) => "عنوان اطلاعیه را بفرستید. (انصراف: /cancel)",
-        (PostAskTitle, Lang::En) => "Send the statement's title. (/cancel to stop)",
-        (PostAskBody, Lang::Fa) => "حالا متن اطلاعیه را بفرستید.",
-        (PostAskBody, Lang::En) => "Now send the text of the statement.",
-        (PostAskLink, Lang::Fa) => "نشانی «ادامه مطلب» را بفرستید، یا اگر پیوندی ندارد /skip را.",
-        (PostAskLink, Lang::En) => "Send the read-more link, or /skip if there is none.",
-        (PostBadLink, Lang::Fa) => {
-            "این نشانی پذیرفته نیست؛ باید با http:// یا https:// آغاز شود. دوباره بفرستید یا /skip."
-        }
-        (PostBadLink, Lang::En) => {
-            "That is not a link I can use; it must start with http:// or https://. Send it again, or /skip."
-        }
-        (PostEmptyText, Lang::Fa) => "پیام خالی بود. لطفاً متن بفرستید.",
-        (PostEmptyText, Lang::En) => "That message had no text. Please send text.",
-        (PostConfirm, Lang::Fa) => "☝️ پیش‌نمایش: مشترکان اطلاعیه را همین‌گونه خواهند دید. بفرستم؟",
-        (PostConfirm, Lang::En) => "☝️ Preview: this is how subscribers will see it. Send it?",
-        (PostCancelled, Lang::Fa) => "پیش‌نویس کنار گذاشته شد؛ چیزی فرستاده نشد.",
-        (PostCancelled, Lang::En) => "Draft discarded; nothing was sent.",
-        (NothingToCancel, Lang::Fa) => "پیش‌نویسی در کار نیست.",
-        (NothingToCancel, Lang::En) => "There is no draft to cancel.",
-        (DraftGone, Lang::Fa) => "این پیش‌نویس دیگر در دسترس نیست.",
-        (DraftGone, Lang::En) => "This draft is no longer there.",
-        (ButtonSend, Lang::Fa) => "✅ ارسال",
-        (ButtonSend, Lang::En) => "✅ Send",
-        (ButtonCancel, Lang::Fa) => "✖️ انصراف",
-        (ButtonCancel, Lang::En) => "✖️ Cancel",
-        (EditUsage, Lang::Fa) => "چنین بنویسید:\n/edit شماره\nعنوان\nمتن\nhttps://نشانی (اختیاری)",
-        (EditUsage, Lang::En) => {
-            "Write it like this:\n/edit id\ntitle\ntext\nhttps://link (optional)"
-        }
-        (DeleteUsage, Lang::Fa) => "شمارهٔ اطلاعیه را بنویسید، مثلاً /delete 12",
-        (DeleteUsage, Lang::En) => "Give the statement's number, for example /delete 12",
-        // ----- subscriber experience (issue 5) -----
-        (ButtonPrevious, Lang::Fa) => "◀ قبلی",
-        (ButtonPrevious, Lang::En) => "◀ Previous",
-        (ButtonNext, Lang::Fa) => "بعدی ▶",
-        (ButtonNext, Lang::En) => "Next ▶",
-        (PageGone, Lang::Fa) => "این فهرست کهنه شده است؛ دوباره /latest یا /search را بفرستید.",
-        (PageGone, Lang::En) => "This list is out of date; send /latest or /search again.",
-        (ButtonUnknown, Lang::Fa) => "این دکمه دیگر کار نمی‌کند.",
-        (ButtonUnknown, Lang::En) => "This button no longer works.",
-        (StatementGone, Lang::Fa) => "این اطلاعیه دیگر در بایگانی نیست.",
-        (StatementGone, Lang::En) => "This statement is no longer in the archive.",
-        (LangUsage, Lang::Fa) => "زبان را انتخاب کنید: /lang fa برای فارسی، /lang en برای انگلیسی.",
-        (LangUsage, Lang::En) => "Choose a language: /lang fa for Persian, /lang en for English.",
-        (LangChanged, Lang::Fa) => "از این پس به فارسی با شما سخن می‌گویم.",
-        (LangChanged, Lang::En) => "From now on I will speak English with you.",
-        (SettingsNeedSubscription, Lang::Fa) => {
-            "تنظیمات برای مشترکان است. نخست با /start عضو شوید."
-        }
-        (SettingsNeedSubscription, Lang::En) => {
-            "Settings are for subscribers. Send /start to subscribe first."
-        }
-        (ButtonPreviewsOn, Lang::Fa) => "🔗 پیش‌نمایش پیوند: روشن",
-        (ButtonPreviewsOn, Lang::En) => "🔗 Link previews: on",
-        (ButtonPreviewsOff, Lang::Fa) => "🔗 پیش‌نمایش پیوند: خاموش",
-        (ButtonPreviewsOff, Lang::En) => "🔗 Link previews: off",
-        (ButtonLanguage, Lang::Fa) => "🌐 زبان: فارسی",
-        (ButtonLanguage, Lang::En) => "🌐 Language: English",
-        (ButtonQuietHours, Lang::Fa) => "🌙 ساعت‌های سکوت",
-        (ButtonQuietHours, Lang::En) => "🌙 Quiet hours",
-        (ButtonNoQuietHours, Lang::Fa) => "بدون ساعت سکوت",
-        (ButtonNoQuietHours, Lang::En) => "No quiet hours",
-        (ButtonBack, Lang::Fa) => "بازگشت",
-        (ButtonBack, Lang::En) => "Back",
-        (QuietAskStart, Lang::Fa) => {
-            "🌙 از چه ساعتی (به وقت تهران) اطلاعیه‌ها نرسند؟ آنچه در این ساعت‌ها منتشر شود، پس از پایانشان می‌رسد."
-        }
-        (QuietAskStart, Lang::En) => {
-            "🌙 From what hour (Tehran time) should statements wait? What is published meanwhile arrives when the quiet hours end."
-        }
-        (QuietAskEnd, Lang::Fa) => "🌙 تا چه ساعتی (به وقت تهران)؟",
-        (QuietAskEnd, Lang::En) => "🌙 Until what hour (Tehran time)?",
-        (SettingsSaved, Lang::Fa) => "ذخیره شد.",
-        (SettingsSaved, Lang::En) => "Saved.",
-        // ---- feeds (issue 4: ingest) ----
-        (FeedsEmpty, Lang::Fa) => {
-            "هیچ خوراکی دنبال نمی‌شود. با /addfeed نشانی خوراک یا صفحهٔ سایت را بدهید."
-        }
-        (FeedsEmpty, Lang::En) => {
-            "No feed is followed. Give a feed or the site's address with /addfeed."
-        }
-        (AddFeedUsage, Lang::Fa) => {
-            "نشانی خوراک یا صفحهٔ سایت را بنویسید، مثلاً:\n/addfeed https://example.org/feed/"
-        }
-        (AddFeedUsage, Lang::En) => {
-            "Give the feed's or the site's address, for example:\n/addfeed https://example.org/feed/"
-        }
-        (RemoveFeedUsage, Lang::Fa) => "شمارهٔ خوراک را از /feeds بنویسید، مثلاً /removefeed 2",
-        (RemoveFeedUsage, Lang::En) => {
-            "Give the feed's number from /feeds, for example /removefeed 2"
-        }
-        (ButtonReleaseHold, Lang::Fa) => "📣 برای همه بفرست",
-        (ButtonReleaseHold, Lang::En) => "📣 Broadcast them",
-        (HoldAlreadyReleased, Lang::Fa) => "این اطلاعیه‌ها پیش‌تر فرستاده شده‌اند.",
-        (HoldAlreadyReleased, Lang::En) => "These statements were already broadcast.",
-        (HoldNotFound, Lang::Fa) => "این دکمه دیگر به چیزی اشاره نمی‌کند.",
-        (HoldNotFound, Lang::En) => "This button no longer leads anywhere.",
-        (SlowDown, Lang::Fa) => {
-            "کمی آهسته‌تر لطفاً: پیام‌های پشت‌سرهم شما تا چند ثانیهٔ دیگر بی‌پاسخ می‌مانند."
-        }
-        (SlowDown, Lang::En) => {
-            "A little slower, please: your next messages go unanswered for a few seconds."
-        }
-        (GroupAdminsOnly, Lang::Fa) => "در گروه، فقط مدیران گروه می‌توانند این کار را بکنند.",
-        (GroupAdminsOnly, Lang::En) => "In a group, only the group's administrators can do this.",
-        // ---- the archive by the calendar (issue 14) ----
-        (ArchiveChooseYear, Lang::Fa) => "📚 بایگانی اطلاعیه‌ها: سالی را برگزینید.",
-        (ArchiveChooseYear, Lang::En) => {
-            "📚 The archive of statements: choose a year (Solar Hijri)."
-        }
-    }
+    CATALOGUE
+        .phrases
+        .get(&(lang, p))
+        .map_or(p.id(), String::as_str)
 }
 
-/// The public command menu: `(command, description)`, as `setMyCommands` and `/help` show it.
-pub fn command_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
-    match lang {
-        Lang::Fa => vec![
-            ("latest", "آخرین اطلاعیه‌ها"),
-            ("search", "جست‌وجو در اطلاعیه‌ها؛ با ماه: /search خرداد ۱۳۹۶"),
-            ("archive", "بایگانی به ترتیب سال و ماه"),
-            ("show", "متن کامل یک اطلاعیه"),
-            ("start", "عضویت و دریافت اطلاعیه‌ها"),
-            ("stop", "لغو عضویت و پاک کردن داده‌ها"),
-            ("settings", "تنظیمات: پیش‌نمایش، زبان، ساعت‌های سکوت"),
-            ("lang", "تغییر زبان: /lang fa یا /lang en"),
-            ("help", "راهنما"),
-        ],
-        Lang::En => vec![
-            ("latest", "The latest statements"),
-            (
-                "search",
-                "Search the statements; by month: /search khordad 1396",
-            ),
-            ("archive", "Browse the archive by year and month"),
-            ("show", "Show a whole statement"),
-            ("start", "Subscribe to new statements"),
-            ("stop", "Unsubscribe and erase your data"),
-            ("settings", "Settings: previews, language, quiet hours"),
-            ("lang", "Change language: /lang fa or /lang en"),
-            ("help", "Help"),
-        ],
-    }
+// ---- commands: the table in telegram/commands.rs names each one's message ----
+
+/// A command's line in the menu of `setMyCommands`: plain text, as Telegram shows it.
+pub fn command_description(key: &str, lang: Lang) -> String {
+    CATALOGUE
+        .format(key, None, lang, None)
+        .unwrap_or_else(|| key.to_string())
 }
 
-/// The admin commands, added to the menu in admins' own chats.
-pub fn admin_menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
-    match lang {
-        Lang::Fa => vec![
-            ("post", "انتشار اطلاعیه"),
-            ("edit", "ویرایش اطلاعیه"),
-            ("delete", "حذف اطلاعیه"),
-            ("stats", "آمار"),
-            ("cancel", "انصراف از پیش‌نویس"),
-            ("feeds", "خوراک‌ها و وضعیتشان"),
-            ("addfeed", "افزودن خوراک یا سایت"),
-            ("removefeed", "حذف خوراک"),
-        ],
-        Lang::En => vec![
-            ("post", "Publish a statement"),
-            ("edit", "Revise a statement"),
-            ("delete", "Delete a statement"),
-            ("stats", "Figures"),
-            ("cancel", "Discard the draft"),
-            ("feeds", "Feeds and their state"),
-            ("addfeed", "Follow a feed or a site"),
-            ("removefeed", "Stop following a feed"),
-        ],
-    }
+/// `/help`: what jarchi does, then one line per `(command, description key)`.
+pub fn help(commands: &[(&str, &str)], lang: Lang) -> String {
+    format!(
+        "{}\n{}",
+        phrase(Phrase::HelpIntro, lang),
+        command_lines(commands, lang)
+    )
 }
 
-pub fn help(lang: Lang) -> String {
-    let mut out = String::from(phrase(Phrase::HelpIntro, lang));
-    out.push_str("\n\n");
-    for (command, description) in command_menu(lang) {
-        out.push_str(&format!("/{command} — {}\n", escape(description)));
+/// The admins' part of `/help`.
+pub fn admin_help(commands: &[(&str, &str)], lang: Lang) -> String {
+    format!(
+        "{}{}",
+        phrase(Phrase::AdminHelp, lang),
+        command_lines(commands, lang)
+    )
+}
+
+/// `\n/command usage — description` for each command: its arguments (`.usage`) if it has
+/// any, and its longer description (`.help`) if it has one, else the menu's line.
+fn command_lines(commands: &[(&str, &str)], lang: Lang) -> String {
+    let mut out = String::new();
+    for &(command, key) in commands {
+        let usage = CATALOGUE
+            .format(key, Some("usage"), lang, None)
+            .map(|usage| format!(" {usage}"))
+            .unwrap_or_default();
+        let description = CATALOGUE
+            .format(key, Some("help"), lang, None)
+            .unwrap_or_else(|| command_description(key, lang));
+        out.push_str(&format!("\n/{command}{usage} — {}", escape(&description)));
     }
-    out.trim_end().to_string()
+    out
 }
 
 /// Quoting a 5,000-character query back would drown the answer; a glimpse is enough.
 const QUOTED_QUERY_CHARS: usize = 40;
 
 pub fn search_no_results(query: &str, lang: Lang) -> String {
-    let mut glimpse: String = query.split_whitespace().collect::<Vec<_>>().join(" ");
-    if glimpse.chars().count() > QUOTED_QUERY_CHARS {
-        glimpse = glimpse.chars().take(QUOTED_QUERY_CHARS).collect::<String>() + "…";
-    }
-    let glimpse = escape(&glimpse);
-    match lang {
-        Lang::Fa => format!("برای «{glimpse}» اطلاعیه‌ای پیدا نشد. کلمهٔ دیگری را امتحان کنید."),
-        Lang::En => format!("No statement matches “{glimpse}”. Try another word."),
-    }
+    let glimpse = shortened(&one_line(query), QUOTED_QUERY_CHARS);
+    message(id::SEARCH_NO_RESULTS, lang, &[("query", glimpse)])
 }
 
 pub fn show_not_found(id: i64, lang: Lang) -> String {
-    match lang {
-        Lang::Fa => format!("اطلاعیه‌ای با شمارهٔ {id} پیدا نشد."),
-        Lang::En => format!("There is no statement number {id}."),
-    }
+    message(id::SHOW_NOT_FOUND, lang, &[("id", id.to_string())])
 }
 
 pub fn published(id: i64, recipients: u64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!("اطلاعیهٔ #{id} منتشر شد و برای {recipients} مشترک در صف ارسال است."),
-        Lang::En => {
-            format!("Statement #{id} is published and queued for {recipients} subscribers.")
-        }
-    };
-    localize_digits(&text, lang)
+    let args = [
+        ("id", id.to_string()),
+        ("recipients", recipients.to_string()),
+    ];
+    in_digits_of(id::PUBLISHED, lang, &args)
 }
 
 pub fn already_published(id: i64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!("این پیام پیش‌تر منتشر شده است (#{id})؛ دوباره فرستاده نشد."),
-        Lang::En => format!("This was published before (#{id}); nothing was sent again."),
-    };
-    localize_digits(&text, lang)
+    in_digits_of(id::ALREADY_PUBLISHED, lang, &[("id", id.to_string())])
 }
 
 pub fn revised(id: i64, copies: u64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!("اطلاعیهٔ #{id} ویرایش شد؛ {copies} نسخهٔ فرستاده‌شده هم ویرایش می‌شود."),
-        Lang::En => {
-            format!("Statement #{id} is revised; {copies} delivered copies will be edited.")
-        }
-    };
-    localize_digits(&text, lang)
+    let args = [("id", id.to_string()), ("copies", copies.to_string())];
+    in_digits_of(id::REVISED, lang, &args)
 }
 
 pub fn retracted(id: i64, copies: u64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!(
-            "اطلاعیهٔ #{id} از بایگانی حذف شد؛ {copies} نسخهٔ فرستاده‌شده هم تا جایی که تلگرام اجازه دهد پاک می‌شود."
-        ),
-        Lang::En => format!(
-            "Statement #{id} is removed from the archive; {copies} delivered copies will be deleted where Telegram still allows."
-        ),
-    };
-    localize_digits(&text, lang)
+    let args = [("id", id.to_string()), ("copies", copies.to_string())];
+    in_digits_of(id::RETRACTED, lang, &args)
+}
+
+/// Message `id` with every digit in it the reader's, those of the parameters too (a title's
+/// digits included): for messages without addresses in them (see [`number`]).
+fn in_digits_of(id: &str, lang: Lang, args: &[(&str, String)]) -> String {
+    localize_digits(&message(id, lang, args), lang)
 }
 
 pub fn broadcast_report(figures: &BroadcastFigures, lang: Lang) -> String {
-    let title = escape(&figures.title);
-    let seconds = figures.duration_secs.unwrap_or(0.0);
-    let rate = figures.rate.unwrap_or(0.0);
-    let text = match lang {
-        Lang::Fa => format!(
-            "📣 گزارش ارسال اطلاعیهٔ #{} «{title}»\nفرستاده شد: {}\nناموفق: {}\nمشترکانی که دیگر در دسترس نیستند: {}\nزمان: {seconds:.0} ثانیه ({rate:.1} پیام در ثانیه)",
-            figures.announcement_id, figures.sent, figures.failed, figures.gone
+    let args = [
+        ("id", figures.announcement_id.to_string()),
+        ("title", figures.title.clone()),
+        ("sent", figures.sent.to_string()),
+        ("failed", figures.failed.to_string()),
+        ("gone", figures.gone.to_string()),
+        (
+            "seconds",
+            format!("{:.0}", figures.duration_secs.unwrap_or(0.0)),
         ),
-        Lang::En => format!(
-            "📣 Broadcast of #{} “{title}” finished\nsent: {}\nfailed: {}\nno longer reachable: {}\ntime: {seconds:.0} s ({rate:.1} messages/s)",
-            figures.announcement_id, figures.sent, figures.failed, figures.gone
-        ),
-    };
-    localize_digits(&text, lang)
+        ("rate", format!("{:.1}", figures.rate.unwrap_or(0.0))),
+    ];
+    in_digits_of(id::BROADCAST_REPORT, lang, &args)
 }
 
 pub fn stats(stats: &Stats, lang: Lang) -> String {
-    let mut text = match lang {
-        Lang::Fa => format!(
-            "📊 آمار\nمشترکان فعال: {}\nلغو عضویت: {}\nدر دسترس نیستند: {}\nاطلاعیه‌ها: {}\nدر صف ارسال: {}",
-            stats.active, stats.stopped, stats.gone, stats.statements, stats.queue_depth
-        ),
-        Lang::En => format!(
-            "📊 Figures\nactive subscribers: {}\nunsubscribed: {}\nno longer reachable: {}\nstatements: {}\nqueued deliveries: {}",
-            stats.active, stats.stopped, stats.gone, stats.statements, stats.queue_depth
-        ),
-    };
+    let mut parts = vec![in_digits_of(
+        id::STATS,
+        lang,
+        &[
+            ("active", stats.active.to_string()),
+            ("stopped", stats.stopped.to_string()),
+            ("gone", stats.gone.to_string()),
+            ("statements", stats.statements.to_string()),
+            ("queued", stats.queue_depth.to_string()),
+        ],
+    )];
     if let Some(since) = stats.telegram_unreachable_since {
-        let (date, time) = (format_date(since, lang), format_time(since));
-        text.push_str(&match lang {
-            Lang::Fa => format!(
-                "\n⚠️ تلگرام از {date} ساعت {time} (به وقت تهران) در دسترس نیست؛ ارسال‌ها منتظر می‌مانند."
-            ),
-            Lang::En => format!(
-                "\n⚠️ Telegram unreachable since {date} {time} (Tehran time); deliveries are waiting."
-            ),
-        });
+        let args = [
+            ("date", format_date(since, lang)),
+            ("time", format_time(since)),
+        ];
+        parts.push(String::from("\n"));
+        parts.push(in_digits_of(id::STATS_TELEGRAM_UNREACHABLE, lang, &args));
     }
     if let Some(b) = &stats.broadcast {
-        let rate = b.rate.unwrap_or(0.0);
-        text.push_str(&match lang {
-            Lang::Fa => format!(
-                "\n\nآخرین ارسال: #{} «{}»\nفرستاده شد: {}، ناموفق: {}، در انتظار: {}، از دست رفته: {}\nسرعت: {rate:.1} پیام در ثانیه",
-                b.announcement_id, escape(&b.title), b.sent, b.failed, b.pending, b.gone
-            ),
-            Lang::En => format!(
-                "\n\nlast broadcast: #{} “{}”\nsent: {}, failed: {}, pending: {}, unreachable: {}\nrate: {rate:.1} messages/s",
-                b.announcement_id, escape(&b.title), b.sent, b.failed, b.pending, b.gone
-            ),
-        });
+        let args = [
+            ("id", b.announcement_id.to_string()),
+            ("title", b.title.clone()),
+            ("sent", b.sent.to_string()),
+            ("failed", b.failed.to_string()),
+            ("pending", b.pending.to_string()),
+            ("gone", b.gone.to_string()),
+            ("rate", format!("{:.1}", b.rate.unwrap_or(0.0))),
+        ];
+        parts.push(String::from("\n\n"));
+        parts.push(in_digits_of(id::STATS_LAST_BROADCAST, lang, &args));
         if let Some(error) = &b.last_error {
-            text.push_str(&match lang {
-                Lang::Fa => format!("\nآخرین خطا: {}", escape(error)),
-                Lang::En => format!("\nlast error: {}", escape(error)),
-            });
+            parts.push(String::from("\n"));
+            parts.push(in_digits_of(
+                id::STATS_LAST_ERROR,
+                lang,
+                &[("error", error.clone())],
+            ));
         }
     }
-    localize_digits(&text, lang)
+    parts.concat()
 }
 
 // ----- subscriber experience: paging, languages, settings (issue 5) -----
@@ -447,10 +405,7 @@ const BUTTON_TITLE_CHARS: usize = 28;
 
 /// The button under a list that opens one statement: its number and the start of its title.
 pub fn show_button(id: i64, title: &str, lang: Lang) -> String {
-    let mut glimpse: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if glimpse.chars().count() > BUTTON_TITLE_CHARS {
-        glimpse = glimpse.chars().take(BUTTON_TITLE_CHARS).collect::<String>() + "…";
-    }
+    let glimpse = shortened(&one_line(title), BUTTON_TITLE_CHARS);
     localize_digits(&format!("#{id} {glimpse}"), lang)
 }
 
@@ -461,27 +416,22 @@ pub fn hour_button(hour: u8, lang: Lang) -> String {
 
 /// The settings message: what is chosen now.
 pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
-    let previews = match (settings.link_previews, lang) {
-        (true, Lang::Fa) => "روشن",
-        (false, Lang::Fa) => "خاموش",
-        (true, Lang::En) => "on",
-        (false, Lang::En) => "off",
-    };
-    let quiet = match (settings.quiet_hours, lang) {
-        (None, Lang::Fa) => "ندارد".to_string(),
-        (None, Lang::En) => "none".to_string(),
-        (Some(q), Lang::Fa) => format!("از {:02}:۰۰ تا {:02}:۰۰ به وقت تهران", q.start(), q.end()),
-        (Some(q), Lang::En) => format!("{:02}:00 to {:02}:00 Tehran time", q.start(), q.end()),
-    };
-    let text = match lang {
-        Lang::Fa => {
-            format!("⚙️ تنظیمات\nپیش‌نمایش پیوند: {previews}\nزبان: فارسی\nساعت‌های سکوت: {quiet}")
-        }
-        Lang::En => format!(
-            "⚙️ Settings\nlink previews: {previews}\nlanguage: English\nquiet hours: {quiet}"
+    let previews = if settings.link_previews { "on" } else { "off" };
+    let (quiet, start, end) = match settings.quiet_hours {
+        Some(q) => (
+            "yes",
+            format!("{:02}", q.start()),
+            format!("{:02}", q.end()),
         ),
+        None => ("no", String::new(), String::new()),
     };
-    localize_digits(&text, lang)
+    let args = [
+        ("previews", previews.to_string()),
+        ("quiet", quiet.to_string()),
+        ("start", start),
+        ("end", end),
+    ];
+    in_digits_of(id::SETTINGS_SUMMARY, lang, &args)
 }
 
 // ---- the archive by the calendar (issue 14) ----
@@ -497,16 +447,20 @@ pub fn month_button(month: JalaliMonth, statements: i64, lang: Lang) -> String {
 }
 
 pub fn archive_year_heading(year: i32, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!("📚 اطلاعیه‌های سال {year}: ماهی را برگزینید."),
-        Lang::En => format!("📚 Statements of {year}: choose a month."),
-    };
-    localize_digits(&text, lang)
+    in_digits_of(
+        id::ARCHIVE_YEAR_HEADING,
+        lang,
+        &[("year", year.to_string())],
+    )
 }
 
 /// The line above a month's statements.
 pub fn archive_month_heading(month: JalaliMonth, lang: Lang) -> String {
-    format!("📚 <b>{}</b>", escape(&month.label(lang)))
+    message(
+        id::ARCHIVE_MONTH_HEADING,
+        lang,
+        &[("month", month.label(lang))],
+    )
 }
 
 // ---- feeds (issue 4: ingest) ----
@@ -523,156 +477,130 @@ fn number(n: i64, lang: Lang) -> String {
     localize_digits(&n.to_string(), lang)
 }
 
+/// A count (of titles, of statements) as [`number`] shows it.
+fn count(n: usize, lang: Lang) -> String {
+    number(i64::try_from(n).unwrap_or(i64::MAX), lang)
+}
+
 /// Feed errors can be long (a URL and a reason); a status line needs the gist.
 const FEED_ERROR_CHARS: usize = 200;
 
 fn short_error(error: &str) -> String {
-    let mut short: String = error.chars().take(FEED_ERROR_CHARS).collect();
-    if error.chars().count() > FEED_ERROR_CHARS {
+    shortened(error, FEED_ERROR_CHARS)
+}
+
+/// Words separated by single spaces: a glimpse of a query or a title.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `chars` characters of `text`, and `…` if that is not all of it.
+fn shortened(text: &str, chars: usize) -> String {
+    let mut short: String = text.chars().take(chars).collect();
+    if text.chars().count() > chars {
         short.push('…');
     }
-    escape(&short)
+    short
 }
 
 pub fn feed_list(feeds: &[FeedStatus], lang: Lang) -> String {
     if feeds.is_empty() {
         return phrase(Phrase::FeedsEmpty, lang).to_string();
     }
-    let mut out = String::from(match lang {
-        Lang::Fa => "📡 خوراک‌ها",
-        Lang::En => "📡 Feeds",
-    });
+    let mut out = message(id::FEED_LIST_HEADING, lang, &[]);
     for feed in feeds {
-        out.push_str(&format!(
-            "\n\n{}. {}",
-            number(feed.id, lang),
-            escape(&feed.url)
+        let id = number(feed.id, lang);
+        out.push_str("\n\n");
+        out.push_str(&message(
+            id::FEED_LIST_FEED,
+            lang,
+            &[("id", id), ("url", feed.url.clone())],
         ));
         if let Some(found) = &feed.feed_url {
-            out.push_str(&match lang {
-                Lang::Fa => format!("\nخوراک: {}", escape(found)),
-                Lang::En => format!("\nfeed: {}", escape(found)),
-            });
+            out.push('\n');
+            out.push_str(&message(
+                id::FEED_LIST_FOUND,
+                lang,
+                &[("url", found.clone())],
+            ));
         }
-        out.push_str(&match (&feed.health, lang) {
-            (FeedHealth::Waiting, Lang::Fa) => "\nوضعیت: در انتظار نخستین دریافت".to_string(),
-            (FeedHealth::Waiting, Lang::En) => "\nstate: waiting for the first fetch".to_string(),
-            (FeedHealth::Ok, Lang::Fa) => "\nوضعیت: سالم".to_string(),
-            (FeedHealth::Ok, Lang::En) => "\nstate: ok".to_string(),
-            (FeedHealth::Failing { failures, error }, Lang::Fa) => format!(
-                "\nوضعیت: {} بار پیاپی ناموفق — {}",
-                number(*failures, lang),
-                short_error(error)
-            ),
-            (FeedHealth::Failing { failures, error }, Lang::En) => format!(
-                "\nstate: failed {failures} times in a row — {}",
-                short_error(error)
-            ),
-        });
+        let (state, failures, error) = match &feed.health {
+            FeedHealth::Waiting => ("waiting", String::new(), String::new()),
+            FeedHealth::Ok => ("ok", String::new(), String::new()),
+            FeedHealth::Failing { failures, error } => {
+                ("failing", number(*failures, lang), short_error(error))
+            }
+        };
+        let args = [
+            ("state", state.to_string()),
+            ("failures", failures),
+            ("error", error),
+        ];
+        out.push('\n');
+        out.push_str(&message(id::FEED_LIST_STATE, lang, &args));
         if feed.skipped_entries > 0 {
             let skipped = number(feed.skipped_entries, lang);
-            out.push_str(&match lang {
-                Lang::Fa => format!("\nمدخل‌های ناخوانای آخرین دریافت: {skipped}"),
-                Lang::En => format!("\nunreadable entries skipped in the last fetch: {skipped}"),
-            });
+            out.push('\n');
+            out.push_str(&message(
+                id::FEED_LIST_SKIPPED,
+                lang,
+                &[("skipped", skipped)],
+            ));
         }
-        out.push_str(&match (feed.last_success, lang) {
-            (Some(at), Lang::Fa) => format!("\nآخرین دریافت موفق: {}", moment(at, lang)),
-            (Some(at), Lang::En) => format!("\nlast success: {}", moment(at, lang)),
-            (None, Lang::Fa) => "\nآخرین دریافت موفق: هنوز نه".to_string(),
-            (None, Lang::En) => "\nlast success: never".to_string(),
+        out.push('\n');
+        out.push_str(&match feed.last_success {
+            Some(at) => message(
+                id::FEED_LIST_LAST_SUCCESS,
+                lang,
+                &[("when", moment(at, lang))],
+            ),
+            None => message(id::FEED_LIST_NEVER_SUCCEEDED, lang, &[]),
         });
     }
-    out.push_str(match lang {
-        Lang::Fa => "\n\nافزودن: /addfeed نشانی — حذف: /removefeed شماره",
-        Lang::En => "\n\nadd: /addfeed url — remove: /removefeed id",
-    });
+    out.push_str("\n\n");
+    out.push_str(&message(id::FEED_LIST_FOOTER, lang, &[]));
     out
 }
 
 pub fn feed_added(id: i64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!(
-            "خوراک {id} افزوده شد. نخستین دریافت فقط بایگانی می‌کند و چیزی نمی‌فرستد؛ از آن پس هر اطلاعیهٔ تازه برای مشترکان فرستاده می‌شود. وضعیت: /feeds"
-        ),
-        Lang::En => format!(
-            "Feed {id} is added. Its first fetch only fills the archive and sends nothing; every new statement after that goes to subscribers. State: /feeds"
-        ),
-    };
-    localize_digits(&text, lang)
+    in_digits_of(id::FEED_ADDED, lang, &[("id", id.to_string())])
 }
 
 pub fn feed_already_followed(id: i64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!("این نشانی پیش‌تر افزوده شده است (خوراک {id})."),
-        Lang::En => format!("That address is already followed (feed {id})."),
-    };
-    localize_digits(&text, lang)
+    in_digits_of(id::FEED_ALREADY_FOLLOWED, lang, &[("id", id.to_string())])
 }
 
 pub fn feed_removed(id: i64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!(
-            "خوراک {id} دیگر دنبال نمی‌شود؛ اطلاعیه‌هایش در بایگانی می‌مانند. اگر در FEED_URLS است، با راه‌اندازی دوباره برمی‌گردد."
-        ),
-        Lang::En => format!(
-            "Feed {id} is no longer followed; its statements stay in the archive. If it is in FEED_URLS, it comes back at the next start."
-        ),
-    };
-    localize_digits(&text, lang)
+    in_digits_of(id::FEED_REMOVED, lang, &[("id", id.to_string())])
 }
 
 pub fn feed_not_found(id: i64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!("خوراکی با شمارهٔ {id} نیست. فهرست: /feeds"),
-        Lang::En => format!("There is no feed number {id}. The list: /feeds"),
-    };
-    localize_digits(&text, lang)
+    in_digits_of(id::FEED_NOT_FOUND, lang, &[("id", id.to_string())])
 }
 
 /// What admins are told when a feed has been failing for long, and when it is back.
 pub fn feed_notice(notice: &FeedNotice, lang: Lang) -> String {
-    match (notice, lang) {
-        (
-            FeedNotice::Failing {
-                id,
-                url,
-                since,
-                error,
-            },
-            Lang::Fa,
-        ) => format!(
-            "⚠️ خوراک {} ({}) از {} دریافت نمی‌شود.\nآخرین خطا: {}\nجارچی با فاصلهٔ بیشتر دوباره تلاش می‌کند و پس از بازگشت خبر می‌دهد.",
-            number(*id, lang),
-            escape(url),
-            moment(*since, lang),
-            short_error(error)
-        ),
-        (
-            FeedNotice::Failing {
-                id,
-                url,
-                since,
-                error,
-            },
-            Lang::En,
-        ) => format!(
-            "⚠️ Feed {id} ({}) has been failing since {}.\nlast error: {}\nJarchi keeps trying, less often, and will tell you when it is back.",
-            escape(url),
-            moment(*since, lang),
-            short_error(error)
-        ),
-        (FeedNotice::Recovered { id, url }, Lang::Fa) => {
-            format!(
-                "✅ خوراک {} ({}) دوباره دریافت می‌شود.",
-                number(*id, lang),
-                escape(url)
-            )
+    match notice {
+        FeedNotice::Failing {
+            id,
+            url,
+            since,
+            error,
+        } => {
+            let args = [
+                ("id", number(*id, lang)),
+                ("url", url.clone()),
+                ("since", moment(*since, lang)),
+                ("error", short_error(error)),
+            ];
+            message(id::FEED_FAILING, lang, &args)
         }
-        (FeedNotice::Recovered { id, url }, Lang::En) => {
-            format!("✅ Feed {id} ({}) is back.", escape(url))
-        }
-        (FeedNotice::Held(held), lang) => held_notice(held, lang),
+        FeedNotice::Recovered { id, url } => message(
+            id::FEED_RECOVERED,
+            lang,
+            &[("id", number(*id, lang)), ("url", url.clone())],
+        ),
+        FeedNotice::Held(held) => held_notice(held, lang),
     }
 }
 
@@ -682,44 +610,30 @@ const HELD_TITLES_SHOWN: usize = 20;
 const HELD_TITLE_CHARS: usize = 90;
 
 fn held_notice(held: &HeldStatements, lang: Lang) -> String {
-    let count = held.titles.len();
-    let total = i64::try_from(count + held.broadcast).unwrap_or(i64::MAX);
-    let count_i = i64::try_from(count).unwrap_or(i64::MAX);
-    let broadcast = i64::try_from(held.broadcast).unwrap_or(i64::MAX);
-    let mut out = match lang {
-        Lang::Fa => format!(
-            "⏸ خوراک {} ({}) یک‌باره {} اطلاعیهٔ تازه آورد. {} اطلاعیهٔ تازه‌تر فرستاده شد و این {} اطلاعیه فقط بایگانی شد:",
-            number(held.feed_id, lang),
-            escape(&held.feed_url),
-            number(total, lang),
-            number(broadcast, lang),
-            number(count_i, lang)
+    let held_count = held.titles.len();
+    let args = [
+        ("feed", number(held.feed_id, lang)),
+        ("url", held.feed_url.clone()),
+        (
+            "total",
+            count(held_count.saturating_add(held.broadcast), lang),
         ),
-        Lang::En => format!(
-            "⏸ Feed {} ({}) brought {total} new statements at once. The newest {broadcast} went out; these {count} were only archived:",
-            held.feed_id,
-            escape(&held.feed_url)
-        ),
-    };
+        ("broadcast", count(held.broadcast, lang)),
+        ("held", count(held_count, lang)),
+    ];
+    let mut out = message(id::HELD_NOTICE, lang, &args);
     for title in held.titles.iter().take(HELD_TITLES_SHOWN) {
-        let mut short: String = title.chars().take(HELD_TITLE_CHARS).collect();
-        if title.chars().count() > HELD_TITLE_CHARS {
-            short.push('…');
-        }
-        out.push_str("\n• ");
-        out.push_str(&escape(&short));
+        let short = shortened(title, HELD_TITLE_CHARS);
+        out.push('\n');
+        out.push_str(&message(id::HELD_TITLE, lang, &[("title", short)]));
     }
-    if count > HELD_TITLES_SHOWN {
-        let more = i64::try_from(count - HELD_TITLES_SHOWN).unwrap_or(i64::MAX);
-        out.push_str(&match lang {
-            Lang::Fa => format!("\n… و {} اطلاعیهٔ دیگر", number(more, lang)),
-            Lang::En => format!("\n… and {more} more"),
-        });
+    if held_count > HELD_TITLES_SHOWN {
+        let more = count(held_count - HELD_TITLES_SHOWN, lang);
+        out.push('\n');
+        out.push_str(&message(id::HELD_MORE, lang, &[("more", more)]));
     }
-    out.push_str(match lang {
-        Lang::Fa => "\n\nاگر سایت به‌راستی این‌ها را منتشر کرده، با دکمهٔ زیر برای همهٔ مشترکان بفرستید؛ وگرنه کاری لازم نیست.",
-        Lang::En => "\n\nIf the site really published them, broadcast them with the button below; otherwise there is nothing to do.",
-    });
+    out.push_str("\n\n");
+    out.push_str(&message(id::HELD_ADVICE, lang, &[]));
     out
 }
 
@@ -727,22 +641,14 @@ fn held_notice(held: &HeldStatements, lang: Lang) -> String {
 pub fn waiting_holds(holds: &[WaitingHold], lang: Lang) -> String {
     let mut out = String::new();
     for hold in holds {
-        out.push_str(&match lang {
-            Lang::Fa => format!(
-                "\n\n⏸ نگه‌داشته {}: {} اطلاعیه از خوراک {}، از {}",
-                number(hold.hold_id, lang),
-                number(hold.statements, lang),
-                number(hold.feed_id, lang),
-                moment(hold.since, lang)
-            ),
-            Lang::En => format!(
-                "\n\n⏸ hold {}: {} statements from feed {}, since {}",
-                hold.hold_id,
-                hold.statements,
-                hold.feed_id,
-                moment(hold.since, lang)
-            ),
-        });
+        let args = [
+            ("hold", number(hold.hold_id, lang)),
+            ("statements", number(hold.statements, lang)),
+            ("feed", number(hold.feed_id, lang)),
+            ("since", moment(hold.since, lang)),
+        ];
+        out.push_str("\n\n");
+        out.push_str(&message(id::WAITING_HOLD, lang, &args));
     }
     out
 }
@@ -758,15 +664,11 @@ pub fn release_hold_label(hold_id: i64, lang: Lang) -> String {
 
 /// The answer under a held-statements notice once its button was pressed.
 pub fn hold_released(statements: u64, deliveries: u64, lang: Lang) -> String {
-    let text = match lang {
-        Lang::Fa => format!(
-            "📣 {statements} اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({deliveries} پیام)."
-        ),
-        Lang::En => format!(
-            "📣 {statements} held statements are queued for broadcast ({deliveries} messages)."
-        ),
-    };
-    localize_digits(&text, lang)
+    let args = [
+        ("statements", statements.to_string()),
+        ("deliveries", deliveries.to_string()),
+    ];
+    in_digits_of(id::HOLD_RELEASED, lang, &args)
 }
 
 /// A notice (as the admin's client shows it: plain text) with the answer to its button
@@ -777,21 +679,182 @@ pub fn answered_notice(notice_text: &str, answer_html: &str) -> String {
 
 /// Why `/addfeed` did not take an address. The reason is the operator's wording, in English.
 pub fn feed_refused(refusal: &FeedRefusal, lang: Lang) -> String {
-    match lang {
-        Lang::Fa => format!("این نشانی پذیرفته نشد: {}", escape(&refusal.to_string())),
-        Lang::En => format!("That address is refused: {}", escape(&refusal.to_string())),
-    }
+    message(id::FEED_REFUSED, lang, &[("reason", refusal.to_string())])
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+
+    /// What a message asks of the code: the variables of its value and of its attributes
+    /// (by attribute name, "" for the value).
+    type Signature = BTreeMap<String, BTreeSet<String>>;
+
+    /// Every message of one file with its signature; panics on a syntax error or a duplicate.
+    fn messages(code: &str, source: &str) -> BTreeMap<String, Signature> {
+        let resource = fluent_syntax::parser::parse(source)
+            .unwrap_or_else(|(_, errors)| panic!("locales/{code}.ftl does not parse: {errors:?}"));
+        let mut out = BTreeMap::new();
+        for entry in &resource.body {
+            match entry {
+                Entry::Message(m) => {
+                    let mut signature = Signature::new();
+                    if let Some(value) = &m.value {
+                        signature.insert(String::new(), variables(value));
+                    }
+                    for attribute in &m.attributes {
+                        signature
+                            .insert(attribute.id.name.to_string(), variables(&attribute.value));
+                    }
+                    let id = m.id.name.to_string();
+                    assert!(
+                        out.insert(id.clone(), signature).is_none(),
+                        "{code}: {id} twice"
+                    );
+                }
+                Entry::Junk { content } => panic!("locales/{code}.ftl: junk {content:?}"),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn variables(pattern: &Pattern<&str>) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        pattern_variables(pattern, &mut out);
+        out
+    }
+
+    fn pattern_variables(pattern: &Pattern<&str>, out: &mut BTreeSet<String>) {
+        for element in &pattern.elements {
+            if let PatternElement::Placeable { expression } = element {
+                expression_variables(expression, out);
+            }
+        }
+    }
+
+    fn expression_variables(expression: &Expression<&str>, out: &mut BTreeSet<String>) {
+        match expression {
+            Expression::Select { selector, variants } => {
+                inline_variables(selector, out);
+                for variant in variants {
+                    pattern_variables(&variant.value, out);
+                }
+            }
+            Expression::Inline(inline) => inline_variables(inline, out),
+        }
+    }
+
+    fn inline_variables(inline: &InlineExpression<&str>, out: &mut BTreeSet<String>) {
+        match inline {
+            InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            InlineExpression::Placeable { expression } => expression_variables(expression, out),
+            InlineExpression::FunctionReference { arguments, .. } => {
+                for argument in &arguments.positional {
+                    inline_variables(argument, out);
+                }
+                for argument in &arguments.named {
+                    inline_variables(&argument.value, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every file's messages, by language code.
+    pub(crate) fn every_locale() -> BTreeMap<&'static str, BTreeMap<String, Signature>> {
+        LOCALES
+            .iter()
+            .map(|&(code, source)| (code, messages(code, source)))
+            .collect()
+    }
+
+    /// The ids the functions and phrases of this module look up.
+    pub(crate) fn ids_in_code() -> BTreeSet<&'static str> {
+        Phrase::ALL
+            .iter()
+            .map(|p| p.id())
+            .chain(id::ALL.iter().copied())
+            .collect()
+    }
 
     #[test]
-    fn menus_list_the_same_commands_in_both_languages() {
-        let fa: Vec<_> = command_menu(Lang::Fa).into_iter().map(|(c, _)| c).collect();
-        let en: Vec<_> = command_menu(Lang::En).into_iter().map(|(c, _)| c).collect();
-        assert_eq!(fa, en);
+    fn every_language_has_a_file_and_every_file_a_language() {
+        let codes: BTreeSet<&str> = LOCALES.iter().map(|(code, _)| *code).collect();
+        let langs: BTreeSet<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+        assert_eq!(codes, langs);
+    }
+
+    #[test]
+    fn every_message_exists_in_every_language_with_the_same_variables() {
+        let locales = every_locale();
+        let (first, reference) = locales.iter().next().expect("at least one language");
+        for (code, messages) in &locales {
+            let ids: BTreeSet<_> = messages.keys().collect();
+            let expected: BTreeSet<_> = reference.keys().collect();
+            assert_eq!(ids, expected, "{code} and {first} name different messages");
+            for (id, signature) in messages {
+                assert_eq!(
+                    signature, &reference[id],
+                    "{id}: {code} and {first} differ in variables or attributes"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_id_the_code_uses_exists_in_every_language() {
+        for (code, messages) in every_locale() {
+            for id in ids_in_code() {
+                assert!(messages.contains_key(id), "{id} is missing from {code}.ftl");
+            }
+            for phrase in Phrase::ALL {
+                let signature = &messages[phrase.id()];
+                assert!(
+                    signature.values().all(BTreeSet::is_empty),
+                    "{phrase:?} takes no parameters, but {code}.ftl gives it some"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn phrases_are_whole_and_carry_no_isolation_marks() {
+        for lang in Lang::ALL {
+            for &p in Phrase::ALL {
+                let text = phrase(p, lang);
+                assert_ne!(text, p.id(), "{p:?} in {lang}");
+                assert!(
+                    crate::text::is_valid_telegram_html(text),
+                    "{p:?} in {lang}: {text}"
+                );
+            }
+            let text = published(12, 3, lang);
+            assert!(!text.contains(['\u{2068}', '\u{2069}']), "{text:?}");
+        }
+        assert_eq!(
+            published(12, 3, Lang::Fa),
+            "اطلاعیهٔ #۱۲ منتشر شد و برای ۳ مشترک در صف ارسال است."
+        );
+    }
+
+    #[test]
+    fn parameters_are_escaped_once() {
+        let text = feed_refused(
+            &FeedRefusal::NotWeb {
+                url: "ftp://x/?a=1&b=<c>".into(),
+            },
+            Lang::En,
+        );
+        assert_eq!(
+            text,
+            "That address is refused: ftp://x/?a=1&amp;b=&lt;c&gt; is not an http(s) address"
+        );
     }
 
     #[test]

@@ -1,0 +1,202 @@
+### English, for followers whose Telegram is set to any language but Persian.
+###
+### Every message is Telegram HTML: write &amp; &lt; &gt; for & < >. Variables ({ $name })
+### arrive escaped and, where the reader expects them, in the reader's digits.
+### The same message ids, with the same variables, must exist in every file of locales/.
+
+## The command menu and /help: one message per command; its value is the menu's line.
+## Plain text (Telegram's menu shows it as typed). .usage names the arguments and .help, where
+## the menu's line is too short, is the line of the admins' /help.
+
+command-start = Subscribe to new statements
+command-stop = Unsubscribe and erase your data
+command-latest = The latest statements
+command-search = Search the statements; by month: /search khordad 1396
+command-archive = Browse the archive by year and month
+command-show = Show a whole statement
+command-settings = Settings: previews, language, quiet hours
+command-lang = Change language: /lang fa or /lang en
+command-help = Help
+command-post = Publish a statement
+    .help = Publish a statement (alone: step by step with a preview; or the title on the first line, then the text, then the link on the last line)
+command-edit = Revise a statement
+    .usage = id
+    .help = Revise a statement and its delivered copies
+command-delete = Delete a statement
+    .usage = id
+    .help = Delete a statement and its delivered copies
+command-stats = Figures
+command-cancel = Discard the draft
+command-skip = Go on without a link
+    .help = Go on without a read-more link in the /post dialogue
+command-feeds = Feeds and their state
+command-addfeed = Follow a feed or a site
+    .usage = url
+command-removefeed = Stop following a feed
+    .usage = id
+
+## Subscribing and reading
+
+welcome =
+    Welcome to Jarchi! New statements will reach you here from now on.
+
+    Latest statements: /latest
+    Search: /search
+    Help: /help
+already-subscribed = You are already subscribed and will receive new statements. Send /stop to unsubscribe.
+stopped = You are unsubscribed, and what we kept about this chat has been erased. Send /start whenever you want to come back.
+not-subscribed = You are not subscribed, and we keep nothing about this chat. Send /start to subscribe.
+latest-empty = There are no statements in the archive yet.
+latest-usage = Give the number as digits, for example /latest 3 (at most 10).
+search-usage =
+    Write a word after /search, for example:
+    /search strike
+search-no-terms = Your search has no words in it. Please type at least one word.
+show-usage = Give the statement's number, for example /show 12. Each statement shows its number after #.
+unknown-command = I don't know that command. The list of commands: /help
+something-went-wrong = Sorry, something went wrong. Please try again in a little while.
+help-intro = Jarchi brings you new statements as they are published, and keeps their archive at hand.
+admin-help = Admin commands:
+admin-only = Sorry, this command is for admins only.
+
+## /post, /edit and /delete
+
+post-ask-title = Send the statement's title. (/cancel to stop)
+post-ask-body = Now send the text of the statement.
+post-ask-link = Send the read-more link, or /skip if there is none.
+post-bad-link = That is not a link I can use; it must start with http:// or https://. Send it again, or /skip.
+post-empty-text = That message had no text. Please send text.
+post-confirm = ☝️ Preview: this is how subscribers will see it. Send it?
+post-cancelled = Draft discarded; nothing was sent.
+nothing-to-cancel = There is no draft to cancel.
+draft-gone = This draft is no longer there.
+button-send = ✅ Send
+button-cancel = ✖️ Cancel
+edit-usage =
+    Write it like this:
+    /edit id
+    title
+    text
+    https://link (optional)
+delete-usage = Give the statement's number, for example /delete 12
+
+## Paging, languages and settings
+
+button-previous = ◀ Previous
+button-next = Next ▶
+page-gone = This list is out of date; send /latest or /search again.
+button-unknown = This button no longer works.
+statement-gone = This statement is no longer in the archive.
+lang-usage = Choose a language: /lang fa for Persian, /lang en for English.
+lang-changed = From now on I will speak English with you.
+settings-need-subscription = Settings are for subscribers. Send /start to subscribe first.
+button-previews-on = 🔗 Link previews: on
+button-previews-off = 🔗 Link previews: off
+button-language = 🌐 Language: English
+button-quiet-hours = 🌙 Quiet hours
+button-no-quiet-hours = No quiet hours
+button-back = Back
+quiet-ask-start = 🌙 From what hour (Tehran time) should statements wait? What is published meanwhile arrives when the quiet hours end.
+quiet-ask-end = 🌙 Until what hour (Tehran time)?
+settings-saved = Saved.
+
+## Feeds
+
+feeds-empty = No feed is followed. Give a feed or the site's address with /addfeed.
+add-feed-usage =
+    Give the feed's or the site's address, for example:
+    /addfeed https://example.org/feed/
+remove-feed-usage = Give the feed's number from /feeds, for example /removefeed 2
+button-release-hold = 📣 Broadcast them
+hold-already-released = These statements were already broadcast.
+hold-not-found = This button no longer leads anywhere.
+
+## Fair use
+
+slow-down = A little slower, please: your next messages go unanswered for a few seconds.
+group-admins-only = In a group, only the group's administrators can do this.
+
+## The archive by the calendar
+
+archive-choose-year = 📚 The archive of statements: choose a year (Solar Hijri).
+
+## Answers with details
+
+search-no-results = No statement matches “{ $query }”. Try another word.
+show-not-found = There is no statement number { $id }.
+published = Statement #{ $id } is published and queued for { $recipients } subscribers.
+already-published = This was published before (#{ $id }); nothing was sent again.
+revised = Statement #{ $id } is revised; { $copies } delivered copies will be edited.
+retracted = Statement #{ $id } is removed from the archive; { $copies } delivered copies will be deleted where Telegram still allows.
+broadcast-report =
+    📣 Broadcast of #{ $id } “{ $title }” finished
+    sent: { $sent }
+    failed: { $failed }
+    no longer reachable: { $gone }
+    time: { $seconds } s ({ $rate } messages/s)
+
+## /stats
+
+stats =
+    📊 Figures
+    active subscribers: { $active }
+    unsubscribed: { $stopped }
+    no longer reachable: { $gone }
+    statements: { $statements }
+    queued deliveries: { $queued }
+stats-telegram-unreachable = ⚠️ Telegram unreachable since { $date } { $time } (Tehran time); deliveries are waiting.
+stats-last-broadcast =
+    last broadcast: #{ $id } “{ $title }”
+    sent: { $sent }, failed: { $failed }, pending: { $pending }, unreachable: { $gone }
+    rate: { $rate } messages/s
+stats-last-error = last error: { $error }
+
+## /settings
+
+settings-summary =
+    ⚙️ Settings
+    link previews: { $previews ->
+        [on] on
+       *[off] off
+    }
+    language: English
+    quiet hours: { $quiet ->
+        [yes] { $start }:00 to { $end }:00 Tehran time
+       *[no] none
+    }
+
+## /archive
+
+archive-year-heading = 📚 Statements of { $year }: choose a month.
+archive-month-heading = 📚 <b>{ $month }</b>
+
+## Feeds, for admins
+
+feed-list-heading = 📡 Feeds
+feed-list-feed = { $id }. { $url }
+feed-list-found = feed: { $url }
+feed-list-state = state: { $state ->
+        [waiting] waiting for the first fetch
+        [ok] ok
+       *[failing] failed { $failures } times in a row — { $error }
+    }
+feed-list-skipped = unreadable entries skipped in the last fetch: { $skipped }
+feed-list-last-success = last success: { $when }
+feed-list-never-succeeded = last success: never
+feed-list-footer = add: /addfeed url — remove: /removefeed id
+feed-added = Feed { $id } is added. Its first fetch only fills the archive and sends nothing; every new statement after that goes to subscribers. State: /feeds
+feed-already-followed = That address is already followed (feed { $id }).
+feed-removed = Feed { $id } is no longer followed; its statements stay in the archive. If it is in FEED_URLS, it comes back at the next start.
+feed-not-found = There is no feed number { $id }. The list: /feeds
+feed-refused = That address is refused: { $reason }
+feed-failing =
+    ⚠️ Feed { $id } ({ $url }) has been failing since { $since }.
+    last error: { $error }
+    Jarchi keeps trying, less often, and will tell you when it is back.
+feed-recovered = ✅ Feed { $id } ({ $url }) is back.
+held-notice = ⏸ Feed { $feed } ({ $url }) brought { $total } new statements at once. The newest { $broadcast } went out; these { $held } were only archived:
+held-title = • { $title }
+held-more = … and { $more } more
+held-advice = If the site really published them, broadcast them with the button below; otherwise there is nothing to do.
+waiting-hold = ⏸ hold { $hold }: { $statements } statements from feed { $feed }, since { $since }
+hold-released = 📣 { $statements } held statements are queued for broadcast ({ $deliveries } messages).

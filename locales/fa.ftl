@@ -1,0 +1,202 @@
+### فارسی: زبان سازمان، و زبان هر کسی که تلگرامش فارسی است.
+###
+### Persian, the organisation's language. Every message is Telegram HTML: write &amp; &lt; &gt;
+### for & < >. Variables ({ $name }) arrive escaped and, where the reader expects them, in
+### Persian digits. The same message ids, with the same variables, must exist in every file.
+
+## The command menu and /help: one message per command; its value is the menu's line.
+## Plain text (Telegram's menu shows it as typed). .usage names the arguments and .help, where
+## the menu's line is too short, is the line of the admins' /help.
+
+command-start = عضویت و دریافت اطلاعیه‌ها
+command-stop = لغو عضویت و پاک کردن داده‌ها
+command-latest = آخرین اطلاعیه‌ها
+command-search = جست‌وجو در اطلاعیه‌ها؛ با ماه: /search خرداد ۱۳۹۶
+command-archive = بایگانی به ترتیب سال و ماه
+command-show = متن کامل یک اطلاعیه
+command-settings = تنظیمات: پیش‌نمایش، زبان، ساعت‌های سکوت
+command-lang = تغییر زبان: /lang fa یا /lang en
+command-help = راهنما
+command-post = انتشار اطلاعیه
+    .help = انتشار اطلاعیه (بی‌متن: گام‌به‌گام با پیش‌نمایش؛ یا در سطر اول عنوان، سپس متن و در سطر آخر نشانی)
+command-edit = ویرایش اطلاعیه
+    .usage = شماره
+    .help = ویرایش اطلاعیه و نسخه‌های فرستاده‌شده
+command-delete = حذف اطلاعیه
+    .usage = شماره
+    .help = حذف اطلاعیه و نسخه‌های فرستاده‌شده
+command-stats = آمار
+command-cancel = انصراف از پیش‌نویس
+command-skip = ادامه بدون پیوند
+    .help = ادامهٔ گفت‌وگوی /post بدون پیوند «ادامه مطلب»
+command-feeds = خوراک‌ها و وضعیتشان
+command-addfeed = افزودن خوراک یا سایت
+    .usage = نشانی
+command-removefeed = حذف خوراک
+    .usage = شماره
+
+## Subscribing and reading
+
+welcome =
+    به جارچی خوش آمدید! از این پس اطلاعیه‌های تازه همین‌جا به دستتان می‌رسد.
+
+    آخرین اطلاعیه‌ها: /latest
+    جست‌وجو: /search
+    راهنما: /help
+already-subscribed = شما پیش‌تر عضو شده‌اید و اطلاعیه‌های تازه را دریافت می‌کنید. برای لغو عضویت /stop را بفرستید.
+stopped = عضویت شما لغو شد و آنچه از این گفتگو نگه داشته بودیم پاک شد. هر وقت خواستید با /start برگردید.
+not-subscribed = شما عضو نیستید و چیزی از این گفتگو نزد ما نیست. برای عضویت /start را بفرستید.
+latest-empty = هنوز اطلاعیه‌ای در بایگانی نیست.
+latest-usage = تعداد را با عدد بنویسید، مثلاً /latest 3 (حداکثر ۱۰).
+search-usage =
+    پس از /search کلمه‌ای بنویسید، مثلاً:
+    /search اعتصاب
+search-no-terms = در جست‌وجوی شما کلمه‌ای نبود. لطفاً دست‌کم یک کلمه بنویسید.
+show-usage = شمارهٔ اطلاعیه را بنویسید، مثلاً /show 12. شماره کنار هر اطلاعیه با # آمده است.
+unknown-command = این فرمان را نمی‌شناسم. فهرست فرمان‌ها: /help
+something-went-wrong = متأسفیم، مشکلی پیش آمد. لطفاً کمی بعد دوباره امتحان کنید.
+help-intro = جارچی اطلاعیه‌های تازه را به شما می‌رساند و بایگانی آن‌ها را در دسترستان می‌گذارد.
+admin-help = فرمان‌های مدیران:
+admin-only = این فرمان ویژهٔ مدیران است.
+
+## /post, /edit and /delete
+
+post-ask-title = عنوان اطلاعیه را بفرستید. (انصراف: /cancel)
+post-ask-body = حالا متن اطلاعیه را بفرستید.
+post-ask-link = نشانی «ادامه مطلب» را بفرستید، یا اگر پیوندی ندارد /skip را.
+post-bad-link = این نشانی پذیرفته نیست؛ باید با http:// یا https:// آغاز شود. دوباره بفرستید یا /skip.
+post-empty-text = پیام خالی بود. لطفاً متن بفرستید.
+post-confirm = ☝️ پیش‌نمایش: مشترکان اطلاعیه را همین‌گونه خواهند دید. بفرستم؟
+post-cancelled = پیش‌نویس کنار گذاشته شد؛ چیزی فرستاده نشد.
+nothing-to-cancel = پیش‌نویسی در کار نیست.
+draft-gone = این پیش‌نویس دیگر در دسترس نیست.
+button-send = ✅ ارسال
+button-cancel = ✖️ انصراف
+edit-usage =
+    چنین بنویسید:
+    /edit شماره
+    عنوان
+    متن
+    https://نشانی (اختیاری)
+delete-usage = شمارهٔ اطلاعیه را بنویسید، مثلاً /delete 12
+
+## Paging, languages and settings
+
+button-previous = ◀ قبلی
+button-next = بعدی ▶
+page-gone = این فهرست کهنه شده است؛ دوباره /latest یا /search را بفرستید.
+button-unknown = این دکمه دیگر کار نمی‌کند.
+statement-gone = این اطلاعیه دیگر در بایگانی نیست.
+lang-usage = زبان را انتخاب کنید: /lang fa برای فارسی، /lang en برای انگلیسی.
+lang-changed = از این پس به فارسی با شما سخن می‌گویم.
+settings-need-subscription = تنظیمات برای مشترکان است. نخست با /start عضو شوید.
+button-previews-on = 🔗 پیش‌نمایش پیوند: روشن
+button-previews-off = 🔗 پیش‌نمایش پیوند: خاموش
+button-language = 🌐 زبان: فارسی
+button-quiet-hours = 🌙 ساعت‌های سکوت
+button-no-quiet-hours = بدون ساعت سکوت
+button-back = بازگشت
+quiet-ask-start = 🌙 از چه ساعتی (به وقت تهران) اطلاعیه‌ها نرسند؟ آنچه در این ساعت‌ها منتشر شود، پس از پایانشان می‌رسد.
+quiet-ask-end = 🌙 تا چه ساعتی (به وقت تهران)؟
+settings-saved = ذخیره شد.
+
+## Feeds
+
+feeds-empty = هیچ خوراکی دنبال نمی‌شود. با /addfeed نشانی خوراک یا صفحهٔ سایت را بدهید.
+add-feed-usage =
+    نشانی خوراک یا صفحهٔ سایت را بنویسید، مثلاً:
+    /addfeed https://example.org/feed/
+remove-feed-usage = شمارهٔ خوراک را از /feeds بنویسید، مثلاً /removefeed 2
+button-release-hold = 📣 برای همه بفرست
+hold-already-released = این اطلاعیه‌ها پیش‌تر فرستاده شده‌اند.
+hold-not-found = این دکمه دیگر به چیزی اشاره نمی‌کند.
+
+## Fair use
+
+slow-down = کمی آهسته‌تر لطفاً: پیام‌های پشت‌سرهم شما تا چند ثانیهٔ دیگر بی‌پاسخ می‌مانند.
+group-admins-only = در گروه، فقط مدیران گروه می‌توانند این کار را بکنند.
+
+## The archive by the calendar
+
+archive-choose-year = 📚 بایگانی اطلاعیه‌ها: سالی را برگزینید.
+
+## Answers with details
+
+search-no-results = برای «{ $query }» اطلاعیه‌ای پیدا نشد. کلمهٔ دیگری را امتحان کنید.
+show-not-found = اطلاعیه‌ای با شمارهٔ { $id } پیدا نشد.
+published = اطلاعیهٔ #{ $id } منتشر شد و برای { $recipients } مشترک در صف ارسال است.
+already-published = این پیام پیش‌تر منتشر شده است (#{ $id })؛ دوباره فرستاده نشد.
+revised = اطلاعیهٔ #{ $id } ویرایش شد؛ { $copies } نسخهٔ فرستاده‌شده هم ویرایش می‌شود.
+retracted = اطلاعیهٔ #{ $id } از بایگانی حذف شد؛ { $copies } نسخهٔ فرستاده‌شده هم تا جایی که تلگرام اجازه دهد پاک می‌شود.
+broadcast-report =
+    📣 گزارش ارسال اطلاعیهٔ #{ $id } «{ $title }»
+    فرستاده شد: { $sent }
+    ناموفق: { $failed }
+    مشترکانی که دیگر در دسترس نیستند: { $gone }
+    زمان: { $seconds } ثانیه ({ $rate } پیام در ثانیه)
+
+## /stats
+
+stats =
+    📊 آمار
+    مشترکان فعال: { $active }
+    لغو عضویت: { $stopped }
+    در دسترس نیستند: { $gone }
+    اطلاعیه‌ها: { $statements }
+    در صف ارسال: { $queued }
+stats-telegram-unreachable = ⚠️ تلگرام از { $date } ساعت { $time } (به وقت تهران) در دسترس نیست؛ ارسال‌ها منتظر می‌مانند.
+stats-last-broadcast =
+    آخرین ارسال: #{ $id } «{ $title }»
+    فرستاده شد: { $sent }، ناموفق: { $failed }، در انتظار: { $pending }، از دست رفته: { $gone }
+    سرعت: { $rate } پیام در ثانیه
+stats-last-error = آخرین خطا: { $error }
+
+## /settings
+
+settings-summary =
+    ⚙️ تنظیمات
+    پیش‌نمایش پیوند: { $previews ->
+        [on] روشن
+       *[off] خاموش
+    }
+    زبان: فارسی
+    ساعت‌های سکوت: { $quiet ->
+        [yes] از { $start }:۰۰ تا { $end }:۰۰ به وقت تهران
+       *[no] ندارد
+    }
+
+## /archive
+
+archive-year-heading = 📚 اطلاعیه‌های سال { $year }: ماهی را برگزینید.
+archive-month-heading = 📚 <b>{ $month }</b>
+
+## Feeds, for admins
+
+feed-list-heading = 📡 خوراک‌ها
+feed-list-feed = { $id }. { $url }
+feed-list-found = خوراک: { $url }
+feed-list-state = وضعیت: { $state ->
+        [waiting] در انتظار نخستین دریافت
+        [ok] سالم
+       *[failing] { $failures } بار پیاپی ناموفق — { $error }
+    }
+feed-list-skipped = مدخل‌های ناخوانای آخرین دریافت: { $skipped }
+feed-list-last-success = آخرین دریافت موفق: { $when }
+feed-list-never-succeeded = آخرین دریافت موفق: هنوز نه
+feed-list-footer = افزودن: /addfeed نشانی — حذف: /removefeed شماره
+feed-added = خوراک { $id } افزوده شد. نخستین دریافت فقط بایگانی می‌کند و چیزی نمی‌فرستد؛ از آن پس هر اطلاعیهٔ تازه برای مشترکان فرستاده می‌شود. وضعیت: /feeds
+feed-already-followed = این نشانی پیش‌تر افزوده شده است (خوراک { $id }).
+feed-removed = خوراک { $id } دیگر دنبال نمی‌شود؛ اطلاعیه‌هایش در بایگانی می‌مانند. اگر در FEED_URLS است، با راه‌اندازی دوباره برمی‌گردد.
+feed-not-found = خوراکی با شمارهٔ { $id } نیست. فهرست: /feeds
+feed-refused = این نشانی پذیرفته نشد: { $reason }
+feed-failing =
+    ⚠️ خوراک { $id } ({ $url }) از { $since } دریافت نمی‌شود.
+    آخرین خطا: { $error }
+    جارچی با فاصلهٔ بیشتر دوباره تلاش می‌کند و پس از بازگشت خبر می‌دهد.
+feed-recovered = ✅ خوراک { $id } ({ $url }) دوباره دریافت می‌شود.
+held-notice = ⏸ خوراک { $feed } ({ $url }) یک‌باره { $total } اطلاعیهٔ تازه آورد. { $broadcast } اطلاعیهٔ تازه‌تر فرستاده شد و این { $held } اطلاعیه فقط بایگانی شد:
+held-title = • { $title }
+held-more = … و { $more } اطلاعیهٔ دیگر
+held-advice = اگر سایت به‌راستی این‌ها را منتشر کرده، با دکمهٔ زیر برای همهٔ مشترکان بفرستید؛ وگرنه کاری لازم نیست.
+waiting-hold = ⏸ نگه‌داشته { $hold }: { $statements } اطلاعیه از خوراک { $feed }، از { $since }
+hold-released = 📣 { $statements } اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({ $deliveries } پیام).
