@@ -358,7 +358,7 @@ impl Settings {
                 )?;
                 let (secret, secret_generated) = match value("WEBHOOK_SECRET") {
                     Some(secret) => (check_webhook_secret(secret)?, false),
-                    None => (generate_webhook_secret(), true),
+                    None => (generate_webhook_secret()?, true),
                 };
                 Ok(Webhook {
                     url,
@@ -550,13 +550,23 @@ fn check_webhook_secret(secret: String) -> Result<String, ConfigError> {
 }
 
 /// 43 characters from the OS's random source: as strong as a secret an operator would pick.
-fn generate_webhook_secret() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-    let mut rng = rand::rngs::OsRng;
-    (0..43)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
+/// A failing source is reported (naming the variable that avoids it), not a panic.
+fn generate_webhook_secret() -> Result<String, ConfigError> {
+    use rand::TryRng;
+    const ALPHABET: &[u8; 64] =
+        b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    let mut bytes = [0u8; 43];
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| ConfigError::Invalid {
+            var: "WEBHOOK_SECRET",
+            reason: format!("it is unset and the system's random source failed ({e}); set one"),
+        })?;
+    // Sixty-four letters: a byte modulo 64 picks each one equally often.
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b % 64)]))
+        .collect())
 }
 
 /// Sites block anonymous scrapers; a name and a contact address is what they expect.
