@@ -9,85 +9,143 @@ use std::time::Duration;
 
 use crate::domain::{FeedPolicy, Lang};
 
-/// The variables jarchi reads, with what each one means; `config check` and the
-/// README table come from the same place.
-pub const VARIABLES: &[(&str, &str)] = &[
-    ("TELOXIDE_TOKEN", "the bot token from @BotFather (required)"),
-    (
-        "TELOXIDE_API_URL",
-        "a self-hosted Bot API server (optional)",
-    ),
-    (
-        "DATABASE_URL",
-        "the SQLite database (default sqlite://jarchi.db)",
-    ),
-    (
-        "ADMIN_IDS",
-        "comma-separated Telegram user ids allowed to use admin commands",
-    ),
-    ("FEED_URLS", "comma-separated RSS/Atom/JSON feeds to follow"),
-    (
-        "POLL_INTERVAL_SECS",
-        "seconds between feed polls (default 300)",
-    ),
-    (
-        "FEED_USER_AGENT",
-        "the User-Agent sent to feed sites (default jarchi/<version>)",
-    ),
-    (
-        "FEED_ALLOW_HTTP",
-        "true to follow plain http feeds (default false: https only)",
-    ),
-    (
-        "FEED_ALLOW_PRIVATE",
-        "true to let feeds reach loopback, private and link-local addresses (default false)",
-    ),
-    (
-        "FEED_MAX_NEW_PER_POLL",
-        "new items one poll of a feed may broadcast; more are held for an admin (default 5)",
-    ),
-    (
-        "BROADCAST_RATE",
-        "messages per second for broadcasts (default 25, at most 30)",
-    ),
-    (
-        "DEFAULT_LANG",
-        "fa or en, for users whose language is unknown (default fa)",
-    ),
-    (
-        "CHANNEL_ID",
-        "a channel (numeric id, -100…) that also gets every statement (optional)",
-    ),
-    (
-        "OPS_LISTEN",
-        "address of the /healthz and /metrics listener (default 127.0.0.1:9898; empty disables it)",
-    ),
-    (
-        "WEBHOOK_URL",
-        "public https URL Telegram posts updates to; unset means long polling",
-    ),
-    (
-        "WEBHOOK_LISTEN",
-        "local address of the webhook listener (default 0.0.0.0:8443)",
-    ),
-    (
-        "WEBHOOK_SECRET",
-        "16-256 characters A-Z a-z 0-9 _ - that Telegram sends with each update (default: random at each start)",
-    ),
-    (
-        "DELIVERY_GIVE_UP_HOURS",
-        "hours a delivery is retried through network errors, 5xx and outages before it counts as failed (default 24)",
-    ),
-    (
-        "DELIVERY_RETENTION_DAYS",
-        "days delivery records are kept (default 30; message ids for /edit and /delete stay)",
-    ),
-    (
-        "LOG_FORMAT",
-        "json for JSON lines; anything else is human-readable",
-    ),
-    ("RUST_LOG", "log filter (default info)"),
+/// One variable jarchi reads, and how `jarchi config check` shows its effective value.
+pub struct Variable {
+    pub name: &'static str,
+    /// None: not shown (read outside [`Settings`], or meaningless in this mode).
+    show: fn(&Settings) -> Option<String>,
+}
+
+/// Every variable jarchi reads, in the order `jarchi config check` prints them. The one
+/// list: a test holds `.env.example` and the README's table to the same names.
+pub const VARIABLES: &[Variable] = &[
+    Variable {
+        name: "TELOXIDE_TOKEN",
+        show: |s| Some(s.token.to_string()),
+    },
+    Variable {
+        name: "TELOXIDE_API_URL",
+        show: |s| {
+            Some(
+                s.api_url
+                    .as_ref()
+                    .map_or("(Telegram)", url::Url::as_str)
+                    .into(),
+            )
+        },
+    },
+    Variable {
+        name: "DATABASE_URL",
+        show: |s| Some(s.database_url.clone()),
+    },
+    Variable {
+        name: "ADMIN_IDS",
+        show: |s| Some(list_or_none(s.admin_ids.iter().map(u64::to_string))),
+    },
+    Variable {
+        name: "FEED_URLS",
+        show: |s| Some(list_or_none(s.feed_urls.iter().map(url::Url::to_string))),
+    },
+    Variable {
+        name: "POLL_INTERVAL_SECS",
+        show: |s| Some(s.poll_interval.as_secs().to_string()),
+    },
+    Variable {
+        name: "FEED_USER_AGENT",
+        show: |s| Some(s.feed_user_agent.clone()),
+    },
+    Variable {
+        name: "FEED_ALLOW_HTTP",
+        show: |s| Some(s.feed_policy.allow_http.to_string()),
+    },
+    Variable {
+        name: "FEED_ALLOW_PRIVATE",
+        show: |s| Some(s.feed_policy.allow_private.to_string()),
+    },
+    Variable {
+        name: "FEED_MAX_NEW_PER_POLL",
+        show: |s| Some(s.feed_max_new_per_poll.to_string()),
+    },
+    Variable {
+        name: "BROADCAST_RATE",
+        show: |s| Some(s.broadcast_rate.to_string()),
+    },
+    Variable {
+        name: "DEFAULT_LANG",
+        show: |s| Some(s.default_lang.code().to_string()),
+    },
+    Variable {
+        name: "CHANNEL_ID",
+        show: |s| {
+            Some(
+                s.channel_id
+                    .map_or_else(|| "(none)".into(), |id| id.to_string()),
+            )
+        },
+    },
+    Variable {
+        name: "OPS_LISTEN",
+        show: |s| {
+            Some(
+                s.ops_listen
+                    .map_or_else(|| "(disabled)".into(), |a| a.to_string()),
+            )
+        },
+    },
+    Variable {
+        name: "WEBHOOK_URL",
+        show: |s| {
+            Some(
+                s.webhook
+                    .as_ref()
+                    .map_or_else(|| "(unset: long polling)".into(), |w| w.url.to_string()),
+            )
+        },
+    },
+    Variable {
+        name: "WEBHOOK_LISTEN",
+        show: |s| s.webhook.as_ref().map(|w| w.listen.to_string()),
+    },
+    Variable {
+        name: "WEBHOOK_SECRET",
+        show: |s| {
+            s.webhook.as_ref().map(|w| {
+                let note = if w.secret_generated {
+                    " (random at each start)"
+                } else {
+                    ""
+                };
+                format!("{}{note}", w.secret)
+            })
+        },
+    },
+    Variable {
+        name: "DELIVERY_RETENTION_DAYS",
+        show: |s| Some((s.delivery_retention.as_secs() / 86_400).to_string()),
+    },
+    Variable {
+        name: "DELIVERY_GIVE_UP_HOURS",
+        show: |s| Some((s.delivery_give_up.as_secs() / 3600).to_string()),
+    },
+    // Read by `telemetry` before anything else, so not part of Settings.
+    Variable {
+        name: "LOG_FORMAT",
+        show: |_| None,
+    },
+    Variable {
+        name: "RUST_LOG",
+        show: |_| None,
+    },
 ];
+
+fn list_or_none(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    if items.is_empty() {
+        "(none)".to_string()
+    } else {
+        items.join(",")
+    }
+}
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -248,161 +306,43 @@ impl Settings {
     }
 
     /// The parsing itself, over any lookup, so tests need not touch the process environment.
+    /// One function per group of variables; each error names its variable.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let value = |var: &'static str| {
             get(var)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-
-        let token = value("TELOXIDE_TOKEN").ok_or(ConfigError::Missing {
-            var: "TELOXIDE_TOKEN",
-            hint: "put the token @BotFather gave you into .env (see .env.example)",
-        })?;
-        validate_token(&token)?;
-
-        let api_url = value("TELOXIDE_API_URL")
-            .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
-            .transpose()?;
-
-        let database_url =
-            value("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        check_database_url(&database_url)?;
-
-        let admin_ids = split_list(value("ADMIN_IDS"))
-            .map(|id| {
-                id.parse::<u64>().map_err(|_| ConfigError::Invalid {
-                    var: "ADMIN_IDS",
-                    reason: format!("{id:?} is not a numeric Telegram user id"),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-
-        let feed_policy = parse_feed_policy(value)?;
-        let feed_urls = split_list(value("FEED_URLS"))
-            .map(|u| {
-                let url = parse_http_url("FEED_URLS", &u)?;
-                feed_policy
-                    .check_url(url.as_str())
-                    .map_err(|refusal| ConfigError::Invalid {
-                        var: "FEED_URLS",
-                        reason: refusal.to_string(),
-                    })?;
-                Ok(url)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let feed_max_new_per_poll = parse_number(
-            "FEED_MAX_NEW_PER_POLL",
-            value("FEED_MAX_NEW_PER_POLL"),
-            5,
-            0..=1000,
-        )? as usize;
-
-        let poll_secs = parse_number(
-            "POLL_INTERVAL_SECS",
-            value("POLL_INTERVAL_SECS"),
-            300,
-            10..=86_400,
-        )?;
-        let feed_user_agent = match value("FEED_USER_AGENT") {
-            None => DEFAULT_FEED_USER_AGENT.to_string(),
-            // A header value cannot carry control characters; refusing them here beats
-            // every request failing later.
-            Some(ua) if ua.chars().any(char::is_control) || !ua.is_ascii() => {
-                return Err(ConfigError::Invalid {
-                    var: "FEED_USER_AGENT",
-                    reason: "it must be printable ASCII on one line".to_string(),
-                });
-            }
-            Some(ua) => ua,
-        };
-        let broadcast_rate = parse_number(
-            "BROADCAST_RATE",
-            value("BROADCAST_RATE"),
-            25,
-            1..=MAX_BROADCAST_RATE as u64,
-        )? as u32;
-
-        let default_lang = match value("DEFAULT_LANG") {
-            None => Lang::Fa,
-            Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
-                var: "DEFAULT_LANG",
-                reason: format!("{v:?} is not fa or en"),
-            })?,
-        };
-
-        let channel_id = value("CHANNEL_ID")
-            .map(|v| {
-                v.parse::<i64>()
-                    .ok()
-                    .filter(|id| *id < 0)
-                    .ok_or(ConfigError::Invalid {
-                        var: "CHANNEL_ID",
-                        reason: format!(
-                            "{v:?} is not a channel id (a negative number such as -1001234567890)"
-                        ),
-                    })
-            })
-            .transpose()?;
-
+        let (token, api_url) = read_telegram(&value)?;
+        let database_url = read_database(&value)?;
+        let admin_ids = read_admin_ids(&value)?;
+        let feeds = read_feeds(&value)?;
+        let broadcast_rate = read_broadcast_rate(&value)?;
+        let (default_lang, channel_id) = read_audience(&value)?;
+        // Raw: unset (the default listener) and empty (none) differ here.
         let ops_listen = parse_ops_listen(get("OPS_LISTEN"))?;
-
-        let webhook = value("WEBHOOK_URL")
-            .map(|raw| {
-                let url = parse_http_url("WEBHOOK_URL", &raw)?;
-                let listen = parse_socket_addr(
-                    "WEBHOOK_LISTEN",
-                    value("WEBHOOK_LISTEN")
-                        .as_deref()
-                        .unwrap_or(DEFAULT_WEBHOOK_LISTEN),
-                )?;
-                let (secret, secret_generated) = match value("WEBHOOK_SECRET") {
-                    Some(secret) => (check_webhook_secret(secret)?, false),
-                    None => (generate_webhook_secret(), true),
-                };
-                Ok(Webhook {
-                    url,
-                    listen,
-                    secret: Secret::new(secret),
-                    secret_generated,
-                })
-            })
-            .transpose()?;
-
-        let retention_days = parse_number(
-            "DELIVERY_RETENTION_DAYS",
-            value("DELIVERY_RETENTION_DAYS"),
-            30,
-            1..=3650,
-        )?;
-
-        let give_up_hours = parse_number(
-            "DELIVERY_GIVE_UP_HOURS",
-            value("DELIVERY_GIVE_UP_HOURS"),
-            24,
-            1..=720,
-        )?;
-
+        let webhook = read_webhook(&value)?;
+        let deliveries = read_deliveries(&value)?;
         Ok(Settings {
-            token: Secret::new(token),
+            token,
             api_url,
             database_url,
             admin_ids,
-            feed_urls,
-            poll_interval: Duration::from_secs(poll_secs),
-            feed_user_agent,
+            feed_urls: feeds.urls,
+            poll_interval: feeds.poll_interval,
+            feed_user_agent: feeds.user_agent,
             feed_timeout: Duration::from_secs(30),
             feed_alert_after: Duration::from_secs(3600),
-            feed_policy,
-            feed_max_new_per_poll,
+            feed_policy: feeds.policy,
+            feed_max_new_per_poll: feeds.max_new_per_poll,
             feed_extra_roots: Vec::new(),
             broadcast_rate,
             default_lang,
             channel_id,
             ops_listen,
             webhook,
-            delivery_retention: Duration::from_secs(retention_days * 86_400),
-            delivery_give_up: Duration::from_secs(give_up_hours * 3600),
+            delivery_retention: deliveries.retention,
+            delivery_give_up: deliveries.give_up,
             fair_use: FairUse::default(),
         })
     }
@@ -416,73 +356,14 @@ impl Settings {
         secrets
     }
 
-    /// The effective configuration, one `NAME=value` line per variable, secrets masked:
-    /// what `jarchi config check` prints.
+    /// The effective configuration, one `NAME=value` line per variable of [`VARIABLES`],
+    /// secrets masked: what `jarchi config check` prints.
     pub fn describe(&self) -> String {
-        let list = |items: Vec<String>| {
-            if items.is_empty() {
-                "(none)".to_string()
-            } else {
-                items.join(",")
-            }
-        };
-        let mut lines = vec![
-            format!("TELOXIDE_TOKEN={}", self.token),
-            format!(
-                "TELOXIDE_API_URL={}",
-                self.api_url.as_ref().map_or("(Telegram)", url::Url::as_str)
-            ),
-            format!("DATABASE_URL={}", self.database_url),
-            format!(
-                "ADMIN_IDS={}",
-                list(self.admin_ids.iter().map(u64::to_string).collect())
-            ),
-            format!(
-                "FEED_URLS={}",
-                list(self.feed_urls.iter().map(url::Url::to_string).collect())
-            ),
-            format!("POLL_INTERVAL_SECS={}", self.poll_interval.as_secs()),
-            format!("FEED_ALLOW_HTTP={}", self.feed_policy.allow_http),
-            format!("FEED_ALLOW_PRIVATE={}", self.feed_policy.allow_private),
-            format!("FEED_MAX_NEW_PER_POLL={}", self.feed_max_new_per_poll),
-            format!("BROADCAST_RATE={}", self.broadcast_rate),
-            format!("DEFAULT_LANG={}", self.default_lang.code()),
-            format!(
-                "CHANNEL_ID={}",
-                self.channel_id
-                    .map_or_else(|| "(none)".to_string(), |id| id.to_string())
-            ),
-            format!(
-                "OPS_LISTEN={}",
-                self.ops_listen
-                    .map_or_else(|| "(disabled)".to_string(), |a| a.to_string())
-            ),
-        ];
-        match &self.webhook {
-            None => lines.push("WEBHOOK_URL=(unset: long polling)".to_string()),
-            Some(webhook) => {
-                lines.push(format!("WEBHOOK_URL={}", webhook.url));
-                lines.push(format!("WEBHOOK_LISTEN={}", webhook.listen));
-                lines.push(format!(
-                    "WEBHOOK_SECRET={}{}",
-                    webhook.secret,
-                    if webhook.secret_generated {
-                        " (random at each start)"
-                    } else {
-                        ""
-                    }
-                ));
-            }
-        }
-        lines.push(format!(
-            "DELIVERY_RETENTION_DAYS={}",
-            self.delivery_retention.as_secs() / 86_400
-        ));
-        lines.push(format!(
-            "DELIVERY_GIVE_UP_HOURS={}",
-            self.delivery_give_up.as_secs() / 3600
-        ));
-        lines.join("\n")
+        VARIABLES
+            .iter()
+            .filter_map(|var| Some(format!("{}={}", var.name, (var.show)(self)?)))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Only the database location, for the commands that need no bot (`migrate`, `import`).
@@ -500,7 +381,7 @@ impl Settings {
     /// Only where feeds may be fetched from, for `jarchi import` (which needs no token).
     pub fn feed_policy_from_env() -> Result<FeedPolicy, ConfigError> {
         load_dotenv()?;
-        parse_feed_policy(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        parse_feed_policy(&|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
     }
 
     /// Only the ops address, for `jarchi healthcheck` (which needs no token).
@@ -512,6 +393,183 @@ impl Settings {
     pub fn is_admin(&self, user_id: u64) -> bool {
         self.admin_ids.contains(&user_id)
     }
+}
+
+/// A variable's trimmed value; None when unset or blank.
+type Lookup<'a> = &'a dyn Fn(&'static str) -> Option<String>;
+
+/// TELOXIDE_TOKEN and TELOXIDE_API_URL.
+fn read_telegram(value: Lookup) -> Result<(Secret, Option<url::Url>), ConfigError> {
+    let token = value("TELOXIDE_TOKEN").ok_or(ConfigError::Missing {
+        var: "TELOXIDE_TOKEN",
+        hint: "put the token @BotFather gave you into .env (see .env.example)",
+    })?;
+    validate_token(&token)?;
+    let api_url = value("TELOXIDE_API_URL")
+        .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
+        .transpose()?;
+    Ok((Secret::new(token), api_url))
+}
+
+/// DATABASE_URL.
+fn read_database(value: Lookup) -> Result<String, ConfigError> {
+    let database_url = value("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+    check_database_url(&database_url)?;
+    Ok(database_url)
+}
+
+/// ADMIN_IDS.
+fn read_admin_ids(value: Lookup) -> Result<Vec<u64>, ConfigError> {
+    split_list(value("ADMIN_IDS"))
+        .map(|id| {
+            id.parse::<u64>().map_err(|_| ConfigError::Invalid {
+                var: "ADMIN_IDS",
+                reason: format!("{id:?} is not a numeric Telegram user id"),
+            })
+        })
+        .collect()
+}
+
+struct Feeds {
+    urls: Vec<url::Url>,
+    policy: FeedPolicy,
+    max_new_per_poll: usize,
+    poll_interval: Duration,
+    user_agent: String,
+}
+
+/// FEED_ALLOW_HTTP, FEED_ALLOW_PRIVATE, FEED_URLS (checked against those two),
+/// FEED_MAX_NEW_PER_POLL, POLL_INTERVAL_SECS and FEED_USER_AGENT.
+fn read_feeds(value: Lookup) -> Result<Feeds, ConfigError> {
+    let policy = parse_feed_policy(value)?;
+    let urls = split_list(value("FEED_URLS"))
+        .map(|u| {
+            let url = parse_http_url("FEED_URLS", &u)?;
+            policy
+                .check_url(url.as_str())
+                .map_err(|refusal| ConfigError::Invalid {
+                    var: "FEED_URLS",
+                    reason: refusal.to_string(),
+                })?;
+            Ok(url)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let max_new_per_poll = parse_number(
+        "FEED_MAX_NEW_PER_POLL",
+        value("FEED_MAX_NEW_PER_POLL"),
+        5,
+        0..=1000,
+    )? as usize;
+    let poll_secs = parse_number(
+        "POLL_INTERVAL_SECS",
+        value("POLL_INTERVAL_SECS"),
+        300,
+        10..=86_400,
+    )?;
+    let user_agent = match value("FEED_USER_AGENT") {
+        None => DEFAULT_FEED_USER_AGENT.to_string(),
+        // A header value cannot carry control characters; refusing them here beats
+        // every request failing later.
+        Some(ua) if ua.chars().any(char::is_control) || !ua.is_ascii() => {
+            return Err(ConfigError::Invalid {
+                var: "FEED_USER_AGENT",
+                reason: "it must be printable ASCII on one line".to_string(),
+            });
+        }
+        Some(ua) => ua,
+    };
+    Ok(Feeds {
+        urls,
+        policy,
+        max_new_per_poll,
+        poll_interval: Duration::from_secs(poll_secs),
+        user_agent,
+    })
+}
+
+/// BROADCAST_RATE.
+fn read_broadcast_rate(value: Lookup) -> Result<u32, ConfigError> {
+    let rate = parse_number(
+        "BROADCAST_RATE",
+        value("BROADCAST_RATE"),
+        25,
+        1..=u64::from(MAX_BROADCAST_RATE),
+    )?;
+    Ok(rate as u32)
+}
+
+/// DEFAULT_LANG and CHANNEL_ID: who hears the bot beyond the people who write to it.
+fn read_audience(value: Lookup) -> Result<(Lang, Option<i64>), ConfigError> {
+    let default_lang = match value("DEFAULT_LANG") {
+        None => Lang::Fa,
+        Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+            var: "DEFAULT_LANG",
+            reason: format!("{v:?} is not fa or en"),
+        })?,
+    };
+    let channel_id = value("CHANNEL_ID")
+        .map(|v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|id| *id < 0)
+                .ok_or(ConfigError::Invalid {
+                    var: "CHANNEL_ID",
+                    reason: format!(
+                        "{v:?} is not a channel id (a negative number such as -1001234567890)"
+                    ),
+                })
+        })
+        .transpose()?;
+    Ok((default_lang, channel_id))
+}
+
+/// WEBHOOK_URL, and with it WEBHOOK_LISTEN and WEBHOOK_SECRET; None: long polling.
+fn read_webhook(value: Lookup) -> Result<Option<Webhook>, ConfigError> {
+    let Some(raw) = value("WEBHOOK_URL") else {
+        return Ok(None);
+    };
+    let url = parse_http_url("WEBHOOK_URL", &raw)?;
+    let listen = parse_socket_addr(
+        "WEBHOOK_LISTEN",
+        value("WEBHOOK_LISTEN")
+            .as_deref()
+            .unwrap_or(DEFAULT_WEBHOOK_LISTEN),
+    )?;
+    let (secret, secret_generated) = match value("WEBHOOK_SECRET") {
+        Some(secret) => (check_webhook_secret(secret)?, false),
+        None => (generate_webhook_secret()?, true),
+    };
+    Ok(Some(Webhook {
+        url,
+        listen,
+        secret: Secret::new(secret),
+        secret_generated,
+    }))
+}
+
+struct Deliveries {
+    retention: Duration,
+    give_up: Duration,
+}
+
+/// DELIVERY_RETENTION_DAYS and DELIVERY_GIVE_UP_HOURS.
+fn read_deliveries(value: Lookup) -> Result<Deliveries, ConfigError> {
+    let retention_days = parse_number(
+        "DELIVERY_RETENTION_DAYS",
+        value("DELIVERY_RETENTION_DAYS"),
+        30,
+        1..=3650,
+    )?;
+    let give_up_hours = parse_number(
+        "DELIVERY_GIVE_UP_HOURS",
+        value("DELIVERY_GIVE_UP_HOURS"),
+        24,
+        1..=720,
+    )?;
+    Ok(Deliveries {
+        retention: Duration::from_secs(retention_days * 86_400),
+        give_up: Duration::from_secs(give_up_hours * 3600),
+    })
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://jarchi.db";
@@ -550,13 +608,22 @@ fn check_webhook_secret(secret: String) -> Result<String, ConfigError> {
 }
 
 /// 43 characters from the OS's random source: as strong as a secret an operator would pick.
-fn generate_webhook_secret() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-    let mut rng = rand::rngs::OsRng;
-    (0..43)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
+/// A failing source is reported (naming the variable that avoids it), not a panic.
+fn generate_webhook_secret() -> Result<String, ConfigError> {
+    use rand::TryRng;
+    const ALPHABET: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    let mut bytes = [0u8; 43];
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| ConfigError::Invalid {
+            var: "WEBHOOK_SECRET",
+            reason: format!("it is unset and the system's random source failed ({e}); set one"),
+        })?;
+    // Sixty-four letters: a byte modulo 64 picks each one equally often.
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b % 64)]))
+        .collect())
 }
 
 /// Sites block anonymous scrapers; a name and a contact address is what they expect.
@@ -630,9 +697,7 @@ fn parse_http_url(var: &'static str, raw: &str) -> Result<url::Url, ConfigError>
     }
 }
 
-fn parse_feed_policy(
-    value: impl Fn(&'static str) -> Option<String>,
-) -> Result<FeedPolicy, ConfigError> {
+fn parse_feed_policy(value: Lookup) -> Result<FeedPolicy, ConfigError> {
     Ok(FeedPolicy {
         allow_http: parse_bool("FEED_ALLOW_HTTP", value("FEED_ALLOW_HTTP"))?,
         allow_private: parse_bool("FEED_ALLOW_PRIVATE", value("FEED_ALLOW_PRIVATE"))?,
@@ -800,6 +865,79 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().starts_with("WEBHOOK_SECRET is invalid"));
         assert!(!err.to_string().contains("short has spaces"));
+    }
+
+    /// The names a file lists: `NAME=` lines, commented out or not.
+    fn names_in_env_example(text: &str) -> Vec<String> {
+        text.lines()
+            .map(|line| line.trim_start_matches('#').trim())
+            .filter_map(|line| line.split_once('=').map(|(name, _)| name))
+            .filter(|name| {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The first column of the README's table of variables.
+    fn names_in_readme_table(text: &str) -> Vec<String> {
+        text.lines()
+            .skip_while(|line| !line.starts_with("| variable |"))
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .filter_map(|line| line.split('`').nth(1))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn variables_are_the_ones_env_example_and_the_readme_list() {
+        // Sorted: the files group variables for a reader, `config check` as it always has.
+        let sorted = |mut names: Vec<String>| {
+            names.sort();
+            names
+        };
+        let ours = sorted(VARIABLES.iter().map(|v| v.name.to_string()).collect());
+        let mut unique = ours.clone();
+        unique.dedup();
+        assert_eq!(unique, ours, "a variable is listed twice");
+        let env_example = sorted(names_in_env_example(include_str!("../.env.example")));
+        assert_eq!(
+            env_example, ours,
+            ".env.example and config::VARIABLES differ"
+        );
+        let readme = sorted(names_in_readme_table(include_str!("../README.md")));
+        assert_eq!(
+            readme, ours,
+            "the README's table and config::VARIABLES differ"
+        );
+    }
+
+    #[test]
+    fn config_check_prints_the_variables_in_order() {
+        let s = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("WEBHOOK_URL", "https://bot.example.org/telegram"),
+        ])
+        .unwrap();
+        let described = s.describe();
+        let printed: Vec<&str> = described
+            .lines()
+            .filter_map(|line| line.split_once('=').map(|(name, _)| name))
+            .collect();
+        let expected: Vec<&str> = VARIABLES
+            .iter()
+            .map(|v| v.name)
+            .filter(|name| !matches!(*name, "LOG_FORMAT" | "RUST_LOG"))
+            .collect();
+        assert_eq!(printed, expected);
+        let polling = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap().describe();
+        assert!(polling.contains("WEBHOOK_URL=(unset: long polling)"));
+        assert!(!polling.contains("WEBHOOK_LISTEN") && !polling.contains("WEBHOOK_SECRET"));
+        assert!(polling.contains("ADMIN_IDS=(none)\nFEED_URLS=(none)\n"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Wires the rooms together: database, bot, dispatcher, and one shutdown signal for all.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 use teloxide::update_listeners::webhooks;
 use teloxide::update_listeners::{Polling, UpdateListener};
+use tokio::task::{AbortHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::broadcast::{Clock, Worker, WorkerConfig, relay_feed_notices};
@@ -56,6 +58,9 @@ const HEALTH_FAILURE_WINDOW: Duration = Duration::from_secs(90);
 const START_MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How often old delivery records are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+type UpdateDispatcher =
+    Dispatcher<TelegramBot, telegram::HandlerError, teloxide::dispatching::DefaultKey>;
 
 /// A built application: everything opened and checked, nothing running yet.
 pub struct App {
@@ -136,26 +141,25 @@ impl App {
             .and_then(|l| l.local_addr().ok())
     }
 
-    /// Runs until `shutdown` is cancelled, then lets in-flight handlers finish.
+    /// Runs until `shutdown` is cancelled, then lets in-flight handlers finish. Every task
+    /// runs under a name (see [`Tasks`]), which the log gives when it ends and why.
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), StartupError> {
+        let mut tasks = Tasks::default();
         // First, so that /healthz tells the operator when Telegram cannot be reached at start.
-        let ops = self.ops.take().map(|ops| {
-            tokio::spawn(ops.serve(
+        if let Some(ops) = self.ops.take() {
+            let serve = ops.serve(
                 self.storage.clone(),
                 Arc::clone(&self.health),
                 shutdown.clone(),
-            ))
-        });
+            );
+            tasks.spawn("ops listener", serve);
+        }
         let link = self.health.link();
         let Some(me) = reach_telegram(&self.bot, &link, &shutdown).await? else {
-            if let Some(ops) = ops
-                && let Err(e) = ops.await
-            {
-                tracing::error!(error = %e, "the ops listener ended abnormally");
-            }
+            let stopped = tasks.stop().await;
             self.storage.close().await;
             tracing::info!("stopped before Telegram could be reached");
-            return Ok(());
+            return stopped;
         };
         tracing::info!(version = env!("CARGO_PKG_VERSION"), bot = %me.username(), "jarchi is starting");
 
@@ -170,22 +174,81 @@ impl App {
                 )
                 .await?;
         }
-
-        // Before anything is spawned, so that a refused webhook leaves nothing running.
-        let webhook = match (&self.settings.webhook, self.webhook_listener.take()) {
-            (Some(webhook), Some(tcp)) => {
-                let hooked = webhook_listener(&self.bot, webhook, tcp).await?;
-                if webhook.secret_generated {
-                    // Telegram got it with setWebhook; nobody else needs it, so it is not shown.
-                    tracing::info!("WEBHOOK_SECRET is unset: generated a random one for this run");
-                }
-                tracing::info!("receiving updates by webhook");
-                Some(hooked)
-            }
-            _ => None,
-        };
+        // Before anything else is spawned, so that a refused webhook leaves nothing running.
+        let webhook = self.set_webhook().await?;
 
         let publisher = Publisher::new(self.storage.clone());
+        let feeds_changed = self.spawn_feeds(&mut tasks, &publisher, &shutdown).await?;
+        self.spawn_worker(&mut tasks, &publisher, &link, &shutdown);
+        self.spawn_upkeep(&mut tasks, &shutdown);
+
+        let context = Context::new(
+            self.storage.clone(),
+            publisher,
+            Arc::clone(&self.settings),
+            feeds_changed,
+            Arc::clone(&link),
+        );
+        let dispatcher = self.dispatcher(context);
+        let dispatcher_shutdown = dispatcher.shutdown_token();
+        // Beside polling, not before it: the first getUpdates waits for nothing that can wait.
+        let tidy = tasks.spawn_brief(
+            "command menus",
+            tidy_telegram_side(
+                self.bot.clone(),
+                Arc::clone(&self.settings),
+                webhook.is_none(),
+            ),
+        );
+        self.spawn_updates(&mut tasks, dispatcher, webhook);
+
+        tasks.watch_until(&shutdown).await;
+        tracing::info!("shutting down");
+        tidy.abort();
+        // The end of dispatching is awaited through its task, not through the future
+        // `shutdown` returns: that future starts listening only when first polled, and a
+        // dispatcher that finishes before then (a busy machine) leaves it waiting forever.
+        if dispatcher_shutdown.shutdown().is_err() {
+            tracing::debug!("the dispatcher was not running");
+        }
+        let stopped = tasks.stop().await;
+        self.storage.close().await;
+        tracing::info!("stopped");
+        stopped
+    }
+
+    /// In webhook mode, tells Telegram where to post updates (setWebhook) and returns the
+    /// listener with the server that feeds it; None when polling.
+    async fn set_webhook(
+        &mut self,
+    ) -> Result<
+        Option<(
+            impl UpdateListener<Err = std::convert::Infallible> + Send + 'static,
+            impl Future<Output = ()> + Send + 'static,
+        )>,
+        StartupError,
+    > {
+        let (Some(webhook), Some(tcp)) = (&self.settings.webhook, self.webhook_listener.take())
+        else {
+            return Ok(None);
+        };
+        let hooked = webhook_listener(&self.bot, webhook, tcp).await?;
+        if webhook.secret_generated {
+            // Telegram got it with setWebhook; nobody else needs it, so it is not shown.
+            tracing::info!("WEBHOOK_SECRET is unset: generated a random one for this run");
+        }
+        tracing::info!("receiving updates by webhook");
+        Ok(Some(hooked))
+    }
+
+    /// The feed poller and the relay of what it notices to the admins. Returns what wakes
+    /// the poller when /addfeed adds a feed.
+    async fn spawn_feeds(
+        &self,
+        tasks: &mut Tasks,
+        publisher: &Publisher,
+        shutdown: &CancellationToken,
+    ) -> Result<Arc<tokio::sync::Notify>, StartupError> {
         let feed_urls: Vec<String> = self
             .settings
             .feed_urls
@@ -193,12 +256,6 @@ impl App {
             .map(|u| u.to_string())
             .collect();
         self.storage.follow_feeds(&feed_urls).await?;
-        let admins: Vec<crate::domain::ChatId> = self
-            .settings
-            .admin_ids
-            .iter()
-            .filter_map(|id| crate::domain::UserId(*id).private_chat())
-            .collect();
         let feeds_changed = Arc::new(tokio::sync::Notify::new());
         let (notice_tx, notice_rx) = tokio::sync::mpsc::channel(16);
         let poller = Poller::new(
@@ -209,18 +266,30 @@ impl App {
             notice_tx,
         )
         .map_err(StartupError::FeedClient)?;
-        let poller = tokio::spawn(poller.run(shutdown.clone()));
-        let notices = tokio::spawn(relay_feed_notices(
-            self.bot.inner().clone(),
-            admins.clone(),
-            self.settings.default_lang,
-            notice_rx,
-            shutdown.clone(),
-        ));
+        tasks.spawn("feed poller", poller.run(shutdown.clone()));
+        tasks.spawn(
+            "feed notices",
+            relay_feed_notices(
+                self.bot.inner().clone(),
+                self.admin_chats(),
+                self.settings.default_lang,
+                notice_rx,
+                shutdown.clone(),
+            ),
+        );
+        Ok(feeds_changed)
+    }
 
+    fn spawn_worker(
+        &self,
+        tasks: &mut Tasks,
+        publisher: &Publisher,
+        link: &Arc<TelegramLink>,
+        shutdown: &CancellationToken,
+    ) {
         let mut worker_config = WorkerConfig::new(
             self.settings.broadcast_rate,
-            admins,
+            self.admin_chats(),
             self.settings.default_lang,
         );
         worker_config.clock = self.clock.clone();
@@ -231,101 +300,188 @@ impl App {
             publisher.queue_signal(),
             worker_config,
         )
-        .with_link(Arc::clone(&link))
+        .with_link(Arc::clone(link))
         .with_budget(Arc::clone(&self.budget));
-        let worker = tokio::spawn(worker.run(shutdown.clone()));
-        let pruner = tokio::spawn(prune_periodically(
-            self.storage.clone(),
-            self.settings.delivery_retention,
-            shutdown.clone(),
-        ));
-        let eraser = tokio::spawn(
+        tasks.spawn("broadcast worker", worker.run(shutdown.clone()));
+    }
+
+    /// Pruning old delivery records, and keeping erased chats off the disk.
+    fn spawn_upkeep(&self, tasks: &mut Tasks, shutdown: &CancellationToken) {
+        tasks.spawn(
+            "retention",
+            prune_periodically(
+                self.storage.clone(),
+                self.settings.delivery_retention,
+                shutdown.clone(),
+            ),
+        );
+        tasks.spawn(
+            "erasure",
             self.storage
                 .clone()
                 .keep_erasures_off_disk(shutdown.clone()),
         );
+    }
 
-        let context = Context::new(
-            self.storage.clone(),
-            publisher,
-            Arc::clone(&self.settings),
-            feeds_changed,
-            Arc::clone(&link),
-        );
-        let handlers_bot = JarchiBot::new(self.bot.clone(), Arc::clone(&self.budget));
-        let heard = Arc::clone(&self.health);
-        let schema = dptree::inspect(move || heard.update_received()).chain(telegram::schema());
-        let dispatcher = Dispatcher::builder(self.bot.clone(), schema)
-            .dependencies(dptree::deps![context, handlers_bot])
-            // teloxide's default logs whole unhandled updates (names, texts) at warn.
-            .default_handler(|_update| async {})
-            .error_handler(telegram::error_handler())
-            .build();
-        let dispatcher_shutdown = dispatcher.shutdown_token();
-
-        // Beside polling, not before it: the first getUpdates waits for nothing that can wait.
-        let side_tasks = tokio::spawn(tidy_telegram_side(
-            self.bot.clone(),
-            Arc::clone(&self.settings),
-            webhook.is_none(),
-        ));
+    /// The dispatcher, fed by the webhook's listener and server when there is one, else by
+    /// long polling.
+    fn spawn_updates<L, S>(
+        &self,
+        tasks: &mut Tasks,
+        dispatcher: UpdateDispatcher,
+        webhook: Option<(L, S)>,
+    ) where
+        L: UpdateListener<Err = std::convert::Infallible> + Send + 'static,
+        S: Future<Output = ()> + Send + 'static,
+    {
         let health = Arc::clone(&self.health);
-        let (polling, webhook_server) = match webhook {
+        match webhook {
             Some((listener, server)) => {
-                (spawn_dispatch(dispatcher, listener, health), Some(server))
+                tasks.spawn_fallible("dispatcher", dispatch(dispatcher, listener, health));
+                tasks.spawn("webhook listener", server);
             }
             None => {
                 let listener = Polling::builder(self.bot.clone())
                     .timeout(POLLING_TIMEOUT)
                     .backoff_strategy(polling_backoff)
                     .build();
-                (spawn_dispatch(dispatcher, listener, health), None)
-            }
-        };
-
-        shutdown.cancelled().await;
-        tracing::info!("shutting down");
-        side_tasks.abort();
-        // The end of dispatching is awaited through its task, not through the future
-        // `shutdown` returns: that future starts listening only when first polled, and a
-        // dispatcher that finishes before then (a busy machine) leaves it waiting forever.
-        if dispatcher_shutdown.shutdown().is_err() {
-            tracing::debug!("the dispatcher was not running");
-        }
-        let polled = polling.await;
-        if let Some(server) = webhook_server
-            && let Err(e) = server.await
-        {
-            tracing::error!(error = %e, "the webhook listener ended abnormally");
-        }
-        for (name, task) in [("feed poller", poller), ("feed notices", notices)] {
-            if let Err(e) = task.await {
-                tracing::error!(error = %e, task = name, "a task ended abnormally");
+                tasks.spawn_fallible("dispatcher", dispatch(dispatcher, listener, health));
             }
         }
-        if let Err(e) = worker.await {
-            tracing::error!(error = %e, "the broadcast worker ended abnormally");
-        }
-        if let Some(ops) = ops
-            && let Err(e) = ops.await
-        {
-            tracing::error!(error = %e, "the ops listener ended abnormally");
-        }
-        if let Err(e) = pruner.await {
-            tracing::error!(error = %e, "the retention task ended abnormally");
-        }
-        if let Err(e) = eraser.await {
-            tracing::error!(error = %e, "the erasure task ended abnormally");
-        }
-        match polled {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(StartupError::Telegram(e)),
-            Err(e) => tracing::error!(error = %e, "the dispatcher task ended abnormally"),
-        }
-        self.storage.close().await;
-        tracing::info!("stopped");
-        Ok(())
     }
+
+    /// The admins' private chats, where reports go.
+    fn admin_chats(&self) -> Vec<crate::domain::ChatId> {
+        self.settings
+            .admin_ids
+            .iter()
+            .filter_map(|id| crate::domain::UserId(*id).private_chat())
+            .collect()
+    }
+
+    fn dispatcher(&self, context: Context) -> UpdateDispatcher {
+        let handlers_bot = JarchiBot::new(self.bot.clone(), Arc::clone(&self.budget));
+        let heard = Arc::clone(&self.health);
+        let schema = dptree::inspect(move || heard.update_received()).chain(telegram::schema());
+        Dispatcher::builder(self.bot.clone(), schema)
+            .dependencies(dptree::deps![context, handlers_bot])
+            // teloxide's default logs whole unhandled updates (names, texts) at warn.
+            .default_handler(|_update| async {})
+            .error_handler(telegram::error_handler())
+            .build()
+    }
+}
+
+/// The app's tasks on one `JoinSet`, each under a name, so that the log says which one
+/// ended and why: at once if it ends before shutdown, and as each stops after it.
+#[derive(Default)]
+struct Tasks {
+    running: JoinSet<Result<(), StartupError>>,
+    names: HashMap<tokio::task::Id, (&'static str, Lifetime)>,
+    first_failure: Option<StartupError>,
+}
+
+/// Whether a task ending before shutdown is news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lifetime {
+    /// Runs until shutdown; ending sooner is reported as an error.
+    UntilShutdown,
+    /// Does one job and ends.
+    Brief,
+}
+
+impl Tasks {
+    fn spawn(&mut self, name: &'static str, task: impl Future<Output = ()> + Send + 'static) {
+        self.start(name, Lifetime::UntilShutdown, cannot_fail(task));
+    }
+
+    fn spawn_fallible(
+        &mut self,
+        name: &'static str,
+        task: impl Future<Output = Result<(), StartupError>> + Send + 'static,
+    ) {
+        self.start(name, Lifetime::UntilShutdown, task);
+    }
+
+    /// A task that ends on its own; the handle cuts it short at shutdown.
+    fn spawn_brief(
+        &mut self,
+        name: &'static str,
+        task: impl Future<Output = ()> + Send + 'static,
+    ) -> AbortHandle {
+        self.start(name, Lifetime::Brief, cannot_fail(task))
+    }
+
+    fn start(
+        &mut self,
+        name: &'static str,
+        lifetime: Lifetime,
+        task: impl Future<Output = Result<(), StartupError>> + Send + 'static,
+    ) -> AbortHandle {
+        let handle = self.running.spawn(task);
+        self.names.insert(handle.id(), (name, lifetime));
+        handle
+    }
+
+    /// Reports every task that ends before `shutdown` is cancelled, and returns then.
+    async fn watch_until(&mut self, shutdown: &CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                Some(joined) = self.running.join_next_with_id() => self.report(joined, false),
+            }
+        }
+    }
+
+    /// Waits for every task to stop (each watches the shutdown token), reporting how each
+    /// ended. The first task that failed, before or during shutdown, is the error.
+    async fn stop(&mut self) -> Result<(), StartupError> {
+        while let Some(joined) = self.running.join_next_with_id().await {
+            self.report(joined, true);
+        }
+        self.first_failure.take().map_or(Ok(()), Err)
+    }
+
+    fn report(&mut self, joined: Joined, shutting_down: bool) {
+        let (id, ending) = match joined {
+            Ok((id, Ok(()))) => (id, Ok(())),
+            Ok((id, Err(e))) => (id, Err(TaskFailure::Failed(e))),
+            Err(e) if e.is_cancelled() => (e.id(), Err(TaskFailure::Cancelled)),
+            Err(e) => (e.id(), Err(TaskFailure::Panicked(e.to_string()))),
+        };
+        let (task, lifetime) = self
+            .names
+            .remove(&id)
+            .unwrap_or(("unnamed", Lifetime::UntilShutdown));
+        match ending {
+            Ok(()) if shutting_down || lifetime == Lifetime::Brief => {
+                tracing::debug!(task, "task ended");
+            }
+            Ok(()) => tracing::error!(task, "a task ended before shutdown"),
+            Err(TaskFailure::Cancelled) => tracing::debug!(task, "task cut short"),
+            Err(TaskFailure::Panicked(reason)) => {
+                tracing::error!(task, error = %reason, "a task ended abnormally");
+            }
+            Err(TaskFailure::Failed(e)) => {
+                tracing::error!(task, error = %e, "a task failed");
+                self.first_failure.get_or_insert(e);
+            }
+        }
+    }
+}
+
+async fn cannot_fail(task: impl Future<Output = ()>) -> Result<(), StartupError> {
+    task.await;
+    Ok(())
+}
+
+type Joined = Result<(tokio::task::Id, Result<(), StartupError>), tokio::task::JoinError>;
+
+/// Why a task ended other than by finishing.
+enum TaskFailure {
+    Failed(StartupError),
+    Panicked(String),
+    Cancelled,
 }
 
 /// Two instances on one database are the classic source of duplicate broadcasts in feed
@@ -360,18 +516,12 @@ fn lock_database(database_url: &str) -> Result<Option<std::fs::File>, StartupErr
     }
 }
 
-type DispatchTask = tokio::task::JoinHandle<Result<(), teloxide::RequestError>>;
-
 /// Runs the dispatcher over `listener`, telling `health` about every update and failure.
-fn spawn_dispatch<L>(
-    mut dispatcher: Dispatcher<
-        TelegramBot,
-        telegram::HandlerError,
-        teloxide::dispatching::DefaultKey,
-    >,
+fn dispatch<L>(
+    mut dispatcher: UpdateDispatcher,
     listener: L,
     health: Arc<Health>,
-) -> DispatchTask
+) -> impl Future<Output = Result<(), StartupError>> + Send + 'static
 where
     L: UpdateListener + Send + 'static,
     L::Err: std::fmt::Debug + Send + Sync + 'static,
@@ -389,11 +539,12 @@ where
             tracing::error!(error = %telegram::listener_error_summary(&error), "getUpdates failed");
         }
     };
-    tokio::spawn(async move {
+    async move {
         dispatcher
             .try_dispatch_with_listener(telegram::SkipUnreadable(listener), Arc::new(failures))
             .await
-    })
+            .map_err(StartupError::Telegram)
+    }
 }
 
 /// teloxide's webhook router (it checks `X-Telegram-Bot-Api-Secret-Token` and answers 401
@@ -406,7 +557,7 @@ async fn webhook_listener(
 ) -> Result<
     (
         impl UpdateListener<Err = std::convert::Infallible> + Send + 'static,
-        tokio::task::JoinHandle<()>,
+        impl Future<Output = ()> + Send + 'static,
     ),
     StartupError,
 > {
@@ -415,14 +566,14 @@ async fn webhook_listener(
     let (listener, stopped, router) = webhooks::axum_to_router(bot.inner().clone(), options)
         .await
         .map_err(StartupError::SetWebhook)?;
-    let server = tokio::spawn(async move {
+    let server = async move {
         if let Err(e) = axum::serve(tcp, router)
             .with_graceful_shutdown(stopped)
             .await
         {
             tracing::error!(error = %e, "the webhook listener stopped");
         }
-    });
+    };
     Ok((listener, server))
 }
 

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 pub fn vocabulary() -> Vec<String> {
     let text = [
@@ -58,7 +58,7 @@ impl Zipf {
         let total = *self.cumulative.last().unwrap_or(&1.0);
         (0..n)
             .map(|_| {
-                let x = rng.r#gen::<f64>() * total;
+                let x = rng.random::<f64>() * total;
                 let i = self.cumulative.partition_point(|c| *c < x);
                 self.words[i.min(self.words.len() - 1)].as_str()
             })
@@ -83,12 +83,12 @@ pub fn corpus(n: usize) -> Vec<Item> {
     let span = 30 * 365 * 24 * 3600;
     (0..n)
         .map(|_| {
-            let title_words = rng.gen_range(5..=15);
-            let body_words = rng.gen_range(50..=400);
+            let title_words = rng.random_range(5..=15);
+            let body_words = rng.random_range(50..=400);
             Item {
                 title: zipf.words(&mut rng, title_words),
                 body: zipf.words(&mut rng, body_words),
-                published: from + chrono::Duration::seconds(rng.gen_range(0..span)),
+                published: from + chrono::Duration::seconds(rng.random_range(0..span)),
             }
         })
         .collect()

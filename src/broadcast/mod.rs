@@ -9,4 +9,4 @@ mod worker;
 pub use limiter::{ChatSpacing, RateLimiter};
 pub use notices::relay_feed_notices;
 pub use sender::{SendOutcome, classify};
-pub use worker::{Clock, Worker, WorkerConfig};
+pub use worker::{Clock, Settled, Step, Worker, WorkerConfig};

@@ -113,6 +113,43 @@ pub struct Worker {
     spacing: Arc<ChatSpacing>,
     link: Arc<TelegramLink>,
     budget: Option<Arc<SendBudget>>,
+    limiter: Option<RateLimiter>,
+    /// Sends under way; a step does not wait for them, so the next batch is claimed while
+    /// the last sends of this one are still on the wire.
+    in_flight: JoinSet<Settled>,
+    /// Started by the first step that has an outcome to record.
+    recording: Option<Recording>,
+    /// Cancelled by `run`'s caller; a waiting step gives its claims back.
+    shutdown: CancellationToken,
+}
+
+/// What one [`Worker::step`] did, which decides how the worker waits before the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Nothing is due: the queue is empty, or all of it waits (retries, quiet hours, chat
+    /// spacing). Finished broadcasts have been reported. Wait for news or `idle_poll`.
+    Idle,
+    /// This many deliveries were claimed, and each is now sending, settled without a send
+    /// (gone chat, quiet hours, a chat sent to too recently), or back in the queue
+    /// (shutdown, outage). Step again at once.
+    Dispatched(usize),
+    /// Telegram cannot be reached: nothing was claimed. Probe until it answers.
+    Unreachable,
+    /// The queue could not be read. Try again in a second.
+    QueueUnreadable,
+}
+
+/// How one send that was in flight ended (what [`Worker::settle`] returns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub delivery: i64,
+    pub result: DeliveryResult,
+}
+
+/// The recorder task and the channel it reads.
+struct Recording {
+    outcomes: mpsc::Sender<(ClaimedDelivery, DeliveryResult)>,
+    recorder: tokio::task::JoinHandle<()>,
 }
 
 /// What one claimed delivery turns into, ready to send.
@@ -144,10 +181,14 @@ impl Worker {
             storage,
             bot,
             queue_signal,
-            config,
             spacing: Arc::new(ChatSpacing::default()),
             link: Arc::default(),
             budget: None,
+            limiter: config.rate.map(RateLimiter::per_second),
+            in_flight: JoinSet::new(),
+            recording: None,
+            shutdown: CancellationToken::new(),
+            config,
         }
     }
 
@@ -164,125 +205,188 @@ impl Worker {
         self
     }
 
-    pub async fn run(self, shutdown: CancellationToken) {
-        self.pause_after_restart(&shutdown).await;
-        let (outcomes, recorded) = mpsc::channel(OUTCOME_BUFFER);
-        let recorder = tokio::spawn(record_outcomes(self.storage.clone(), recorded));
-        let mut limiter = self.config.rate.map(RateLimiter::per_second);
-        let mut in_flight: JoinSet<()> = JoinSet::new();
-        while !shutdown.is_cancelled() {
-            if !self.link.is_reachable() {
-                self.wait_until_reachable(&shutdown).await;
-                continue;
-            }
-            let batch = match self
-                .storage
-                .claim_deliveries(self.config.batch, self.config.lease)
-                .await
-            {
-                Ok(batch) => batch,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot claim deliveries; retrying in a second");
-                    sleep_or_cancel(Duration::from_secs(1), &shutdown).await;
-                    continue;
-                }
-            };
-            if batch.is_empty() {
-                while in_flight.try_join_next().is_some() {}
-                if in_flight.is_empty() {
-                    self.report_finished_broadcasts().await;
-                }
-                tokio::select! {
-                    _ = self.queue_signal.notified() => {}
-                    _ = tokio::time::sleep(self.config.idle_poll) => {}
-                    _ = shutdown.cancelled() => {}
-                }
-                continue;
-            }
-            let mut contents = ContentCache::default();
-            let mut batch = batch.into_iter();
-            while let Some(delivery) = batch.next() {
-                // An outage pauses the whole worker: the rest of the batch goes back to the
-                // queue untried, instead of spending an attempt on each.
-                if shutdown.is_cancelled() || !self.link.is_reachable() {
-                    self.release(std::iter::once(delivery).chain(batch.by_ref()))
-                        .await;
-                    break;
-                }
-                if let Some(wait) = self.spacing.wait_for(delivery.chat_id.0, Instant::now()) {
-                    let _ = outcomes
-                        .send((delivery, DeliveryResult::RetryAt { after: wait }))
-                        .await;
-                    continue;
-                }
-                let job = self.prepare(&delivery, &mut contents).await;
-                if let Job::Settle(result) = job {
-                    let _ = outcomes.send((delivery, result)).await;
-                    continue;
-                }
-                if let Some(limiter) = limiter.as_mut() {
-                    let budget = self.budget.clone();
-                    let slot = async move {
-                        limiter.acquire().await;
-                        if let Some(budget) = budget {
-                            budget.acquire().await;
-                        }
-                    };
+    /// Steps until `shutdown`, waiting between steps as each outcome asks; then gives the
+    /// sends in flight `shutdown_grace` to finish.
+    pub async fn run(mut self, shutdown: CancellationToken) {
+        self.shutdown = shutdown;
+        self.pause_after_restart().await;
+        while !self.shutdown.is_cancelled() {
+            match self.step().await {
+                Step::Dispatched(_) => {}
+                Step::Idle => {
                     tokio::select! {
-                        _ = slot => {}
-                        _ = shutdown.cancelled() => {
-                            self.release(std::iter::once(delivery).chain(batch.by_ref())).await;
-                            break;
-                        }
+                        _ = self.queue_signal.notified() => {}
+                        _ = tokio::time::sleep(self.config.idle_poll) => {}
+                        _ = self.shutdown.cancelled() => {}
                     }
                 }
-                let spacing = if delivery.chat_kind == ChatKind::Private {
-                    PRIVATE_CHAT_SPACING
-                } else {
-                    GROUP_SPACING
-                };
-                self.spacing
-                    .hold(delivery.chat_id.0, Instant::now(), spacing);
-                while in_flight.len() >= self.config.concurrency.max(1) {
-                    in_flight.join_next().await;
+                Step::Unreachable => self.wait_until_reachable().await,
+                Step::QueueUnreadable => {
+                    sleep_or_cancel(Duration::from_secs(1), &self.shutdown).await;
                 }
-                in_flight.spawn(execute(
-                    Sending {
-                        storage: self.storage.clone(),
-                        outcomes: outcomes.clone(),
-                        bot: self.bot.clone(),
-                        spacing: Arc::clone(&self.spacing),
-                        link: Arc::clone(&self.link),
-                        give_up_after: self.config.give_up_after,
-                        clock: self.config.clock.clone(),
-                    },
-                    delivery,
-                    job,
-                ));
             }
         }
-        let drained = tokio::time::timeout(self.config.shutdown_grace, async {
-            while in_flight.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
+        self.finish(Some(self.config.shutdown_grace)).await;
+    }
+
+    /// Claims one batch and starts its sends, without waiting for them (see [`Step`]).
+    pub async fn step(&mut self) -> Step {
+        if !self.link.is_reachable() {
+            return Step::Unreachable;
+        }
+        let batch = match self
+            .storage
+            .claim_deliveries(self.config.batch, self.config.lease)
+            .await
+        {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim deliveries; retrying in a second");
+                return Step::QueueUnreadable;
+            }
+        };
+        if batch.is_empty() {
+            while self.in_flight.try_join_next().is_some() {}
+            if self.in_flight.is_empty() {
+                self.report_finished_broadcasts().await;
+            }
+            return Step::Idle;
+        }
+        let claimed = batch.len();
+        self.dispatch(batch).await;
+        Step::Dispatched(claimed)
+    }
+
+    /// Waits for every send in flight and for their outcomes to be written, and says how
+    /// each send ended: what a test looks at between steps.
+    pub async fn settle(&mut self) -> Vec<Settled> {
+        self.finish(None).await
+    }
+
+    async fn dispatch(&mut self, batch: Vec<ClaimedDelivery>) {
+        let outcomes = self.outcomes();
+        let mut contents = ContentCache::default();
+        let mut batch = batch.into_iter();
+        while let Some(delivery) = batch.next() {
+            // An outage pauses the whole worker: the rest of the batch goes back to the
+            // queue untried, instead of spending an attempt on each.
+            if self.shutdown.is_cancelled() || !self.link.is_reachable() {
+                self.release(std::iter::once(delivery).chain(batch.by_ref()))
+                    .await;
+                break;
+            }
+            if let Some(wait) = self.spacing.wait_for(delivery.chat_id.0, Instant::now()) {
+                let _ = outcomes
+                    .send((delivery, DeliveryResult::RetryAt { after: wait }))
+                    .await;
+                continue;
+            }
+            let job = self.prepare(&delivery, &mut contents).await;
+            if let Job::Settle(result) = job {
+                let _ = outcomes.send((delivery, result)).await;
+                continue;
+            }
+            if !self.take_slot().await {
+                self.release(std::iter::once(delivery).chain(batch.by_ref()))
+                    .await;
+                break;
+            }
+            let spacing = if delivery.chat_kind == ChatKind::Private {
+                PRIVATE_CHAT_SPACING
+            } else {
+                GROUP_SPACING
+            };
+            self.spacing
+                .hold(delivery.chat_id.0, Instant::now(), spacing);
+            while self.in_flight.len() >= self.config.concurrency.max(1) {
+                self.in_flight.join_next().await;
+            }
+            self.in_flight.spawn(execute(
+                Sending {
+                    storage: self.storage.clone(),
+                    outcomes: outcomes.clone(),
+                    bot: self.bot.clone(),
+                    spacing: Arc::clone(&self.spacing),
+                    link: Arc::clone(&self.link),
+                    give_up_after: self.config.give_up_after,
+                    clock: self.config.clock.clone(),
+                },
+                delivery,
+                job,
+            ));
+        }
+    }
+
+    /// Waits for a slot of the worker's rate, then of the budget shared with the replies;
+    /// false when shutdown came first.
+    async fn take_slot(&mut self) -> bool {
+        let Some(limiter) = self.limiter.as_mut() else {
+            return true;
+        };
+        let budget = self.budget.clone();
+        let slot = async move {
+            limiter.acquire().await;
+            if let Some(budget) = budget {
+                budget.acquire().await;
+            }
+        };
+        tokio::select! {
+            _ = slot => true,
+            _ = self.shutdown.cancelled() => false,
+        }
+    }
+
+    /// The recorder's channel; the recorder starts with the first outcome.
+    fn outcomes(&mut self) -> mpsc::Sender<(ClaimedDelivery, DeliveryResult)> {
+        let storage = &self.storage;
+        let recording = self.recording.get_or_insert_with(|| {
+            let (outcomes, recorded) = mpsc::channel(OUTCOME_BUFFER);
+            Recording {
+                outcomes,
+                recorder: tokio::spawn(record_outcomes(storage.clone(), recorded)),
+            }
+        });
+        recording.outcomes.clone()
+    }
+
+    /// Waits for the sends in flight (at most `grace`, after which the rest are abandoned
+    /// to their leases), then for the recorder to write every outcome and end.
+    async fn finish(&mut self, grace: Option<Duration>) -> Vec<Settled> {
+        let mut settled = Vec::new();
+        let in_flight = &mut self.in_flight;
+        let drain = async {
+            while let Some(joined) = in_flight.join_next().await {
+                settled.extend(joined.ok());
+            }
+        };
+        let drained = match grace {
+            Some(grace) => tokio::time::timeout(grace, drain).await.is_ok(),
+            None => {
+                drain.await;
+                true
+            }
+        };
+        if !drained {
             // Their leases will run out and the next start takes them over.
             tracing::warn!(
-                in_flight = in_flight.len(),
+                in_flight = self.in_flight.len(),
                 "shutdown grace ran out; abandoning sends"
             );
-            in_flight.abort_all();
+            self.in_flight.abort_all();
         }
         // Every sender is gone now; the recorder writes what is left and ends.
-        drop(outcomes);
-        if let Err(e) = recorder.await {
-            tracing::error!(error = %e, "the delivery recorder ended abnormally");
+        if let Some(Recording { outcomes, recorder }) = self.recording.take() {
+            drop(outcomes);
+            if let Err(e) = recorder.await {
+                tracing::error!(error = %e, "the delivery recorder ended abnormally");
+            }
         }
+        settled
     }
 
     /// Probes Telegram with `getMe`, 1 s after the failure and then twice as long each time
     /// up to `probe_max_backoff`, until it answers; at once when an update arrives meanwhile.
-    async fn wait_until_reachable(&self, shutdown: &CancellationToken) {
+    async fn wait_until_reachable(&self) {
         let since = self.link.unreachable_since();
         tracing::warn!(since = ?since, "Telegram cannot be reached; the broadcast worker pauses until it answers");
         let mut backoff = Duration::from_secs(1);
@@ -290,7 +394,7 @@ impl Worker {
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
                 _ = self.link.heard() => {}
-                _ = shutdown.cancelled() => return,
+                _ = self.shutdown.cancelled() => return,
             }
             if self.link.is_reachable() {
                 tracing::info!("Telegram answers again; the broadcast worker resumes");
@@ -316,11 +420,11 @@ impl Worker {
     /// Sends in flight when the previous run died were not recorded; their chats may have
     /// just received a message. Waiting out the longest spacing keeps the per-chat and
     /// per-group limits across a restart, at the cost of three seconds.
-    async fn pause_after_restart(&self, shutdown: &CancellationToken) {
+    async fn pause_after_restart(&self) {
         match self.storage.has_pending_deliveries().await {
             Ok(true) => {
                 tracing::info!("resuming an unfinished broadcast");
-                sleep_or_cancel(self.config.resume_pause, shutdown).await;
+                sleep_or_cancel(self.config.resume_pause, &self.shutdown).await;
             }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "cannot read the delivery queue"),
@@ -445,7 +549,7 @@ struct Sending {
     clock: Clock,
 }
 
-async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
+async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settled {
     let Sending {
         storage,
         outcomes,
@@ -465,7 +569,7 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
             preview,
         } => sender::edit_message(&bot, chat, *message, html, *preview).await,
         Job::Delete { message } => sender::delete_message(&bot, chat, *message).await,
-        Job::Settle(_) => return,
+        Job::Settle(result) => return record(&outcomes, delivery, result.clone()).await,
     };
     crate::ops::record_delivery(outcome.metric_label(), started.elapsed());
     // Only a probe or an update clears the link: a send that was on its way before the
@@ -526,9 +630,22 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) {
             DeliveryResult::Failed { error }
         }
     };
+    record(&outcomes, delivery, result).await
+}
+
+async fn record(
+    outcomes: &mpsc::Sender<(ClaimedDelivery, DeliveryResult)>,
+    delivery: ClaimedDelivery,
+    result: DeliveryResult,
+) -> Settled {
+    let settled = Settled {
+        delivery: delivery.id,
+        result: result.clone(),
+    };
     if outcomes.send((delivery, result)).await.is_err() {
         tracing::error!("the delivery recorder is gone; this delivery's lease will expire");
     }
+    settled
 }
 
 /// Outcomes waiting to be written; the recorder empties it in batches.

@@ -20,3 +20,4 @@ mod ingest;
 mod ops;
 mod outage;
 mod search;
+mod worker;

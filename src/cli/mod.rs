@@ -1,4 +1,9 @@
-//! The command line. `jarchi` alone runs the bot.
+//! The command line: its grammar here, one function per subcommand in [`subcommands`].
+//! `jarchi` alone runs the bot.
+
+pub mod subcommands;
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -60,4 +65,31 @@ impl Cli {
     pub fn command(&self) -> &Command {
         self.command.as_ref().unwrap_or(&Command::Run)
     }
+}
+
+/// Exit status for configuration mistakes, distinct from runtime failures (1).
+pub const EXIT_CONFIG: u8 = 2;
+
+/// Runs one subcommand to its end.
+pub async fn execute(command: &Command) -> ExitCode {
+    match command {
+        Command::Run => subcommands::run().await,
+        Command::Migrate => subcommands::migrate().await,
+        Command::Import {
+            source,
+            pages,
+            max_bytes,
+        } => subcommands::import(source, *pages, *max_bytes).await,
+        Command::Backup { path } => subcommands::backup(path).await,
+        Command::Config {
+            action: ConfigAction::Check,
+        } => subcommands::config_check(),
+        Command::Healthcheck => subcommands::healthcheck().await,
+    }
+}
+
+/// One line on stderr, never a backtrace: the reader is an operator.
+pub fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("jarchi: {message}");
+    ExitCode::from(code)
 }

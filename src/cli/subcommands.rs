@@ -1,0 +1,148 @@
+//! The body of each subcommand: read only the configuration it needs, do the work, and
+//! turn the result into an exit status and one line for the operator.
+
+use std::process::ExitCode;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{EXIT_CONFIG, fail};
+use crate::config::Settings;
+use crate::startup::App;
+use crate::storage::Storage;
+use crate::{ingest, ops, telemetry};
+
+pub async fn run() -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    telemetry::init(settings.secrets());
+    let app = match App::build(settings).await {
+        Ok(app) => app,
+        Err(e) => return fail(1, &e.to_string()),
+    };
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    match app.run(shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+pub async fn migrate() -> ExitCode {
+    let url = match Settings::database_url_from_env() {
+        Ok(url) => url,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    match Storage::connect(&url).await {
+        Ok(storage) => {
+            storage.close().await;
+            println!("migrations applied to {url}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+pub async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCode {
+    let policy = match Settings::feed_policy_from_env() {
+        Ok(policy) => policy,
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    let storage = match open_storage().await {
+        Ok(storage) => storage,
+        Err(code) => return code,
+    };
+    let max_bytes = max_bytes.unwrap_or(ingest::MAX_FEED_BYTES as u64);
+    let result =
+        ingest::import_pages(&storage, source, usize::from(pages), max_bytes, &policy).await;
+    storage.close().await;
+    match result {
+        Ok(report) => {
+            println!(
+                "imported {} new statements ({} already in the archive, {} skipped) from {} page(s); nothing was sent",
+                report.inserted, report.duplicates, report.skipped, report.pages
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+pub async fn backup(path: &std::path::Path) -> ExitCode {
+    let storage = match open_storage().await {
+        Ok(storage) => storage,
+        Err(code) => return code,
+    };
+    let result = storage.backup_to(path).await;
+    storage.close().await;
+    match result {
+        Ok(()) => {
+            println!("backup written to {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+pub fn config_check() -> ExitCode {
+    match Settings::from_env() {
+        Ok(settings) => {
+            println!("{}", settings.describe());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(EXIT_CONFIG, &e.to_string()),
+    }
+}
+
+pub async fn healthcheck() -> ExitCode {
+    let addr = match Settings::ops_listen_from_env() {
+        Ok(Some(addr)) => addr,
+        Ok(None) => {
+            return fail(
+                EXIT_CONFIG,
+                "OPS_LISTEN is empty: there is no health endpoint",
+            );
+        }
+        Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
+    };
+    match ops::check_health(addr).await {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+/// SIGTERM (docker stop, systemd) and Ctrl-C both mean "finish what you are doing and go".
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    shutdown.cancel();
+}
+
+/// The database alone, for the commands that need no bot: only DATABASE_URL is read.
+async fn open_storage() -> Result<Storage, ExitCode> {
+    let url = Settings::database_url_from_env().map_err(|e| fail(EXIT_CONFIG, &e.to_string()))?;
+    Storage::connect(&url)
+        .await
+        .map_err(|e| fail(1, &e.to_string()))
+}
