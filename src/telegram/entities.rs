@@ -55,3 +55,42 @@ pub fn formatted_tail(msg: &Message, tail: &str) -> Formatted {
         _ => Formatted::plain(tail),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use teloxide::types::CustomEmojiId;
+
+    use super::*;
+
+    #[test]
+    fn formatting_is_kept_and_the_rest_shows_plain() {
+        let kept = MessageEntity::new(
+            MessageEntityKind::Pre {
+                language: Some("rust".into()),
+            },
+            1,
+            2,
+        );
+        assert_eq!(
+            entity_of(&kept),
+            Some(Entity {
+                style: Style::Pre {
+                    language: Some("rust".into())
+                },
+                offset: 1,
+                length: 2,
+            })
+        );
+        let custom_emoji = MessageEntityKind::CustomEmoji {
+            custom_emoji_id: CustomEmojiId("5368324170671202286".into()),
+        };
+        for plain in [
+            custom_emoji,
+            MessageEntityKind::Mention,
+            MessageEntityKind::Hashtag,
+            MessageEntityKind::BotCommand,
+        ] {
+            assert_eq!(entity_of(&MessageEntity::new(plain, 0, 2)), None);
+        }
+    }
+}

@@ -4,7 +4,7 @@
 pub const EXCERPT_CHARS: usize = 300;
 
 use crate::text::format::{is_valid_telegram_html, parse_entity, visible_text};
-use crate::text::html::escape;
+use crate::text::html::{escape, push_escaped};
 
 const ELLIPSIS: char = '…';
 
@@ -195,16 +195,6 @@ impl<'a> FormattedPrefix<'a> {
             self.out.push(ELLIPSIS);
         }
         self.out
-    }
-}
-
-fn push_escaped(out: &mut String, c: char) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        other => out.push(other),
     }
 }
 

@@ -4,20 +4,10 @@
 
 use std::time::Duration;
 
-use jarchi::domain::{ChatId, Lang};
-use jarchi::storage::ChatKind;
 use serde_json::{Value, json};
 
 use crate::app::{ADMIN, TestApp, WAIT, text_of};
-
-async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
-    for chat in chats {
-        app.storage
-            .subscribe(ChatId(chat), ChatKind::Private, Lang::Fa)
-            .await
-            .unwrap();
-    }
-}
+use crate::broadcast::subscribe;
 
 /// An entity over the first `needle` in `text`, in UTF-16 units as Telegram counts them.
 fn entity(text: &str, needle: &str, kind: Value) -> Value {
