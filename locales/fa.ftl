@@ -200,3 +200,6 @@ held-more = … و { $more } اطلاعیهٔ دیگر
 held-advice = اگر سایت به‌راستی این‌ها را منتشر کرده، با دکمهٔ زیر برای همهٔ مشترکان بفرستید؛ وگرنه کاری لازم نیست.
 waiting-hold = ⏸ نگه‌داشته { $hold }: { $statements } اطلاعیه از خوراک { $feed }، از { $since }
 hold-released = 📣 { $statements } اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({ $deliveries } پیام).
+
+# ---- publishing as the staff publish: formatting and forwards (issue 12) ----
+forward-media-later = فعلاً فقط پیام‌های متنی را می‌توان با بازارسال منتشر کرد؛ عکس، ویدیو، صدا و پرونده در نسخهٔ بعدی می‌آیند. متن را بازارسال کنید یا با /post بفرستید.

@@ -108,6 +108,8 @@ phrases! {
     GroupAdminsOnly = "group-admins-only",
     // ---- the archive by the calendar (issue 14) ----
     ArchiveChooseYear = "archive-choose-year",
+    // ---- publishing as the staff publish: formatting and forwards (issue 12) ----
+    ForwardMediaLater = "forward-media-later",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::app::{ADMIN, TestApp, WAIT, text_of};
 use crate::support::fake_telegram::Fault;
 
-async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
+pub(crate) async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
     for chat in chats {
         let kind = if chat < 0 {
             ChatKind::Group
