@@ -62,7 +62,9 @@ pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<Str
     }
     let mut at = start;
     for ((range, _), bold) in words.iter().zip(&matched) {
-        if !*bold || range.start < start || range.end > end {
+        // One printed character can fold into several words (`¼` is `1⁄4`): they share
+        // its range, and only the first is bolded.
+        if !*bold || range.start < start.max(at) || range.end > end {
             continue;
         }
         out.push_str(&collapsed(&plain[at..range.start]));
@@ -106,6 +108,18 @@ mod tests {
 
     fn terms(words: &[&str]) -> Vec<QueryTerm> {
         words.iter().map(|w| QueryTerm::from_folded(w)).collect()
+    }
+
+    #[test]
+    fn a_character_that_folds_into_several_words_is_bolded_once() {
+        for query in [&["1"][..], &["4"], &["1", "4"]] {
+            let shown = snippet("¼", &terms(query), 100);
+            if let Some(shown) = shown {
+                assert!(is_valid_telegram_html(&shown), "{shown}");
+                assert_eq!(shown.matches("<strong>").count(), 1, "{shown}");
+            }
+        }
+        assert!(snippet("a ¼ b", &terms(&["4"]), 100).is_some());
     }
 
     #[test]

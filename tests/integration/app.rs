@@ -191,6 +191,21 @@ impl TestApp {
         self.wait_sent_to(user, before + n).await[before..].to_vec()
     }
 
+    /// Every reply to a message answered in several parts: at least `n`, then whatever
+    /// else arrives before the chat has been quiet for half a second.
+    pub async fn ask_all(&self, user: i64, text: &str, lang: Option<&str>, n: usize) -> Vec<Value> {
+        let before = self.sent_to(user).len();
+        let mut seen = self.ask_n(user, text, lang, n).await.len();
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = self.sent_to(user);
+            if now.len() - before == seen {
+                return now[before..].to_vec();
+            }
+            seen = now.len() - before;
+        }
+    }
+
     /// The HTML text of the bot's single reply to a private message.
     pub async fn ask(&self, user: i64, text: &str) -> String {
         let replies = self.ask_n(user, text, Some("fa"), 1).await;

@@ -307,7 +307,9 @@ async fn persian_lines_that_start_latin_get_a_right_to_left_mark_and_long_text_s
     )
     .await;
     let id = app.storage.latest(1, 0).await.unwrap()[0].id;
-    let parts = app.ask_n(USER, &format!("/show {id}"), Some("fa"), 3).await;
+    let parts = app
+        .ask_all(USER, &format!("/show {id}"), Some("fa"), 3)
+        .await;
     let first = text_of(&parts[0]);
     assert!(first.starts_with(&format!("{RLM}<b>UN report")), "{first}");
     assert!(
