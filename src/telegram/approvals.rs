@@ -227,12 +227,14 @@ pub async fn button_pressed(
                     tell(&bot, &ctx, author.chain(others), told).await
                 }
                 Approval::OwnRequest => {
-                    refuse(&bot, &query, Phrase::ApprovalOwnRequest, to.lang).await
+                    toast(&bot, &query, phrase(Phrase::ApprovalOwnRequest, to.lang)).await
                 }
                 Approval::AlreadyDecided(status) => {
-                    refuse(&bot, &query, already(status), to.lang).await
+                    toast(&bot, &query, phrase(already(status), to.lang)).await
                 }
-                Approval::NotFound => refuse(&bot, &query, Phrase::ApprovalNotFound, to.lang).await,
+                Approval::NotFound => {
+                    toast(&bot, &query, phrase(Phrase::ApprovalNotFound, to.lang)).await
+                }
             }
         }
         ApprovalButton::Withdraw { request } => {
@@ -250,13 +252,13 @@ pub async fn button_pressed(
                     .await
                 }
                 Withdrawal::NotAuthor => {
-                    refuse(&bot, &query, Phrase::ApprovalNotAuthor, to.lang).await
+                    toast(&bot, &query, phrase(Phrase::ApprovalNotAuthor, to.lang)).await
                 }
                 Withdrawal::AlreadyDecided(status) => {
-                    refuse(&bot, &query, already(status), to.lang).await
+                    toast(&bot, &query, phrase(already(status), to.lang)).await
                 }
                 Withdrawal::NotFound => {
-                    refuse(&bot, &query, Phrase::ApprovalNotFound, to.lang).await
+                    toast(&bot, &query, phrase(Phrase::ApprovalNotFound, to.lang)).await
                 }
             }
         }
@@ -269,11 +271,6 @@ fn already(status: RequestStatus) -> Phrase {
         RequestStatus::Withdrawn => Phrase::ApprovalAlreadyWithdrawn,
         RequestStatus::Pending => Phrase::ApprovalNotFound,
     }
-}
-
-/// A press that changes nothing: a sentence over the chat, so the admin knows why.
-async fn refuse(bot: &JarchiBot, query: &CallbackQuery, why: Phrase, lang: Lang) -> HandlerResult {
-    toast(bot, query, phrase(why, lang)).await
 }
 
 /// `/audit`: the newest lines of the audit trail.
