@@ -203,3 +203,37 @@ hold-released = 📣 { $statements } held statements are queued for broadcast ({
 
 # ---- publishing as the staff publish: formatting and forwards (issue 12) ----
 forward-media-later = For now only text messages can be published by forwarding; photos, video, audio and files come in a later version. Forward the text, or send it with /post.
+
+## A second pair of eyes, and the audit trail (issue 12: approvals)
+
+command-audit = The last 20 admin actions
+button-approve = ✅ Approve
+button-withdraw = ↩️ Withdraw
+approval-no-other-admin = PUBLISH_APPROVALS=2 needs a second admin in ADMIN_IDS to approve, and there is none; nothing was done.
+approval-own-request = This is your own request: a different admin must approve it.
+approval-not-author = Only the admin who asked may withdraw this request.
+approval-already-approved = Already approved; nothing more happens.
+approval-already-withdrawn = Withdrawn by its author; nothing happens.
+approval-not-found = There is no such request.
+audit-empty = The audit trail is empty.
+approval-requested = ⏳ Request { $request }: { $action ->
+        [publish] this statement
+        [edit] this edit of #{ $id }
+       *[delete] the deletion of #{ $id }
+    } happens only when a different admin approves it. The other admins have the preview.
+approval-asked = 👀 { $author } asks to { $action ->
+        [publish] publish the statement above
+        [edit] replace #{ $id } with the card above
+       *[delete] delete #{ $id } “{ $title }”
+    } (request { $request }). It happens only when a different admin approves it.
+approval-approved = ✅ Request { $request } was approved by { $approver }.
+approval-withdrawn = ↩️ Request { $request } was withdrawn by its author; nothing was done.
+audit-heading = 🧾 The last admin actions, newest first:
+audit-line = { $when } · admin { $admin } · { $action ->
+        [publish] published
+        [edit] edited
+        [delete] deleted
+        [approve] approved
+        [withdraw] withdrew a request
+       *[release] released held feed statements
+    } { $statement }

@@ -203,3 +203,37 @@ hold-released = 📣 { $statements } اطلاعیهٔ نگه‌داشته برا
 
 # ---- publishing as the staff publish: formatting and forwards (issue 12) ----
 forward-media-later = فعلاً فقط پیام‌های متنی را می‌توان با بازارسال منتشر کرد؛ عکس، ویدیو، صدا و پرونده در نسخهٔ بعدی می‌آیند. متن را بازارسال کنید یا با /post بفرستید.
+
+## A second pair of eyes, and the audit trail (issue 12: approvals)
+
+command-audit = ۲۰ کار آخر مدیران
+button-approve = ✅ تأیید
+button-withdraw = ↩️ پس گرفتن
+approval-no-other-admin = با PUBLISH_APPROVALS=2 مدیر دیگری از ADMIN_IDS باید تأیید کند، ولی مدیر دیگری نیست؛ کاری انجام نشد.
+approval-own-request = این درخواست خودتان است؛ مدیر دیگری باید آن را تأیید کند.
+approval-not-author = فقط مدیری که درخواست داده می‌تواند آن را پس بگیرد.
+approval-already-approved = پیش‌تر تأیید شده است؛ کار دیگری انجام نمی‌شود.
+approval-already-withdrawn = نویسنده آن را پس گرفته است؛ کاری انجام نمی‌شود.
+approval-not-found = چنین درخواستی نیست.
+audit-empty = هنوز کاری در دفتر مدیران ثبت نشده است.
+approval-requested = ⏳ درخواست { $request }: { $action ->
+        [publish] این اطلاعیه
+        [edit] این ویرایش اطلاعیهٔ #{ $id }
+       *[delete] حذف اطلاعیهٔ #{ $id }
+    } تنها با تأیید مدیری دیگر انجام می‌شود. پیش‌نمایش برای مدیران دیگر فرستاده شد.
+approval-asked = 👀 { $author } می‌خواهد { $action ->
+        [publish] اطلاعیهٔ بالا را منتشر کند
+        [edit] اطلاعیهٔ #{ $id } را با متن بالا جایگزین کند
+       *[delete] اطلاعیهٔ #{ $id } «{ $title }» را حذف کند
+    } (درخواست { $request }). این کار تنها با تأیید مدیری دیگر انجام می‌شود.
+approval-approved = ✅ درخواست { $request } را { $approver } تأیید کرد.
+approval-withdrawn = ↩️ درخواست { $request } را نویسنده‌اش پس گرفت؛ کاری انجام نشد.
+audit-heading = 🧾 آخرین کارهای مدیران، تازه‌ترین در بالا:
+audit-line = { $when } · مدیر { $admin } · { $action ->
+        [publish] انتشار
+        [edit] ویرایش
+        [delete] حذف
+        [approve] تأیید
+        [withdraw] پس گرفتن درخواست
+       *[release] انتشار اطلاعیه‌های نگه‌داشته‌شدهٔ خوراک
+    } { $statement }

@@ -127,6 +127,10 @@ pub const VARIABLES: &[Variable] = &[
         name: "DELIVERY_GIVE_UP_HOURS",
         show: |s| Some((s.delivery_give_up.as_secs() / 3600).to_string()),
     },
+    Variable {
+        name: "PUBLISH_APPROVALS",
+        show: |s| Some(s.publish_approvals.count().to_string()),
+    },
     // Read by `telemetry` before anything else, so not part of Settings.
     Variable {
         name: "LOG_FORMAT",
@@ -153,6 +157,8 @@ pub struct Settings {
     pub api_url: Option<url::Url>,
     pub database_url: String,
     pub admin_ids: Vec<u64>,
+    /// Whether a second admin must approve what one admin publishes, edits or deletes.
+    pub publish_approvals: Approvals,
     pub feed_urls: Vec<url::Url>,
     pub poll_interval: Duration,
     pub feed_user_agent: String,
@@ -181,6 +187,25 @@ pub struct Settings {
     /// How many commands, button presses and inline queries one user may send. Not an
     /// environment variable (the README explains the figures); tests loosen it.
     pub fair_use: FairUse,
+}
+
+/// How many admins a publish, an edit or a delete takes (PUBLISH_APPROVALS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Approvals {
+    /// The admin who asks is enough: today's behaviour.
+    #[default]
+    One,
+    /// A different admin must press Approve first.
+    Two,
+}
+
+impl Approvals {
+    pub fn count(self) -> u8 {
+        match self {
+            Approvals::One => 1,
+            Approvals::Two => 2,
+        }
+    }
 }
 
 /// A token bucket per user: `burst` at once, then one more every `refill`.
@@ -243,6 +268,7 @@ impl fmt::Debug for Settings {
             .field("api_url", &self.api_url.as_ref().map(url::Url::as_str))
             .field("database_url", &self.database_url)
             .field("admin_ids", &self.admin_ids.len())
+            .field("publish_approvals", &self.publish_approvals)
             .field(
                 "feed_urls",
                 &self
@@ -316,6 +342,7 @@ impl Settings {
         let (token, api_url) = read_telegram(&value)?;
         let database_url = read_database(&value)?;
         let admin_ids = read_admin_ids(&value)?;
+        let publish_approvals = read_approvals(&value)?;
         let feeds = read_feeds(&value)?;
         let broadcast_rate = read_broadcast_rate(&value)?;
         let (default_lang, channel_id) = read_audience(&value)?;
@@ -328,6 +355,7 @@ impl Settings {
             api_url,
             database_url,
             admin_ids,
+            publish_approvals,
             feed_urls: feeds.urls,
             poll_interval: feeds.poll_interval,
             feed_user_agent: feeds.user_agent,
@@ -428,6 +456,20 @@ fn read_admin_ids(value: Lookup) -> Result<Vec<u64>, ConfigError> {
             })
         })
         .collect()
+}
+
+/// PUBLISH_APPROVALS: 1 (the default) or 2.
+fn read_approvals(value: Lookup) -> Result<Approvals, ConfigError> {
+    match value("PUBLISH_APPROVALS").as_deref() {
+        None | Some("1") => Ok(Approvals::One),
+        Some("2") => Ok(Approvals::Two),
+        Some(other) => Err(ConfigError::Invalid {
+            var: "PUBLISH_APPROVALS",
+            reason: format!(
+                "{other:?} is neither 1 (an admin publishes alone) nor 2 (a second admin approves)"
+            ),
+        }),
+    }
 }
 
 struct Feeds {
@@ -786,6 +828,18 @@ mod tests {
         .unwrap();
         assert_eq!(intranet.feed_max_new_per_poll, 0);
         assert!(intranet.describe().contains("FEED_ALLOW_PRIVATE=true"));
+    }
+
+    #[test]
+    fn publish_approvals_are_one_or_two() {
+        let s = |v: &str| settings(&[("TELOXIDE_TOKEN", TOKEN), ("PUBLISH_APPROVALS", v)]);
+        assert_eq!(s("").unwrap().publish_approvals, Approvals::One);
+        assert_eq!(s("1").unwrap().publish_approvals, Approvals::One);
+        assert_eq!(s(" 2 ").unwrap().publish_approvals, Approvals::Two);
+        for wrong in ["0", "3", "two", "-1"] {
+            let error = s(wrong).unwrap_err().to_string();
+            assert!(error.starts_with("PUBLISH_APPROVALS is invalid"), "{error}");
+        }
     }
 
     #[test]

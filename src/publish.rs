@@ -2,6 +2,8 @@
 //! here: stored if new and queued for every subscriber in one transaction, and the
 //! broadcast worker is woken.
 
+mod approvals;
+
 use std::sync::Arc;
 
 use tokio::sync::Notify;

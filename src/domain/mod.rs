@@ -1,6 +1,7 @@
 //! Plain types shared by every room. No I/O here.
 
 mod announcement;
+mod approval;
 mod delivery;
 mod draft;
 mod feed;
@@ -15,6 +16,10 @@ pub mod time;
 
 pub use announcement::{
     Announcement, AnnouncementError, NewAnnouncement, StatementContent, is_http_url,
+};
+pub use approval::{
+    ActionKind, ActionOutcome, AdminAction, Approval, ApprovalRequest, AuditAction, AuditEntry,
+    RequestStatus, Withdrawal,
 };
 pub use delivery::{
     ArchiveOutcome, ClaimedDelivery, DeliveryAction, DeliveryResult, HoldRelease, PublishOutcome,

@@ -1,6 +1,8 @@
 //! The only room with SQL. Everything else asks [`Storage`] in domain terms.
 
 mod announcements;
+mod approvals;
+mod audit;
 mod chat_migration;
 mod drafts;
 mod feeds;

@@ -59,23 +59,29 @@ pub(super) async fn enqueue_broadcast(
     Ok(recipients)
 }
 
+/// [`Storage::publish`] in the caller's transaction (an approval carries it out with the
+/// approval itself).
+pub(super) async fn publish_in(
+    tx: &mut sqlx::SqliteConnection,
+    new: &NewAnnouncement,
+    now: i64,
+) -> Result<PublishOutcome, StorageError> {
+    let id = match insert_if_new(tx, new).await? {
+        ArchiveOutcome::Duplicate(id) => return Ok(PublishOutcome::Duplicate { id }),
+        ArchiveOutcome::Inserted(id) => id,
+    };
+    let recipients = enqueue_broadcast(tx, id, now).await?;
+    Ok(PublishOutcome::Published { id, recipients })
+}
+
 impl Storage {
     /// The one door in: stores the statement if it is new and, in the same transaction,
     /// queues it for every active subscriber with a single INSERT … SELECT.
     pub async fn publish(&self, new: &NewAnnouncement) -> Result<PublishOutcome, StorageError> {
-        let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let outcome = insert_if_new(&mut tx, new).await?;
-        let id = match outcome {
-            ArchiveOutcome::Duplicate(id) => {
-                tx.commit().await?;
-                return Ok(PublishOutcome::Duplicate { id });
-            }
-            ArchiveOutcome::Inserted(id) => id,
-        };
-        let recipients = enqueue_broadcast(&mut tx, id, now).await?;
+        let outcome = publish_in(&mut tx, new, now_ms()).await?;
         tx.commit().await?;
-        Ok(PublishOutcome::Published { id, recipients })
+        Ok(outcome)
     }
 
     /// Claims up to `limit` due deliveries for `lease`. SQLite has no SKIP LOCKED, but it

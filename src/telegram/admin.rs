@@ -5,6 +5,7 @@ use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 
+use super::approvals::{self, Answer};
 use super::callback::{DraftButton, ReleaseHold, button};
 use super::entities::{formatted, formatted_tail};
 use super::reply::{
@@ -12,7 +13,7 @@ use super::reply::{
 };
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
 use crate::domain::{
-    Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, PublishOutcome, SourceKey,
+    AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
     StatementContent, StatementId, UserId, is_http_url,
 };
 use crate::storage::AddFeedOutcome;
@@ -106,8 +107,9 @@ pub async fn answer(
             start_draft(&bot, &msg, &ctx, &to).await
         }
         AdminCommand::Post(text) => post(&bot, &msg, &ctx, &to, &text).await,
+        AdminCommand::Audit => approvals::audit(&bot, &ctx, &to).await,
         AdminCommand::Edit(args) => edit(&bot, &msg, &ctx, &to, &args).await,
-        AdminCommand::Delete(args) => delete(&bot, &ctx, &to, &args).await,
+        AdminCommand::Delete(args) => delete(&bot, &msg, &ctx, &to, &args).await,
         AdminCommand::Stats => stats(&bot, &ctx, &to).await,
         AdminCommand::Cancel => cancel(&bot, &msg, &ctx, &to).await,
         AdminCommand::Skip => skip(&bot, &msg, &ctx, &to).await,
@@ -151,22 +153,25 @@ async fn post(
     else {
         return say(bot, to, phrase(Phrase::PostEmptyText, to.lang)).await;
     };
-    let answer = publish(ctx, &new, to.lang).await?;
-    say(bot, to, answer).await
+    submit_from(bot, msg, ctx, to, AdminAction::Publish(new)).await
 }
 
-/// Publishes, and says how it went.
-async fn publish(
+/// Carries out (or, with `PUBLISH_APPROVALS=2`, holds for approval) what the message's
+/// sender asked, and answers in its chat.
+async fn submit_from(
+    bot: &JarchiBot,
+    msg: &Message,
     ctx: &Context,
-    new: &NewAnnouncement,
-    lang: Lang,
-) -> Result<String, super::HandlerError> {
-    Ok(match ctx.publisher.publish(new).await? {
-        PublishOutcome::Published { id, recipients } => {
-            catalogue::published(id.0, recipients, lang)
-        }
-        PublishOutcome::Duplicate { id } => catalogue::already_published(id.0, lang),
-    })
+    to: &ReplyTo,
+    action: AdminAction,
+) -> HandlerResult {
+    let Some(author) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    approvals::submit(bot, ctx, author, msg.chat.id.into(), action, to.lang)
+        .await?
+        .send(bot, to)
+        .await
 }
 
 /// `/edit id` and the lines of the revised statement.
@@ -189,15 +194,17 @@ async fn edit(
     let Some((id, revised)) = parsed.and_then(|(id, post)| Some((id, content(&post)?))) else {
         return say(bot, to, phrase(Phrase::EditUsage, to.lang)).await;
     };
-    let answer = match ctx.publisher.revise(id, &revised).await? {
-        Some(copies) => catalogue::revised(id.0, copies, to.lang),
-        None => catalogue::show_not_found(id.0, to.lang),
-    };
-    say(bot, to, answer).await
+    submit_from(bot, msg, ctx, to, AdminAction::Edit { id, revised }).await
 }
 
 /// `/delete id`.
-async fn delete(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> HandlerResult {
+async fn delete(
+    bot: &JarchiBot,
+    msg: &Message,
+    ctx: &Context,
+    to: &ReplyTo,
+    args: &str,
+) -> HandlerResult {
     let Some(id) = to_ascii_digits(args)
         .trim()
         .trim_start_matches('#')
@@ -207,11 +214,7 @@ async fn delete(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> Han
     else {
         return say(bot, to, phrase(Phrase::DeleteUsage, to.lang)).await;
     };
-    let answer = match ctx.publisher.retract(id).await? {
-        Some(copies) => catalogue::retracted(id.0, copies, to.lang),
-        None => catalogue::show_not_found(id.0, to.lang),
-    };
-    say(bot, to, answer).await
+    submit_from(bot, msg, ctx, to, AdminAction::Delete { id }).await
 }
 
 async fn stats(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
@@ -435,17 +438,21 @@ pub async fn draft_button(
             // The confirmation message's id makes a double tap a duplicate, not a second post.
             let source_key = SourceKey::admin(message.chat.id.into(), message.id.0);
             match content(&post_of(&draft)) {
-                Some(c) => publish(&ctx, &NewAnnouncement::keyed(source_key, c), to.lang).await?,
-                None => phrase(Phrase::PostEmptyText, to.lang).to_string(),
+                Some(c) => {
+                    let action = AdminAction::Publish(NewAnnouncement::keyed(source_key, c));
+                    let chat = message.chat.id.into();
+                    approvals::submit(&bot, &ctx, &query.from, chat, action, to.lang).await?
+                }
+                None => Answer::said(phrase(Phrase::PostEmptyText, to.lang)),
             }
         }
-        DraftButton::Cancel => phrase(Phrase::PostCancelled, to.lang).to_string(),
+        DraftButton::Cancel => Answer::said(phrase(Phrase::PostCancelled, to.lang)),
     };
     ctx.storage.discard_draft(user_id).await?;
     bot.answer_callback_query(query.id.clone()).await?;
-    // Replacing the question removes its buttons, so nothing can be sent twice.
-    edit_text(&bot, message.chat.id, message.id, answer).await?;
-    Ok(())
+    // Replacing the question removes its buttons, so nothing can be sent twice (a request
+    // awaiting approval keeps only its Withdraw button).
+    answer.replace(&bot, message).await
 }
 
 /// "Broadcast them" under a held-statements notice. The release is one transaction that
@@ -465,7 +472,11 @@ pub async fn hold_button(
         HoldRelease::Released {
             statements,
             deliveries,
-        } => (statements, deliveries),
+        } => {
+            let admin = UserId::from(query.from.id);
+            ctx.storage.audit(admin, AuditAction::Release, None).await?;
+            (statements, deliveries)
+        }
         HoldRelease::NotFound => {
             return toast(&bot, &query, phrase(Phrase::HoldNotFound, to.lang)).await;
         }

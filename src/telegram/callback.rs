@@ -10,7 +10,8 @@
 //! - settings: `s:p` previews on/off, `s:l` the other language, `s:q` pick quiet hours,
 //!   `s:qs:<start>` then `s:qe:<start>:<end>`, `s:qo` no quiet hours, `s:b` back;
 //! - the /post dialogue: `post:send`, `post:cancel`;
-//! - feed items held back by a poll: `hold:<hold id>`.
+//! - feed items held back by a poll: `hold:<hold id>`;
+//! - a request awaiting a second admin: `approve:<request id>`, `withdraw:<request id>`.
 
 use teloxide::types::InlineKeyboardButton;
 
@@ -33,6 +34,7 @@ pub enum Callback {
     Settings(SettingsButton),
     Draft(DraftButton),
     ReleaseHold(ReleaseHold),
+    Approval(ApprovalButton),
 }
 
 /// Buttons under lists and the archive's calendar.
@@ -83,6 +85,13 @@ pub struct ReleaseHold {
     pub hold_id: i64,
 }
 
+/// Approve (another admin) or Withdraw (the author) under a request awaiting a second admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalButton {
+    Approve { request: i64 },
+    Withdraw { request: i64 },
+}
+
 impl Callback {
     pub fn encode(self) -> String {
         match self {
@@ -91,6 +100,12 @@ impl Callback {
             Callback::Draft(DraftButton::Send) => "post:send".into(),
             Callback::Draft(DraftButton::Cancel) => "post:cancel".into(),
             Callback::ReleaseHold(ReleaseHold { hold_id }) => format!("hold:{hold_id}"),
+            Callback::Approval(ApprovalButton::Approve { request }) => {
+                format!("approve:{request}")
+            }
+            Callback::Approval(ApprovalButton::Withdraw { request }) => {
+                format!("withdraw:{request}")
+            }
         }
     }
 
@@ -104,6 +119,12 @@ impl Callback {
             ["post", "cancel"] => Some(Callback::Draft(DraftButton::Cancel)),
             ["hold", id] => Some(Callback::ReleaseHold(ReleaseHold {
                 hold_id: id.parse().ok()?,
+            })),
+            ["approve", id] => Some(Callback::Approval(ApprovalButton::Approve {
+                request: id.parse().ok()?,
+            })),
+            ["withdraw", id] => Some(Callback::Approval(ApprovalButton::Withdraw {
+                request: id.parse().ok()?,
             })),
             browse => BrowseButton::decode(browse).map(Callback::Browse),
         }
@@ -226,6 +247,12 @@ impl From<DraftButton> for Callback {
     }
 }
 
+impl From<ApprovalButton> for Callback {
+    fn from(button: ApprovalButton) -> Self {
+        Callback::Approval(button)
+    }
+}
+
 impl From<ReleaseHold> for Callback {
     fn from(hold: ReleaseHold) -> Self {
         Callback::ReleaseHold(hold)
@@ -280,6 +307,10 @@ mod tests {
             prop_oneof![Just(DraftButton::Send), Just(DraftButton::Cancel)]
                 .prop_map(Callback::Draft),
             any::<i64>().prop_map(|hold_id| Callback::ReleaseHold(ReleaseHold { hold_id })),
+            any::<i64>()
+                .prop_map(|request| Callback::Approval(ApprovalButton::Approve { request })),
+            any::<i64>()
+                .prop_map(|request| Callback::Approval(ApprovalButton::Withdraw { request })),
         ]
     }
 
@@ -362,6 +393,28 @@ mod tests {
         }
         let held = Callback::ReleaseHold(ReleaseHold { hold_id: i64::MAX });
         assert!(held.encode().len() <= MAX_CALLBACK_BYTES);
+    }
+
+    #[test]
+    fn approval_buttons_fit_and_garbage_is_refused() {
+        for (data, pressed) in [
+            ("approve:7", ApprovalButton::Approve { request: 7 }),
+            ("withdraw:7", ApprovalButton::Withdraw { request: 7 }),
+        ] {
+            assert_eq!(Callback::from(pressed).encode(), data);
+            assert_eq!(Callback::decode(data), Some(Callback::Approval(pressed)));
+        }
+        let longest = Callback::from(ApprovalButton::Withdraw { request: i64::MIN }).encode();
+        assert!(longest.len() <= MAX_CALLBACK_BYTES);
+        for garbage in [
+            "approve",
+            "approve:",
+            "approve:x",
+            "withdraw:1:2",
+            "withdraw:",
+        ] {
+            assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
+        }
     }
 
     #[test]

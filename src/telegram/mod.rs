@@ -2,6 +2,7 @@
 //! for every word and every tag they send; no SQL and no hand-built HTML here.
 
 mod admin;
+mod approvals;
 mod browse;
 pub mod callback;
 mod commands;
@@ -135,7 +136,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
             .branch(dptree::case![Callback::Browse(pressed)].endpoint(browse::button_pressed))
             .branch(dptree::case![Callback::Settings(pressed)].endpoint(settings::button_pressed))
             .branch(dptree::case![Callback::Draft(pressed)].endpoint(admin::draft_button))
-            .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button));
+            .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button))
+            .branch(dptree::case![Callback::Approval(pressed)].endpoint(approvals::button_pressed));
     let callbacks = Update::filter_callback_query()
         .branch(buttons)
         .endpoint(unknown_button);

@@ -19,6 +19,9 @@ use crate::text::dates::format_time;
 use crate::text::{JalaliMonth, format_date};
 use crate::text::{escape, localize_digits};
 
+mod approvals;
+pub use approvals::*;
+
 /// Every language's file, by its code (`Lang::code`). Adding a language adds its code here
 /// (and to `domain::Lang`); the tests check that the two lists agree.
 macro_rules! locales {
@@ -110,6 +113,16 @@ phrases! {
     ArchiveChooseYear = "archive-choose-year",
     // ---- publishing as the staff publish: formatting and forwards (issue 12) ----
     ForwardMediaLater = "forward-media-later",
+    // ---- a second pair of eyes, and the audit trail (issue 12: approvals) ----
+    ButtonApprove = "button-approve",
+    ButtonWithdraw = "button-withdraw",
+    ApprovalNoOtherAdmin = "approval-no-other-admin",
+    ApprovalOwnRequest = "approval-own-request",
+    ApprovalNotAuthor = "approval-not-author",
+    ApprovalAlreadyApproved = "approval-already-approved",
+    ApprovalAlreadyWithdrawn = "approval-already-withdrawn",
+    ApprovalNotFound = "approval-not-found",
+    AuditEmpty = "audit-empty",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in
@@ -159,6 +172,13 @@ mod id {
         HELD_ADVICE = "held-advice",
         WAITING_HOLD = "waiting-hold",
         HOLD_RELEASED = "hold-released",
+        // ---- a second pair of eyes, and the audit trail (issue 12: approvals) ----
+        APPROVAL_REQUESTED = "approval-requested",
+        APPROVAL_ASKED = "approval-asked",
+        APPROVAL_APPROVED = "approval-approved",
+        APPROVAL_WITHDRAWN = "approval-withdrawn",
+        AUDIT_HEADING = "audit-heading",
+        AUDIT_LINE = "audit-line",
     }
 }
 

@@ -7,6 +7,7 @@ mod app;
 mod binary;
 mod support_selftest;
 
+mod approvals;
 mod archive;
 mod bad_config;
 mod broadcast;
