@@ -6,13 +6,17 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::domain::{HoldRelease, NewAnnouncement, PublishOutcome, StatementContent, StatementId};
+use crate::domain::{
+    HoldRelease, NewAnnouncement, PublishOutcome, SourceKey, StatementContent, StatementId,
+};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Clone, Debug)]
 pub struct Publisher {
     storage: Storage,
     queue_changed: Arc<Notify>,
+    /// Wakes the schedule task when a statement is held or a hold cancelled.
+    schedule_changed: Arc<Notify>,
 }
 
 impl Publisher {
@@ -20,6 +24,7 @@ impl Publisher {
         Self {
             storage,
             queue_changed: Arc::new(Notify::new()),
+            schedule_changed: Arc::new(Notify::new()),
         }
     }
 
@@ -82,5 +87,34 @@ impl Publisher {
             self.queue_changed.notify_one();
         }
         Ok(deletes)
+    }
+
+    /// What the schedule task waits on until the next held statement is due.
+    pub fn schedule_signal(&self) -> Arc<Notify> {
+        Arc::clone(&self.schedule_changed)
+    }
+
+    /// Holds a statement until `due_ms`; the schedule task publishes it through
+    /// [`publish`](Self::publish) under `key` then. Returns the schedule's id.
+    pub async fn schedule(
+        &self,
+        key: &SourceKey,
+        statement: &StatementContent,
+        due_ms: i64,
+    ) -> Result<i64, StorageError> {
+        let id = self.storage.schedule(key, statement, due_ms).await?;
+        tracing::info!(schedule = id, due_ms, "a statement is held for later");
+        self.schedule_changed.notify_one();
+        Ok(id)
+    }
+
+    /// Cancels a held statement; false if it was no longer held (sent or cancelled).
+    pub async fn cancel_schedule(&self, id: i64) -> Result<bool, StorageError> {
+        let cancelled = self.storage.unschedule(id).await?;
+        if cancelled {
+            tracing::info!(schedule = id, "a held statement was cancelled");
+            self.schedule_changed.notify_one();
+        }
+        Ok(cancelled)
     }
 }

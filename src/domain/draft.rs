@@ -8,6 +8,8 @@ pub enum DraftStep {
     Body,
     Link,
     Preview,
+    /// "Send later" was pressed: the next message is the time it should go out.
+    When,
 }
 
 impl DraftStep {
@@ -17,6 +19,7 @@ impl DraftStep {
             DraftStep::Body => "body",
             DraftStep::Link => "link",
             DraftStep::Preview => "preview",
+            DraftStep::When => "when",
         }
     }
 }
@@ -29,6 +32,7 @@ impl TryFrom<&str> for DraftStep {
             "body" => Ok(DraftStep::Body),
             "link" => Ok(DraftStep::Link),
             "preview" => Ok(DraftStep::Preview),
+            "when" => Ok(DraftStep::When),
             _ => Err(UnknownValue::new("draft step", s)),
         }
     }

@@ -11,6 +11,7 @@ mod permissions;
 mod queue;
 mod revisions;
 mod search;
+mod schedules;
 mod search_pages;
 mod stats;
 mod subscribers;

@@ -5,7 +5,7 @@ use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 
-use super::callback::{DraftButton, ReleaseHold, button};
+use super::callback::{DraftButton, ReleaseHold, ScheduleButton, button};
 use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
@@ -86,6 +86,7 @@ pub async fn answer(
         AdminCommand::Feeds => feeds(&bot, &ctx, &to).await,
         AdminCommand::AddFeed(url) => add_feed(&bot, &ctx, &to, &url).await,
         AdminCommand::RemoveFeed(args) => remove_feed(&bot, &ctx, &to, &args).await,
+        AdminCommand::Scheduled => super::schedule::list(&bot, &ctx, &to).await,
     }
 }
 
@@ -337,6 +338,7 @@ pub async fn continue_draft(
             show_preview(&bot, &ctx, &draft, to.lang).await
         }
         DraftStep::Preview => Ok(()),
+        DraftStep::When => super::schedule::when_typed(&bot, &msg, draft, &ctx, &to, text).await,
     }
 }
 
@@ -350,12 +352,23 @@ async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang)
     };
     let id = ctx.storage.next_announcement_id().await?;
     send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
-    let keyboard = InlineKeyboardMarkup::new([[
-        button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
-        button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
-    ]]);
+    let keyboard = InlineKeyboardMarkup::new([
+        vec![
+            button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
+            button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
+        ],
+        vec![button(
+            phrase(Phrase::ButtonSendLater, lang),
+            ScheduleButton::SendLater,
+        )],
+    ]);
     send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
     Ok(())
+}
+
+/// A finished draft as the statement it will be; `None` if it says nothing.
+pub(super) fn draft_content(draft: &Draft) -> Option<StatementContent> {
+    content(&post_of(draft))
 }
 
 fn post_of(draft: &Draft) -> Post {

@@ -10,7 +10,9 @@
 //! - settings: `s:p` previews on/off, `s:l` the other language, `s:q` pick quiet hours,
 //!   `s:qs:<start>` then `s:qe:<start>:<end>`, `s:qo` no quiet hours, `s:b` back;
 //! - the /post dialogue: `post:send`, `post:cancel`;
-//! - feed items held back by a poll: `hold:<hold id>`.
+//! - feed items held back by a poll: `hold:<hold id>`;
+//! - the schedule: `post:later` (Send later, under a preview), `sched:x:<schedule id>`
+//!   (cancel a held statement, under /scheduled).
 
 use teloxide::types::InlineKeyboardButton;
 
@@ -33,6 +35,7 @@ pub enum Callback {
     Settings(SettingsButton),
     Draft(DraftButton),
     ReleaseHold(ReleaseHold),
+    Schedule(ScheduleButton),
 }
 
 /// Buttons under lists and the archive's calendar.
@@ -83,6 +86,13 @@ pub struct ReleaseHold {
     pub hold_id: i64,
 }
 
+/// "Send later" under a preview, and Cancel under each statement /scheduled lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleButton {
+    SendLater,
+    Cancel { schedule_id: i64 },
+}
+
 impl Callback {
     pub fn encode(self) -> String {
         match self {
@@ -91,6 +101,10 @@ impl Callback {
             Callback::Draft(DraftButton::Send) => "post:send".into(),
             Callback::Draft(DraftButton::Cancel) => "post:cancel".into(),
             Callback::ReleaseHold(ReleaseHold { hold_id }) => format!("hold:{hold_id}"),
+            Callback::Schedule(ScheduleButton::SendLater) => "post:later".into(),
+            Callback::Schedule(ScheduleButton::Cancel { schedule_id }) => {
+                format!("sched:x:{schedule_id}")
+            }
         }
     }
 
@@ -104,6 +118,10 @@ impl Callback {
             ["post", "cancel"] => Some(Callback::Draft(DraftButton::Cancel)),
             ["hold", id] => Some(Callback::ReleaseHold(ReleaseHold {
                 hold_id: id.parse().ok()?,
+            })),
+            ["post", "later"] => Some(Callback::Schedule(ScheduleButton::SendLater)),
+            ["sched", "x", id] => Some(Callback::Schedule(ScheduleButton::Cancel {
+                schedule_id: id.parse().ok()?,
             })),
             browse => BrowseButton::decode(browse).map(Callback::Browse),
         }
@@ -226,6 +244,12 @@ impl From<DraftButton> for Callback {
     }
 }
 
+impl From<ScheduleButton> for Callback {
+    fn from(button: ScheduleButton) -> Self {
+        Callback::Schedule(button)
+    }
+}
+
 impl From<ReleaseHold> for Callback {
     fn from(hold: ReleaseHold) -> Self {
         Callback::ReleaseHold(hold)
@@ -280,6 +304,11 @@ mod tests {
             prop_oneof![Just(DraftButton::Send), Just(DraftButton::Cancel)]
                 .prop_map(Callback::Draft),
             any::<i64>().prop_map(|hold_id| Callback::ReleaseHold(ReleaseHold { hold_id })),
+            prop_oneof![
+                Just(ScheduleButton::SendLater),
+                any::<i64>().prop_map(|schedule_id| ScheduleButton::Cancel { schedule_id }),
+            ]
+            .prop_map(Callback::Schedule),
         ]
     }
 
@@ -356,6 +385,11 @@ mod tests {
                 "hold:42",
                 Callback::ReleaseHold(ReleaseHold { hold_id: 42 }),
             ),
+            ("post:later", Callback::Schedule(ScheduleButton::SendLater)),
+            (
+                "sched:x:7",
+                Callback::Schedule(ScheduleButton::Cancel { schedule_id: 7 }),
+            ),
         ] {
             assert_eq!(pressed.encode(), data);
             assert_eq!(Callback::decode(data), Some(pressed), "{data}");
@@ -401,6 +435,11 @@ mod tests {
             "s:qs:-1",
             "hold:x",
             "hold:",
+            "post:later:1",
+            "sched:x",
+            "sched:x:",
+            "sched:x:y",
+            "sched:1",
         ] {
             assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
         }

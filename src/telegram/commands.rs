@@ -34,6 +34,7 @@ pub enum AdminCommand {
     Feeds,
     AddFeed(String),
     RemoveFeed(String),
+    Scheduled,
 }
 
 /// Who a command is for, and so which menu and which part of `/help` show it.
@@ -134,6 +135,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec("feeds",      Admin,      "command-feeds",       Ignored(|| A::Feeds.into())),
     spec("addfeed",    Admin,      "command-addfeed",     Text(|a| A::AddFeed(a).into())),
     spec("removefeed", Admin,      "command-removefeed",  Text(|a| A::RemoveFeed(a).into())),
+    spec("scheduled",  Admin,      "command-scheduled",   Ignored(|| A::Scheduled.into())),
 ];
 
 /// The commands one audience sees: `(name, description key)`.

@@ -13,6 +13,7 @@ mod inline;
 mod menu;
 mod public;
 mod reply;
+mod schedule;
 mod settings;
 
 use std::ops::Deref;
@@ -131,7 +132,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
             .branch(dptree::case![Callback::Browse(pressed)].endpoint(browse::button_pressed))
             .branch(dptree::case![Callback::Settings(pressed)].endpoint(settings::button_pressed))
             .branch(dptree::case![Callback::Draft(pressed)].endpoint(admin::draft_button))
-            .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button));
+            .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button))
+            .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed));
     let callbacks = Update::filter_callback_query()
         .branch(buttons)
         .endpoint(unknown_button);

@@ -15,6 +15,7 @@ pub mod listing;
 pub mod query;
 pub mod snippet;
 pub mod split;
+pub mod when;
 
 pub use bidi::{RLM, rtl_lines};
 pub use dates::{JalaliMonth, format_date};
