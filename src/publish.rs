@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::domain::{
-    HoldRelease, NewAnnouncement, PublishOutcome, SourceKey, StatementContent, StatementId,
-};
+use crate::domain::{HoldRelease, NewAnnouncement, PublishOutcome, StatementContent, StatementId};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Clone, Debug)]
@@ -94,18 +92,16 @@ impl Publisher {
         Arc::clone(&self.schedule_changed)
     }
 
-    /// Holds a statement until `due_ms`; the schedule task publishes it through
-    /// [`publish`](Self::publish) under `key` then. Returns the schedule's id.
-    pub async fn schedule(
-        &self,
-        key: &SourceKey,
-        statement: &StatementContent,
-        due_ms: i64,
-    ) -> Result<i64, StorageError> {
-        let id = self.storage.schedule(key, statement, due_ms).await?;
-        tracing::info!(schedule = id, due_ms, "a statement is held for later");
-        self.schedule_changed.notify_one();
-        Ok(id)
+    /// Gives a statement waiting for its time (see `Storage::hold_for_time`) that time;
+    /// the schedule task publishes it through [`publish`](Self::publish) then. False if it
+    /// was no longer waiting.
+    pub async fn schedule(&self, id: i64, due_ms: i64) -> Result<bool, StorageError> {
+        let scheduled = self.storage.set_due(id, due_ms).await?;
+        if scheduled {
+            tracing::info!(schedule = id, due_ms, "a statement is held for later");
+            self.schedule_changed.notify_one();
+        }
+        Ok(scheduled)
     }
 
     /// Cancels a held statement; false if it was no longer held (sent or cancelled).

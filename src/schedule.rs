@@ -87,7 +87,11 @@ impl Scheduler {
             published += 1;
             let due_ms = held.due.timestamp_millis();
             if since_ms(due_ms) > LATE_AFTER {
-                tracing::warn!(announcement = id.0, due_ms, "a held statement went out late");
+                tracing::warn!(
+                    announcement = id.0,
+                    due_ms,
+                    "a held statement went out late"
+                );
                 let late = LatePublish {
                     id,
                     title: held.statement.title().to_string(),

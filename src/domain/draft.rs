@@ -8,8 +8,6 @@ pub enum DraftStep {
     Body,
     Link,
     Preview,
-    /// "Send later" was pressed: the next message is the time it should go out.
-    When,
 }
 
 impl DraftStep {
@@ -19,7 +17,6 @@ impl DraftStep {
             DraftStep::Body => "body",
             DraftStep::Link => "link",
             DraftStep::Preview => "preview",
-            DraftStep::When => "when",
         }
     }
 }
@@ -32,7 +29,6 @@ impl TryFrom<&str> for DraftStep {
             "body" => Ok(DraftStep::Body),
             "link" => Ok(DraftStep::Link),
             "preview" => Ok(DraftStep::Preview),
-            "when" => Ok(DraftStep::When),
             _ => Err(UnknownValue::new("draft step", s)),
         }
     }

@@ -2,7 +2,15 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{NewAnnouncement, StatementId};
+use super::{ChatId, NewAnnouncement, StatementId};
+
+/// A statement whose admin pressed "Send later" and has not yet typed the time: their
+/// next message in `chat_id` is the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitingSchedule {
+    pub id: i64,
+    pub chat_id: ChatId,
+}
 
 /// A held statement as `/scheduled` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -193,7 +193,9 @@ async fn cancel(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> 
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
-    let answer = if ctx.storage.discard_draft(user.id.into()).await? {
+    let discarded = ctx.storage.discard_draft(user.id.into()).await?
+        || ctx.storage.discard_waiting_schedule(user.id.into()).await?;
+    let answer = if discarded {
         Phrase::PostCancelled
     } else {
         Phrase::NothingToCancel
@@ -338,7 +340,6 @@ pub async fn continue_draft(
             show_preview(&bot, &ctx, &draft, to.lang).await
         }
         DraftStep::Preview => Ok(()),
-        DraftStep::When => super::schedule::when_typed(&bot, &msg, draft, &ctx, &to, text).await,
     }
 }
 

@@ -124,6 +124,7 @@ pub fn schema() -> UpdateHandler<HandlerError> {
     let messages = Update::filter_message()
         .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
+        .branch(dptree::filter_map_async(schedule::waiting_for_time).endpoint(schedule::time_typed))
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
     // One branch reads the button; each room gets only what it made.

@@ -1,6 +1,7 @@
 //! "Send later" under a /post preview, the time the admin then types, and `/scheduled`
 //! with a Cancel button under each held statement. The statement goes out later through
-//! the schedule task (`crate::schedule`), under the key of the message that gave the time.
+//! the schedule task (`crate::schedule`), under the key of the preview's question, as it
+//! would have with Send.
 
 use chrono::Utc;
 use teloxide::prelude::*;
@@ -10,7 +11,7 @@ use super::admin::draft_content;
 use super::callback::{ScheduleButton, button};
 use super::reply::{ReplyTo, edit_page, edit_text, say, send_page, toast};
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{Draft, DraftStep, ScheduledStatement, SourceKey, UserId};
+use crate::domain::{DraftStep, ScheduledStatement, SourceKey, UserId, WaitingSchedule};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::when::parse_when;
 
@@ -39,31 +40,48 @@ fn cancel_buttons(held: &[ScheduledStatement], to: &ReplyTo) -> InlineKeyboardMa
     }))
 }
 
+/// The admin's statement waiting for its time, if this message should give it.
+pub async fn waiting_for_time(msg: Message, ctx: Context) -> Option<WaitingSchedule> {
+    let user = msg.from.as_ref()?;
+    if !ctx.settings.is_admin(user.id.0) || msg.text().is_none_or(|t| t.starts_with('/')) {
+        return None;
+    }
+    // A /post begun after "Send later" goes on as usual; the held statement still waits.
+    if ctx.storage.draft(user.id.into()).await.ok()?.is_some() {
+        return None;
+    }
+    let waiting = ctx.storage.waiting_schedule(user.id.into()).await.ok()??;
+    (waiting.chat_id == msg.chat.id.into()).then_some(waiting)
+}
+
 /// The message after "Send later": the time, or a sentence saying why it is not one (the
-/// draft waits for a better one, or /cancel).
-pub async fn when_typed(
-    bot: &JarchiBot,
-    msg: &Message,
-    draft: Draft,
-    ctx: &Context,
-    to: &ReplyTo,
-    text: &str,
+/// statement waits for a better one, or /cancel).
+pub async fn time_typed(
+    bot: JarchiBot,
+    msg: Message,
+    waiting: WaitingSchedule,
+    ctx: Context,
+    to: ReplyTo,
 ) -> HandlerResult {
-    let Some(content) = draft_content(&draft) else {
-        return say(bot, to, phrase(Phrase::PostEmptyText, to.lang)).await;
-    };
+    let text = msg.text().unwrap_or_default();
     let due = match parse_when(text, Utc::now()) {
         Ok(due) => due,
-        Err(refusal) => return say(bot, to, catalogue::when_refused(refusal, to.lang)).await,
+        Err(refusal) => return say(&bot, &to, catalogue::when_refused(refusal, to.lang)).await,
     };
-    // The message that gave the time keys the statement, as the confirmation does for Send.
-    let key = SourceKey::admin(msg.chat.id.into(), msg.id.0);
-    let schedule_id = ctx
+    if !ctx
         .publisher
-        .schedule(&key, &content, due.timestamp_millis())
-        .await?;
-    ctx.storage.discard_draft(draft.user_id).await?;
-    say(bot, to, catalogue::scheduled_for(schedule_id, due, to.lang)).await
+        .schedule(waiting.id, due.timestamp_millis())
+        .await?
+    {
+        // Cancelled or given a time meanwhile (the same message handled twice).
+        return Ok(());
+    }
+    say(
+        &bot,
+        &to,
+        catalogue::scheduled_for(waiting.id, due, to.lang),
+    )
+    .await
 }
 
 /// "Send later" and Cancel. Only admins; a stale button gets a short sentence.
@@ -98,11 +116,19 @@ async fn send_later(
         .draft(user_id)
         .await?
         .filter(|d| d.step == DraftStep::Preview);
-    let (Some(mut draft), Some(message)) = (ready, query.regular_message()) else {
+    let (Some(draft), Some(message)) = (ready, query.regular_message()) else {
         return toast(bot, query, phrase(Phrase::DraftGone, to.lang)).await;
     };
-    draft.step = DraftStep::When;
-    ctx.storage.save_draft(&draft).await?;
+    let Some(content) = draft_content(&draft) else {
+        return toast(bot, query, phrase(Phrase::PostEmptyText, to.lang)).await;
+    };
+    // The question's id keys the statement, as it does for Send; the draft becomes the
+    // held statement, so that Send can no longer be pressed for it.
+    let key = SourceKey::admin(message.chat.id.into(), message.id.0);
+    ctx.storage
+        .hold_for_time(user_id, draft.chat_id, &key, &content)
+        .await?;
+    ctx.storage.discard_draft(user_id).await?;
     bot.answer_callback_query(query.id.clone()).await?;
     // The question becomes the request for a time and loses its buttons, so Send cannot
     // also be pressed.

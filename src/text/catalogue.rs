@@ -16,9 +16,9 @@ use crate::domain::{
     SubscriberSettings, WaitingHold,
 };
 use crate::domain::{LatePublish, ScheduledStatement};
+use crate::text::dates::format_time;
 use crate::text::dates::jalali_date;
 use crate::text::when::WhenError;
-use crate::text::dates::format_time;
 use crate::text::{JalaliMonth, format_date};
 use crate::text::{escape, localize_digits};
 
@@ -746,7 +746,10 @@ pub fn scheduled_list(held: &[ScheduledStatement], lang: Lang) -> String {
             ("id", number(statement.id, lang)),
             ("date", date),
             ("time", time),
-            ("title", shortened(&one_line(&statement.title), SCHEDULED_TITLE_CHARS)),
+            (
+                "title",
+                shortened(&one_line(&statement.title), SCHEDULED_TITLE_CHARS),
+            ),
         ];
         out.push('\n');
         out.push_str(&message(id::SCHEDULED_ITEM, lang, &args));
@@ -756,11 +759,19 @@ pub fn scheduled_list(held: &[ScheduledStatement], lang: Lang) -> String {
 
 /// The button that cancels schedule `schedule`.
 pub fn cancel_schedule_label(schedule: i64, lang: Lang) -> String {
-    message(id::BUTTON_CANCEL_SCHEDULE, lang, &[("id", number(schedule, lang))])
+    message(
+        id::BUTTON_CANCEL_SCHEDULE,
+        lang,
+        &[("id", number(schedule, lang))],
+    )
 }
 
 pub fn schedule_cancelled(schedule: i64, lang: Lang) -> String {
-    message(id::SCHEDULE_CANCELLED, lang, &[("id", number(schedule, lang))])
+    message(
+        id::SCHEDULE_CANCELLED,
+        lang,
+        &[("id", number(schedule, lang))],
+    )
 }
 
 fn published_late(late: &LatePublish, lang: Lang) -> String {
@@ -768,7 +779,10 @@ fn published_late(late: &LatePublish, lang: Lang) -> String {
     let (_, time) = tehran_day_and_time(late.published, lang);
     let args = [
         ("id", number(late.id.0, lang)),
-        ("title", shortened(&one_line(&late.title), SCHEDULED_TITLE_CHARS)),
+        (
+            "title",
+            shortened(&one_line(&late.title), SCHEDULED_TITLE_CHARS),
+        ),
         ("date", date),
         ("due", due),
         ("time", time),

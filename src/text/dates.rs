@@ -188,7 +188,11 @@ pub fn jalali_date(at: DateTime<Utc>, lang: Lang) -> String {
         Lang::Fa => solar_hijri(local_date),
         Lang::En => persian(local_date).and_then(|p| {
             let (_, name) = JALALI_MONTHS.get(usize::from(p.month().ordinal).checked_sub(1)?)?;
-            Some(format!("{} {name} {}", p.day_of_month().0, p.era_year().year))
+            Some(format!(
+                "{} {name} {}",
+                p.day_of_month().0,
+                p.era_year().year
+            ))
         }),
     }
     .unwrap_or_else(|| iso(local_date))

@@ -123,17 +123,17 @@ fn iso(text: &str) -> Option<DateTime<Utc>> {
 }
 
 fn naive_iso(text: &str) -> Option<NaiveDateTime> {
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
 }
 
 fn in_tehran(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
-    Some(
-        date.and_time(time)
-            .checked_sub_offset(tehran()?)?
-            .and_utc(),
-    )
+    Some(date.and_time(time).checked_sub_offset(tehran()?)?.and_utc())
 }
 
 #[cfg(test)]
@@ -233,15 +233,9 @@ mod tests {
     #[test]
     fn the_past_and_the_far_future_are_refused() {
         let now = noon_in_tehran();
-        assert_eq!(
-            parse_when("2026-12-01T11:00", now),
-            Err(WhenError::Past)
-        );
+        assert_eq!(parse_when("2026-12-01T11:00", now), Err(WhenError::Past));
         assert_eq!(parse_when("1405/09/01 08:00", now), Err(WhenError::Past));
-        assert_eq!(
-            parse_when("2028-01-01T08:00", now),
-            Err(WhenError::TooFar)
-        );
+        assert_eq!(parse_when("2028-01-01T08:00", now), Err(WhenError::TooFar));
         assert_eq!(parse_when("2027-11-30T08:00", now).is_ok(), true);
     }
 
@@ -264,7 +258,11 @@ mod tests {
             "123:00",
             "-1:00",
         ] {
-            assert_eq!(parse_when(garbage, now), Err(WhenError::Unreadable), "{garbage:?}");
+            assert_eq!(
+                parse_when(garbage, now),
+                Err(WhenError::Unreadable),
+                "{garbage:?}"
+            );
         }
         let long = format!("{}18:30", " ".repeat(MAX_INPUT_CHARS));
         assert_eq!(parse_when(&long, now), Err(WhenError::Unreadable));

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::app::{ADMIN, TestApp, WAIT, text_of};
 use crate::support::fake_telegram::Fault;
 
-async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
+pub(crate) async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
     for chat in chats {
         let kind = if chat < 0 {
             ChatKind::Group
@@ -25,7 +25,7 @@ async fn subscribe(app: &TestApp, chats: impl IntoIterator<Item = i64>) {
 }
 
 /// Waits until the chat has received `n` messages containing `needle`.
-async fn wait_for_text(app: &TestApp, chat: i64, needle: &str, n: usize) {
+pub(crate) async fn wait_for_text(app: &TestApp, chat: i64, needle: &str, n: usize) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let count = app
@@ -45,7 +45,7 @@ async fn wait_for_text(app: &TestApp, chat: i64, needle: &str, n: usize) {
     }
 }
 
-fn count_with(app: &TestApp, chat: i64, needle: &str) -> usize {
+pub(crate) fn count_with(app: &TestApp, chat: i64, needle: &str) -> usize {
     app.sent_to(chat)
         .iter()
         .filter(|c| text_of(c).contains(needle))

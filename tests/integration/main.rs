@@ -19,5 +19,6 @@ mod feed_safety;
 mod ingest;
 mod ops;
 mod outage;
+mod schedule;
 mod search;
 mod worker;
