@@ -105,6 +105,23 @@ impl Storage {
         )
     }
 
+    /// Statements still waiting for a time since before `before_ms` go the way of old
+    /// drafts (the maintenance sweep counts them as drafts).
+    pub(super) async fn sweep_abandoned_schedules(
+        &self,
+        before_ms: i64,
+    ) -> Result<u64, StorageError> {
+        Ok(
+            sqlx::query(
+                "DELETE FROM scheduled_statements WHERE due_at IS NULL AND created_at < ?1",
+            )
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?
+            .rows_affected(),
+        )
+    }
+
     /// The held statements, soonest first, at most `limit`.
     pub async fn scheduled(&self, limit: u32) -> Result<Vec<ScheduledStatement>, StorageError> {
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(

@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(parse_when("2026-12-01T11:00", now), Err(WhenError::Past));
         assert_eq!(parse_when("1405/09/01 08:00", now), Err(WhenError::Past));
         assert_eq!(parse_when("2028-01-01T08:00", now), Err(WhenError::TooFar));
-        assert_eq!(parse_when("2027-11-30T08:00", now).is_ok(), true);
+        assert!(parse_when("2027-11-30T08:00", now).is_ok());
     }
 
     #[test]
