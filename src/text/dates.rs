@@ -225,12 +225,7 @@ fn day_of(date: NaiveDate) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .expect("valid test date")
-    }
+    use crate::text::test_support::utc;
 
     #[test]
     fn persian_dates_are_solar_hijri() {
@@ -338,6 +333,22 @@ mod tests {
             JalaliMonth::new(1499, 12)
                 .and_then(JalaliMonth::span)
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn jalali_dates_in_both_languages() {
+        let tenth_of_azar = utc(2026, 12, 1, 8, 30);
+        assert_eq!(jalali_date(tenth_of_azar, Lang::Fa), "۱۰ آذر ۱۴۰۵");
+        assert_eq!(jalali_date(tenth_of_azar, Lang::En), "10 Azar 1405");
+        assert_eq!(
+            gregorian_of_jalali(1405, 9, 10),
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+        );
+        assert_eq!(gregorian_of_jalali(1405, 12, 30), None);
+        assert_eq!(
+            gregorian_of_jalali(1403, 12, 30),
+            NaiveDate::from_ymd_opt(2025, 3, 20)
         );
     }
 }

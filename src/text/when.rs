@@ -138,17 +138,10 @@ fn in_tehran(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
     use proptest::prelude::*;
 
     use super::*;
-    use crate::text::test_support::mixed_text;
-
-    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .expect("valid test date")
-    }
+    use crate::text::test_support::{mixed_text, utc};
 
     /// 12:00 in Tehran on 1 December 2026 (10 Azar 1405).
     fn noon_in_tehran() -> DateTime<Utc> {
@@ -179,55 +172,29 @@ mod tests {
     }
 
     #[test]
-    fn a_jalali_date_and_time() {
+    fn jalali_dates_and_iso_8601() {
         let now = noon_in_tehran();
-        // 11 Azar 1405 is 2 December 2026.
-        assert_eq!(
-            parse_when("1405/09/11 08:00", now),
-            Ok(utc(2026, 12, 2, 4, 30))
-        );
-        assert_eq!(
-            parse_when("۱۴۰۵/۰۹/۱۱ ۰۸:۰۰", now),
-            Ok(utc(2026, 12, 2, 4, 30))
-        );
-        // 1405 is not a leap year: its Esfand has no thirtieth.
-        assert_eq!(
-            parse_when("1405/12/30 08:00", now),
-            Err(WhenError::Unreadable)
-        );
-        assert_eq!(
-            parse_when("1405/13/01 08:00", now),
-            Err(WhenError::Unreadable)
-        );
-    }
-
-    #[test]
-    fn iso_8601_is_tehran_time_unless_it_says_otherwise() {
-        let now = noon_in_tehran();
-        assert_eq!(
-            parse_when("2026-12-02T08:00", now),
-            Ok(utc(2026, 12, 2, 4, 30))
-        );
-        assert_eq!(
-            parse_when("2026-12-02 08:00", now),
-            Ok(utc(2026, 12, 2, 4, 30))
-        );
-        assert_eq!(
-            parse_when("2026-12-02T08:00Z", now),
-            Ok(utc(2026, 12, 2, 8, 0))
-        );
-        assert_eq!(
-            parse_when("2026-12-02T08:00:00+03:30", now),
-            Ok(utc(2026, 12, 2, 4, 30))
-        );
-        assert_eq!(
-            parse_when("2026-12-02T08:00+01:00", now),
-            Ok(utc(2026, 12, 2, 7, 0))
-        );
-        assert_eq!(
-            parse_when("۲۰۲۶-۱۲-۰۲T۰۸:۰۰:۰۵z", now),
-            Ok(utc(2026, 12, 2, 8, 0) + chrono::Duration::seconds(5))
-        );
+        let at_8_tehran = Ok(utc(2026, 12, 2, 4, 30));
+        for (text, expected) in [
+            // 11 Azar 1405 is 2 December 2026.
+            ("1405/09/11 08:00", at_8_tehran),
+            ("۱۴۰۵/۰۹/۱۱ ۰۸:۰۰", at_8_tehran),
+            // 1405 is not a leap year: its Esfand has no thirtieth.
+            ("1405/12/30 08:00", Err(WhenError::Unreadable)),
+            ("1405/13/01 08:00", Err(WhenError::Unreadable)),
+            // ISO 8601 is Tehran time unless it says otherwise.
+            ("2026-12-02T08:00", at_8_tehran),
+            ("2026-12-02 08:00", at_8_tehran),
+            ("2026-12-02T08:00:00+03:30", at_8_tehran),
+            ("2026-12-02T08:00Z", Ok(utc(2026, 12, 2, 8, 0))),
+            ("2026-12-02T08:00+01:00", Ok(utc(2026, 12, 2, 7, 0))),
+            (
+                "۲۰۲۶-۱۲-۰۲T۰۸:۰۰:۰۵z",
+                Ok(utc(2026, 12, 2, 8, 0) + chrono::Duration::seconds(5)),
+            ),
+        ] {
+            assert_eq!(parse_when(text, now), expected, "{text}");
+        }
     }
 
     #[test]
