@@ -201,6 +201,9 @@ held-advice = If the site really published them, broadcast them with the button 
 waiting-hold = ⏸ hold { $hold }: { $statements } statements from feed { $feed }, since { $since }
 hold-released = 📣 { $statements } held statements are queued for broadcast ({ $deliveries } messages).
 
+# ---- publishing as the staff publish: formatting and forwards (issue 12) ----
+forward-media-later = For now only text messages can be published by forwarding; photos, video, audio and files come in a later version. Forward the text, or send it with /post.
+
 ## Schedule: "Send later" and /scheduled (issue 12)
 
 command-scheduled = statements held to go out later

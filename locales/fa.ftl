@@ -201,6 +201,9 @@ held-advice = اگر سایت به‌راستی این‌ها را منتشر ک
 waiting-hold = ⏸ نگه‌داشته { $hold }: { $statements } اطلاعیه از خوراک { $feed }، از { $since }
 hold-released = 📣 { $statements } اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({ $deliveries } پیام).
 
+# ---- publishing as the staff publish: formatting and forwards (issue 12) ----
+forward-media-later = فعلاً فقط پیام‌های متنی را می‌توان با بازارسال منتشر کرد؛ عکس، ویدیو، صدا و پرونده در نسخهٔ بعدی می‌آیند. متن را بازارسال کنید یا با /post بفرستید.
+
 ## Schedule: "Send later" and /scheduled (issue 12)
 
 command-scheduled = اطلاعیه‌هایی که برای بعد زمان‌بندی شده‌اند

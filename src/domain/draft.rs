@@ -41,5 +41,8 @@ pub struct Draft {
     pub step: DraftStep,
     pub title: String,
     pub body: String,
+    /// The body as Telegram HTML with the admin's formatting; `None` for drafts begun
+    /// before formatting was kept.
+    pub body_html: Option<String>,
     pub link: Option<String>,
 }

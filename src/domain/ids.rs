@@ -81,6 +81,11 @@ impl SourceKey {
         Self(format!("admin:{chat}:{message_id}"))
     }
 
+    /// Whether an admin posted it through the bot (so its body is HTML we built).
+    pub fn is_admin(&self) -> bool {
+        self.0.starts_with("admin:")
+    }
+
     /// A key as the archive stores it.
     pub fn stored(key: String) -> Self {
         Self(key)

@@ -15,6 +15,7 @@ struct DraftRow {
     step: String,
     title: String,
     body: String,
+    body_html: Option<String>,
     link: Option<String>,
 }
 
@@ -24,7 +25,7 @@ pub(super) const DRAFT_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 impl Storage {
     pub async fn draft(&self, user_id: UserId) -> Result<Option<Draft>, StorageError> {
         let row: Option<DraftRow> = sqlx::query_as(
-            "SELECT user_id, chat_id, step, title, body, link FROM admin_drafts
+            "SELECT user_id, chat_id, step, title, body, body_html, link FROM admin_drafts
              WHERE user_id = ?1 AND updated_at >= ?2",
         )
         .bind(user_id)
@@ -38,6 +39,7 @@ impl Storage {
                 step: read_name("admin_drafts", &r.step)?,
                 title: r.title,
                 body: r.body,
+                body_html: r.body_html,
                 link: r.link,
             })
         })
@@ -47,11 +49,11 @@ impl Storage {
     /// Creates or replaces the admin's draft.
     pub async fn save_draft(&self, draft: &Draft) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO admin_drafts (user_id, chat_id, step, title, body, link, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO admin_drafts (user_id, chat_id, step, title, body, link, updated_at, body_html)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, step = excluded.step,
                  title = excluded.title, body = excluded.body, link = excluded.link,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, body_html = excluded.body_html",
         )
         .bind(draft.user_id)
         .bind(draft.chat_id)
@@ -60,6 +62,7 @@ impl Storage {
         .bind(&draft.body)
         .bind(&draft.link)
         .bind(now_ms())
+        .bind(&draft.body_html)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -6,6 +6,7 @@ use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 
 use super::callback::{DraftButton, ReleaseHold, ScheduleButton, button};
+use super::entities::{formatted, formatted_tail};
 use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
@@ -16,48 +17,75 @@ use crate::domain::{
 };
 use crate::storage::AddFeedOutcome;
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::{escape, preview_card, to_ascii_digits};
+use crate::text::{Formatted, escape, preview_card, to_ascii_digits};
 
 /// Holds `/feeds` offers to release, each a button: a few keep the list readable.
 const MAX_HOLD_BUTTONS: u32 = 5;
 
 /// A statement as an admin typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Post {
-    title: String,
-    body: String,
-    link: Option<String>,
+pub(super) struct Post {
+    pub(super) title: String,
+    pub(super) body: String,
+    /// The body as Telegram HTML, the admin's formatting kept.
+    pub(super) body_html: String,
+    pub(super) link: Option<String>,
 }
 
-/// The first line is the title, the lines after it the body, and a last line that is only
-/// an http(s) URL the link.
-fn parse_post(text: &str) -> Option<Post> {
-    let mut lines: Vec<&str> = text.lines().collect();
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+/// The first line is the title, the lines after it the body (with its formatting), and a
+/// last line that is only an http(s) URL the link.
+pub(super) fn parse_post(message: &Formatted) -> Option<Post> {
+    let text = message.text.as_str();
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    for piece in text.split_inclusive('\n') {
+        lines.push((start, piece.trim_end_matches(['\n', '\r'])));
+        start += piece.len();
+    }
+    while lines.last().is_some_and(|(_, l)| l.trim().is_empty()) {
         lines.pop();
     }
-    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    let first = lines.iter().position(|(_, l)| !l.trim().is_empty())?;
     let lines = &lines[first..];
-    let title = lines[0].trim().to_string();
+    let title = lines[0].1.trim().to_string();
     let mut body_lines = &lines[1..];
     let mut link = None;
-    if let Some(last) = body_lines.last() {
+    if let Some((_, last)) = body_lines.last() {
         let candidate = last.trim();
         if !candidate.contains(char::is_whitespace) && is_http_url(candidate) {
             link = Some(candidate.to_string());
             body_lines = &body_lines[..body_lines.len() - 1];
         }
     }
-    let body = body_lines.join("\n").trim().to_string();
-    Some(Post { title, body, link })
+    let body = match (body_lines.first(), body_lines.last()) {
+        (Some((from, _)), Some((last_start, last))) => {
+            message.slice(trimmed(text, *from..last_start + last.len()))
+        }
+        _ => Formatted::default(),
+    };
+    Some(Post {
+        title,
+        body_html: body.to_html(),
+        body: body.text,
+        link,
+    })
+}
+
+/// `range` of `text` without the whitespace at either end.
+pub(super) fn trimmed(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(part) = text.get(range.clone()) else {
+        return 0..0;
+    };
+    let start = range.start + (part.len() - part.trim_start().len());
+    start..start + part.trim().len()
 }
 
 /// What the admin wrote, as a statement's content; the key is the caller's to give (or
 /// none, for a revision or a preview).
-fn content(post: &Post) -> Option<StatementContent> {
+pub(super) fn content(post: &Post) -> Option<StatementContent> {
     StatementContent::new(
         &post.title,
-        escape(&post.body),
+        post.body_html.clone(),
         post.body.clone(),
         post.link.clone(),
         Utc::now(),
@@ -78,7 +106,7 @@ pub async fn answer(
             start_draft(&bot, &msg, &ctx, &to).await
         }
         AdminCommand::Post(text) => post(&bot, &msg, &ctx, &to, &text).await,
-        AdminCommand::Edit(args) => edit(&bot, &ctx, &to, &args).await,
+        AdminCommand::Edit(args) => edit(&bot, &msg, &ctx, &to, &args).await,
         AdminCommand::Delete(args) => delete(&bot, &ctx, &to, &args).await,
         AdminCommand::Stats => stats(&bot, &ctx, &to).await,
         AdminCommand::Cancel => cancel(&bot, &msg, &ctx, &to).await,
@@ -102,6 +130,7 @@ async fn start_draft(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo
             step: DraftStep::Title,
             title: String::new(),
             body: String::new(),
+            body_html: None,
             link: None,
         })
         .await?;
@@ -117,7 +146,7 @@ async fn post(
     text: &str,
 ) -> HandlerResult {
     let source_key = SourceKey::admin(msg.chat.id.into(), msg.id.0);
-    let Some(new) = parse_post(text)
+    let Some(new) = parse_post(&formatted_tail(msg, text))
         .and_then(|p| content(&p))
         .map(|c| NewAnnouncement::keyed(source_key, c))
     else {
@@ -142,18 +171,22 @@ async fn publish(
 }
 
 /// `/edit id` and the lines of the revised statement.
-async fn edit(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, args: &str) -> HandlerResult {
-    let args = to_ascii_digits(args);
-    let (id, rest) = args
-        .trim_start()
-        .split_once(char::is_whitespace)
-        .unwrap_or((args.trim(), ""));
-    let parsed = id
+async fn edit(
+    bot: &JarchiBot,
+    msg: &Message,
+    ctx: &Context,
+    to: &ReplyTo,
+    args: &str,
+) -> HandlerResult {
+    // Only the number is read in ASCII digits: the statement keeps the digits it was typed in.
+    let args = args.trim_start();
+    let (id, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+    let parsed = to_ascii_digits(id)
         .trim_start_matches('#')
         .parse::<i64>()
         .ok()
         .map(StatementId)
-        .zip(parse_post(rest));
+        .zip(parse_post(&formatted_tail(msg, rest)));
     let Some((id, revised)) = parsed.and_then(|(id, post)| Some((id, content(&post)?))) else {
         return say(bot, to, phrase(Phrase::EditUsage, to.lang)).await;
     };
@@ -325,7 +358,10 @@ pub async fn continue_draft(
             ask(Phrase::PostAskBody).await
         }
         DraftStep::Body => {
-            draft.body = text.to_string();
+            let whole = formatted(&msg);
+            let body = whole.slice(trimmed(&whole.text, 0..whole.text.len()));
+            draft.body_html = Some(body.to_html());
+            draft.body = body.text;
             draft.step = DraftStep::Link;
             ctx.storage.save_draft(&draft).await?;
             ask(Phrase::PostAskLink).await
@@ -345,7 +381,12 @@ pub async fn continue_draft(
 
 /// The statement exactly as subscribers will get it, then the Send / Cancel question, in
 /// the chat where the draft was started.
-async fn show_preview(bot: &JarchiBot, ctx: &Context, draft: &Draft, lang: Lang) -> HandlerResult {
+pub(super) async fn show_preview(
+    bot: &JarchiBot,
+    ctx: &Context,
+    draft: &Draft,
+    lang: Lang,
+) -> HandlerResult {
     let chat = ChatId::from(draft.chat_id);
     let Some(preview) = content(&post_of(draft)) else {
         send_html(bot, chat, phrase(Phrase::PostEmptyText, lang), Preview::Off).await?;
@@ -376,6 +417,10 @@ fn post_of(draft: &Draft) -> Post {
     Post {
         title: draft.title.clone(),
         body: draft.body.clone(),
+        body_html: draft
+            .body_html
+            .clone()
+            .unwrap_or_else(|| escape(&draft.body)),
         link: draft.link.clone(),
     }
 }
@@ -464,21 +509,50 @@ mod tests {
 
     #[test]
     fn one_shot_posts() {
-        let post = parse_post("عنوان\nسطر یک\n\nسطر دو\nhttps://example.org/?p=1\n").unwrap();
+        let post = parse_post(&Formatted::plain(
+            "عنوان\nسطر یک\n\nسطر دو\nhttps://example.org/?p=1\n",
+        ))
+        .unwrap();
         assert_eq!(post.title, "عنوان");
         assert_eq!(post.body, "سطر یک\n\nسطر دو");
         assert_eq!(post.link.as_deref(), Some("https://example.org/?p=1"));
 
-        let no_link = parse_post("Title\nsee https://x.org for more").unwrap();
+        let no_link = parse_post(&Formatted::plain("Title\nsee https://x.org for more")).unwrap();
         assert_eq!(no_link.link, None);
         assert_eq!(no_link.body, "see https://x.org for more");
 
-        let title_only = parse_post("  Title  ").unwrap();
+        let title_only = parse_post(&Formatted::plain("  Title  ")).unwrap();
         assert_eq!(
             (title_only.title.as_str(), title_only.body.as_str()),
             ("Title", "")
         );
 
-        assert_eq!(parse_post(" \n \n"), None);
+        assert_eq!(parse_post(&Formatted::plain(" \n \n")), None);
+    }
+
+    #[test]
+    fn the_body_keeps_its_formatting() {
+        use crate::text::{Entity, Style};
+        // "T\n  bold x\nhttps://x.org": «bold» is units 4..8, the title's bold is dropped.
+        let message = Formatted {
+            text: "T\n  bold x\nhttps://x.org".into(),
+            entities: vec![
+                Entity {
+                    style: Style::Bold,
+                    offset: 0,
+                    length: 1,
+                },
+                Entity {
+                    style: Style::Bold,
+                    offset: 4,
+                    length: 4,
+                },
+            ],
+        };
+        let post = parse_post(&message).unwrap();
+        assert_eq!(post.title, "T");
+        assert_eq!(post.body, "bold x");
+        assert_eq!(post.body_html, "<b>bold</b> x");
+        assert_eq!(post.link.as_deref(), Some("https://x.org"));
     }
 }

@@ -5,8 +5,10 @@ mod admin;
 mod browse;
 pub mod callback;
 mod commands;
+mod entities;
 mod errors;
 mod fair_use;
+mod forward;
 mod group_admins;
 mod ids;
 mod inline;
@@ -122,6 +124,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(is_admin).endpoint(admin::answer))
         .endpoint(admin::refuse);
     let messages = Update::filter_message()
+        // First: a forwarded "/start" is a statement to pass on, not a command.
+        .branch(dptree::filter(forward::is_admin_forward).endpoint(forward::forwarded))
         .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
         .branch(dptree::filter_map_async(schedule::waiting_for_time).endpoint(schedule::time_typed))

@@ -111,6 +111,8 @@ phrases! {
     GroupAdminsOnly = "group-admins-only",
     // ---- the archive by the calendar (issue 14) ----
     ArchiveChooseYear = "archive-choose-year",
+    // ---- publishing as the staff publish: formatting and forwards (issue 12) ----
+    ForwardMediaLater = "forward-media-later",
     // ---- schedule (issue 12) ----
     ButtonSendLater = "button-send-later",
     ScheduleAskWhen = "schedule-ask-when",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{Announcement, Lang, StatementContent, StatementId, is_http_url};
 use crate::text::bidi::rtl_lines;
 use crate::text::dates::format_date;
-use crate::text::excerpt::{EXCERPT_CHARS, excerpt};
+use crate::text::excerpt::{EXCERPT_CHARS, MAX_EXCERPT_TAGS, excerpt, excerpt_html};
 use crate::text::fold::QueryTerm;
 use crate::text::html::escape;
 use crate::text::snippet::snippet;
@@ -43,6 +43,9 @@ struct Shown<'a> {
     id: StatementId,
     title: &'a str,
     body_text: &'a str,
+    /// The body as Telegram HTML, when we built it from the admin's formatting; a feed's
+    /// HTML is never sent as it is.
+    formatted: Option<&'a str>,
     link: Option<&'a str>,
     published_at: DateTime<Utc>,
 }
@@ -53,6 +56,7 @@ impl<'a> From<&'a Announcement> for Shown<'a> {
             id: a.id,
             title: &a.title,
             body_text: &a.body_text,
+            formatted: a.source_key.is_admin().then_some(a.body_html.as_str()),
             link: a.link.as_deref(),
             published_at: a.published_at,
         }
@@ -121,6 +125,7 @@ pub fn preview_card(id: StatementId, content: &StatementContent, lang: Lang) -> 
             id,
             title: content.title(),
             body_text: content.body_text(),
+            formatted: Some(content.body_html()),
             link: content.link(),
             published_at: content.published_at(),
         },
@@ -130,7 +135,10 @@ pub fn preview_card(id: StatementId, content: &StatementContent, lang: Lang) -> 
 
 fn card(a: &Shown, lang: Lang) -> String {
     let header = header(a, lang);
-    let body = escape(&excerpt(a.body_text, EXCERPT_CHARS));
+    let body = match a.formatted {
+        Some(html) => excerpt_html(html, a.body_text, EXCERPT_CHARS),
+        None => escape(&excerpt(a.body_text, EXCERPT_CHARS)),
+    };
     let footer = footer(a, lang).unwrap_or_default();
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
@@ -168,6 +176,9 @@ pub fn full_statement(a: &Announcement, lang: Lang) -> Vec<String> {
         .saturating_sub(frame_cost + SAFETY_MARGIN)
         .max(SMALLEST_BODY_BUDGET);
 
+    if let Some(whole) = formatted_in_one_message(a, &header, &footer) {
+        return vec![whole];
+    }
     let mut chunks = body_chunks(a.body_text, body_budget);
     if chunks.is_empty() {
         return vec![rtl_lines(&join_sections(&[&header, &footer]))];
@@ -185,6 +196,17 @@ pub fn full_statement(a: &Announcement, lang: Lang) -> Vec<String> {
             rtl_lines(&join_sections(&[first_header, &escape(chunk), this_footer]))
         })
         .collect()
+}
+
+/// A formatted statement that fits one message, as that message. Longer ones are shown
+/// as plain text in parts: cutting formatting across messages is not worth its risk.
+fn formatted_in_one_message(a: &Shown, header: &str, footer: &str) -> Option<String> {
+    let html = a.formatted?;
+    let ours = is_valid_telegram_html(html)
+        && visible_text(html) == a.body_text
+        && html.matches("</").count() <= MAX_EXCERPT_TAGS;
+    let whole = rtl_lines(&join_sections(&[header, html, footer]));
+    (ours && visible_len(&whole) + SAFETY_MARGIN <= TELEGRAM_TEXT_LIMIT).then_some(whole)
 }
 
 /// The end of a statement cut at [`MAX_STATEMENT_MESSAGES`]: where to read the rest.
@@ -228,6 +250,18 @@ fn body_chunks(body: &str, budget: usize) -> Vec<String> {
 /// character they stand for.
 pub fn visible_len(html: &str) -> usize {
     let mut units = 0;
+    for_each_visible_char(html, |c| units += c.len_utf16());
+    units
+}
+
+/// What Telegram shows of `html`: tags removed, entities decoded.
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    for_each_visible_char(html, |c| text.push(c));
+    text
+}
+
+fn for_each_visible_char(html: &str, mut visit: impl FnMut(char)) {
     let mut rest = html;
     while let Some(c) = rest.chars().next() {
         match c {
@@ -235,31 +269,30 @@ pub fn visible_len(html: &str) -> usize {
                 Some(end) => rest = &rest[end + 1..],
                 None => {
                     // Not a tag after all: Telegram would reject it, but count it honestly.
-                    units += 1;
+                    visit('<');
                     rest = &rest[1..];
                 }
             },
             '&' => match parse_entity(rest) {
                 Some((decoded, len)) => {
-                    units += decoded.len_utf16();
+                    visit(decoded);
                     rest = &rest[len..];
                 }
                 None => {
-                    units += 1;
+                    visit('&');
                     rest = &rest[1..];
                 }
             },
             other => {
-                units += other.len_utf16();
+                visit(other);
                 rest = &rest[other.len_utf8()..];
             }
         }
     }
-    units
 }
 
 /// A leading entity Telegram understands: the character and the entity's byte length.
-fn parse_entity(s: &str) -> Option<(char, usize)> {
+pub(crate) fn parse_entity(s: &str) -> Option<(char, usize)> {
     const LONGEST_ENTITY: usize = 12;
     let end = s
         .char_indices()
@@ -344,6 +377,10 @@ fn parse_open_tag(inside: &str) -> Option<&str> {
         .find(|c: char| c.is_whitespace())
         .unwrap_or(inside.len());
     let (name, mut attributes) = inside.split_at(name_end);
+    // The one attribute without a value Telegram knows: a quote that opens on a tap.
+    if name == "blockquote" && attributes.trim() == "expandable" {
+        return Some(name);
+    }
     let allowed = allowed_attributes(name)?;
     let mut has_href = false;
     loop {

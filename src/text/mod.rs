@@ -7,6 +7,7 @@ pub mod bidi;
 pub mod catalogue;
 pub mod dates;
 pub mod digits;
+pub mod entities;
 pub mod excerpt;
 pub mod fold;
 pub mod format;
@@ -20,7 +21,8 @@ pub mod when;
 pub use bidi::{RLM, rtl_lines};
 pub use dates::{JalaliMonth, format_date};
 pub use digits::{localize_digits, to_ascii_digits};
-pub use excerpt::{EXCERPT_CHARS, excerpt};
+pub use entities::{Entity, Formatted, Style};
+pub use excerpt::{EXCERPT_CHARS, excerpt, excerpt_html};
 pub use fold::{QueryTerm, fold_for_index, fold_query, fts_query, query_words, quote_fts};
 pub use format::{
     TELEGRAM_TEXT_LIMIT, announcement_card, full_statement, is_valid_telegram_html, preview_card,

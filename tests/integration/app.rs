@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use jarchi::broadcast::Clock;
 use jarchi::config::{FairUse, Settings};
-use jarchi::domain::FeedPolicy;
+use jarchi::domain::{BroadcastFigures, FeedPolicy, StatementId};
 use jarchi::ingest::{ImportReport, import};
 use jarchi::startup::{App, StartupError};
 use jarchi::storage::Storage;
@@ -224,6 +224,19 @@ impl TestApp {
                     sent.len(),
                     self.telegram.describe_calls()
                 );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// A broadcast's figures once nothing of it is pending: Telegram seeing a message comes
+    /// before the worker's recorder writes that it was sent.
+    pub async fn settled_figures(&self, id: StatementId) -> BroadcastFigures {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let figures = self.storage.broadcast_figures(id).await.unwrap().unwrap();
+            if figures.pending == 0 || tokio::time::Instant::now() > deadline {
+                return figures;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

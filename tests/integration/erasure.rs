@@ -342,6 +342,7 @@ async fn searches_and_drafts_expire_and_are_swept() {
             step: DraftStep::Body,
             title: "عنوان".into(),
             body: String::new(),
+            body_html: None,
             link: None,
         })
         .await

@@ -466,7 +466,7 @@ async fn quiet_hours_hold_broadcasts_until_they_end_and_drop_none() {
         7,
         "sent when the quiet hours ended, at {arrived}"
     );
-    let figures = app.storage.broadcast_figures(id).await.unwrap().unwrap();
+    let figures = app.settled_figures(id).await;
     assert_eq!((figures.sent, figures.pending, figures.failed), (2, 0, 0));
     app.stop().await;
 }

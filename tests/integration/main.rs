@@ -16,6 +16,7 @@ mod erasure;
 mod experience;
 mod fairness;
 mod feed_safety;
+mod formatting;
 mod ingest;
 mod ops;
 mod outage;

@@ -339,6 +339,33 @@ impl FakeTelegram {
         message_id
     }
 
+    /// A private message from `user_id` like [`FakeTelegram::push_private_text`], with `extra`
+    /// fields merged in: `entities` are added after the leading command's (offsets in UTF-16
+    /// units, as Telegram counts them), a `null` removes the field (`"text": null` for a
+    /// photo), anything else (`forward_origin`, `photo`, `caption`) is set. Returns the
+    /// message id.
+    pub fn push_private_message(&self, user_id: i64, text: &str, extra: Value) -> i64 {
+        let (message_id, mut update) = self.private_text(user_id, text, Some("fa"));
+        let message = &mut update["message"];
+        if let Value::Object(fields) = extra {
+            for (key, value) in fields {
+                match (key.as_str(), value) {
+                    (_, Value::Null) => {
+                        message.as_object_mut().map(|m| m.remove(&key));
+                    }
+                    ("entities", Value::Array(more)) => {
+                        let mut all = message["entities"].as_array().cloned().unwrap_or_default();
+                        all.extend(more);
+                        message["entities"] = Value::Array(all);
+                    }
+                    (_, value) => message[key.as_str()] = value,
+                }
+            }
+        }
+        self.push_update(update);
+        message_id
+    }
+
     /// The same message as [`FakeTelegram::push_private_text`], as a whole update (with its
     /// `update_id`) for the test to post to a bot's webhook instead of queuing it.
     pub fn webhook_private_text(
