@@ -237,3 +237,30 @@ audit-line = { $when } · admin { $admin } · { $action ->
         [withdraw] withdrew a request
        *[release] released held feed statements
     } { $statement }
+
+## Schedule: "Send later" and /scheduled (issue 12)
+
+command-scheduled = statements held to go out later
+button-send-later = ⏰ Send later
+schedule-ask-when =
+    ⏰ When should it go out? Type a Tehran time, for example:
+    18:30 (today, or tomorrow if it has passed)
+    tomorrow 9 or tomorrow 9:30
+    1405/09/10 08:00 (Jalali)
+    2026-12-01T08:00
+    To leave: /cancel
+schedule-unreadable =
+    I could not read that time. For example:
+    18:30 — tomorrow 9 — 1405/09/10 08:00 — 2026-12-01T08:00
+    To leave: /cancel
+schedule-past = That time has passed; type a time in the future.
+schedule-too-far = That is more than a year ahead; type a time within a year.
+scheduled-for = ⏰ Scheduled: it goes out on { $date } at { $time } Tehran time (schedule { $id }). The list: /scheduled
+scheduled-empty = Nothing is scheduled.
+scheduled-heading = ⏰ Scheduled statements (Tehran time):
+scheduled-item = { $id }. { $date } at { $time } — { $title }
+button-cancel-schedule = ✖️ Cancel { $id }
+schedule-cancelled = Schedule { $id } is cancelled; nothing was sent.
+schedule-gone = That schedule is no longer waiting (it was sent or cancelled).
+published-late = ⏰ Statement #{ $id } “{ $title }” was due on { $date } at { $due } Tehran time but went out late, at { $time }: jarchi was not running then.
+schedule-needs-one-approval = With PUBLISH_APPROVALS=2 a statement cannot be held for later yet: send it, and a second admin approves it.

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod ingest;
 pub mod ops;
 pub mod publish;
+pub mod schedule;
 pub mod send_budget;
 pub mod startup;
 pub mod storage;

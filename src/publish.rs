@@ -15,6 +15,8 @@ use crate::storage::{Storage, StorageError};
 pub struct Publisher {
     storage: Storage,
     queue_changed: Arc<Notify>,
+    /// Wakes the schedule task when a statement is held or a hold cancelled.
+    schedule_changed: Arc<Notify>,
 }
 
 impl Publisher {
@@ -22,6 +24,7 @@ impl Publisher {
         Self {
             storage,
             queue_changed: Arc::new(Notify::new()),
+            schedule_changed: Arc::new(Notify::new()),
         }
     }
 
@@ -84,5 +87,32 @@ impl Publisher {
             self.queue_changed.notify_one();
         }
         Ok(deletes)
+    }
+
+    /// What the schedule task waits on until the next held statement is due.
+    pub fn schedule_signal(&self) -> Arc<Notify> {
+        Arc::clone(&self.schedule_changed)
+    }
+
+    /// Gives a statement waiting for its time (see `Storage::hold_for_time`) that time;
+    /// the schedule task publishes it through [`publish`](Self::publish) then. False if it
+    /// was no longer waiting.
+    pub async fn schedule(&self, id: i64, due_ms: i64) -> Result<bool, StorageError> {
+        let scheduled = self.storage.set_due(id, due_ms).await?;
+        if scheduled {
+            tracing::info!(schedule = id, due_ms, "a statement is held for later");
+            self.schedule_changed.notify_one();
+        }
+        Ok(scheduled)
+    }
+
+    /// Cancels a held statement; false if it was no longer held (sent or cancelled).
+    pub async fn cancel_schedule(&self, id: i64) -> Result<bool, StorageError> {
+        let cancelled = self.storage.unschedule(id).await?;
+        if cancelled {
+            tracing::info!(schedule = id, "a held statement was cancelled");
+            self.schedule_changed.notify_one();
+        }
+        Ok(cancelled)
     }
 }

@@ -18,6 +18,7 @@ use crate::config::{Settings, Webhook};
 use crate::ingest::{FetchError, Poller, PollerConfig};
 use crate::ops::{Health, OpsError, OpsServer, TelegramLink, UpdateSource};
 use crate::publish::Publisher;
+use crate::schedule::Scheduler;
 use crate::send_budget::SendBudget;
 use crate::storage::{ChatKind, Storage, StorageError};
 use crate::telegram::{self, Context, JarchiBot, TelegramBot};
@@ -58,6 +59,8 @@ const HEALTH_FAILURE_WINDOW: Duration = Duration::from_secs(90);
 const START_MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How often old delivery records are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+type NoticeSender = tokio::sync::mpsc::Sender<crate::domain::FeedNotice>;
 
 type UpdateDispatcher =
     Dispatcher<TelegramBot, telegram::HandlerError, teloxide::dispatching::DefaultKey>;
@@ -178,8 +181,10 @@ impl App {
         let webhook = self.set_webhook().await?;
 
         let publisher = Publisher::new(self.storage.clone());
-        let feeds_changed = self.spawn_feeds(&mut tasks, &publisher, &shutdown).await?;
+        let (feeds_changed, notices) = self.spawn_feeds(&mut tasks, &publisher, &shutdown).await?;
         self.spawn_worker(&mut tasks, &publisher, &link, &shutdown);
+        let scheduler = Scheduler::new(self.storage.clone(), publisher.clone(), notices);
+        tasks.spawn("schedule", scheduler.run(shutdown.clone()));
         self.spawn_upkeep(&mut tasks, &shutdown);
 
         let context = Context::new(
@@ -242,13 +247,13 @@ impl App {
     }
 
     /// The feed poller and the relay of what it notices to the admins. Returns what wakes
-    /// the poller when /addfeed adds a feed.
+    /// the poller when /addfeed adds a feed, and a way into the relay for the schedule.
     async fn spawn_feeds(
         &self,
         tasks: &mut Tasks,
         publisher: &Publisher,
         shutdown: &CancellationToken,
-    ) -> Result<Arc<tokio::sync::Notify>, StartupError> {
+    ) -> Result<(Arc<tokio::sync::Notify>, NoticeSender), StartupError> {
         let feed_urls: Vec<String> = self
             .settings
             .feed_urls
@@ -263,7 +268,7 @@ impl App {
             publisher.clone(),
             PollerConfig::from_settings(&self.settings),
             Arc::clone(&feeds_changed),
-            notice_tx,
+            notice_tx.clone(),
         )
         .map_err(StartupError::FeedClient)?;
         tasks.spawn("feed poller", poller.run(shutdown.clone()));
@@ -277,7 +282,7 @@ impl App {
                 shutdown.clone(),
             ),
         );
-        Ok(feeds_changed)
+        Ok((feeds_changed, notice_tx))
     }
 
     fn spawn_worker(

@@ -26,7 +26,7 @@ pub enum FeedHealth {
     },
 }
 
-/// What the poller tells admins: it never talks to Telegram itself.
+/// What the poller (and the schedule) tell admins: neither talks to Telegram itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedNotice {
     /// The feed has failed for longer than the alert threshold.
@@ -41,6 +41,8 @@ pub enum FeedNotice {
     /// One poll brought more new items than `FEED_MAX_NEW_PER_POLL`: the newest were
     /// broadcast, these were only archived until an admin says otherwise.
     Held(HeldStatements),
+    /// A scheduled statement went out well after its time.
+    PublishedLate(super::LatePublish),
 }
 
 /// Statements a poll archived without broadcasting, waiting for an admin's word.

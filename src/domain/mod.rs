@@ -10,6 +10,7 @@ mod figures;
 mod identity;
 mod ids;
 mod lang;
+mod schedule;
 mod settings;
 mod subscriber;
 pub mod time;
@@ -31,6 +32,7 @@ pub use figures::{BroadcastFigures, Stats};
 pub use identity::link_identity;
 pub use ids::{ChatId, SourceKey, StatementId, UserId};
 pub use lang::Lang;
+pub use schedule::{DueStatement, LatePublish, ScheduledStatement, WaitingSchedule};
 pub use settings::{QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
 pub use subscriber::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 

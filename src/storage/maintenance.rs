@@ -144,7 +144,10 @@ impl Storage {
             .bind(now - millis(DRAFT_LIFETIME))
             .execute(&self.pool)
             .await?
-            .rows_affected();
+            .rows_affected()
+            + self
+                .sweep_abandoned_schedules(now - millis(DRAFT_LIFETIME))
+                .await?;
         Ok(Swept {
             search_pages,
             drafts,

@@ -12,6 +12,7 @@ mod maintenance;
 mod permissions;
 mod queue;
 mod revisions;
+mod schedules;
 mod search;
 mod search_pages;
 mod stats;

@@ -6,12 +6,13 @@ use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 
 use super::approvals::{self, Answer};
-use super::callback::{DraftButton, ReleaseHold, button};
+use super::callback::{DraftButton, ReleaseHold, ScheduleButton, button};
 use super::entities::{formatted, formatted_tail};
 use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
+use crate::config::Approvals;
 use crate::domain::{
     AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
     StatementContent, StatementId, UserId, is_http_url,
@@ -116,6 +117,7 @@ pub async fn answer(
         AdminCommand::Feeds => feeds(&bot, &ctx, &to).await,
         AdminCommand::AddFeed(url) => add_feed(&bot, &ctx, &to, &url).await,
         AdminCommand::RemoveFeed(args) => remove_feed(&bot, &ctx, &to, &args).await,
+        AdminCommand::Scheduled => super::schedule::list(&bot, &ctx, &to).await,
     }
 }
 
@@ -228,7 +230,9 @@ async fn cancel(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> 
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
-    let answer = if ctx.storage.discard_draft(user.id.into()).await? {
+    let discarded = ctx.storage.discard_draft(user.id.into()).await?
+        || ctx.storage.discard_waiting_schedule(user.id.into()).await?;
+    let answer = if discarded {
         Phrase::PostCancelled
     } else {
         Phrase::NothingToCancel
@@ -394,12 +398,26 @@ pub(super) async fn show_preview(
     };
     let id = ctx.storage.next_announcement_id().await?;
     send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
-    let keyboard = InlineKeyboardMarkup::new([[
+    let mut rows = vec![vec![
         button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
         button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
-    ]]);
+    ]];
+    // A held statement is published by the schedule task, past any second admin: with
+    // approvals it is not offered (see telegram::schedule).
+    if ctx.settings.publish_approvals == Approvals::One {
+        rows.push(vec![button(
+            phrase(Phrase::ButtonSendLater, lang),
+            ScheduleButton::SendLater,
+        )]);
+    }
+    let keyboard = InlineKeyboardMarkup::new(rows);
     send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
     Ok(())
+}
+
+/// A finished draft as the statement it will be; `None` if it says nothing.
+pub(super) fn draft_content(draft: &Draft) -> Option<StatementContent> {
+    content(&post_of(draft))
 }
 
 fn post_of(draft: &Draft) -> Post {

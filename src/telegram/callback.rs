@@ -12,6 +12,8 @@
 //! - the /post dialogue: `post:send`, `post:cancel`;
 //! - feed items held back by a poll: `hold:<hold id>`;
 //! - a request awaiting a second admin: `approve:<request id>`, `withdraw:<request id>`.
+//! - the schedule: `post:later` (Send later, under a preview), `sched:x:<schedule id>`
+//!   (cancel a held statement, under /scheduled).
 
 use teloxide::types::InlineKeyboardButton;
 
@@ -35,6 +37,7 @@ pub enum Callback {
     Draft(DraftButton),
     ReleaseHold(ReleaseHold),
     Approval(ApprovalButton),
+    Schedule(ScheduleButton),
 }
 
 /// Buttons under lists and the archive's calendar.
@@ -92,6 +95,13 @@ pub enum ApprovalButton {
     Withdraw { request: i64 },
 }
 
+/// "Send later" under a preview, and Cancel under each statement /scheduled lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleButton {
+    SendLater,
+    Cancel { schedule_id: i64 },
+}
+
 impl Callback {
     pub fn encode(self) -> String {
         match self {
@@ -105,6 +115,10 @@ impl Callback {
             }
             Callback::Approval(ApprovalButton::Withdraw { request }) => {
                 format!("withdraw:{request}")
+            }
+            Callback::Schedule(ScheduleButton::SendLater) => "post:later".into(),
+            Callback::Schedule(ScheduleButton::Cancel { schedule_id }) => {
+                format!("sched:x:{schedule_id}")
             }
         }
     }
@@ -125,6 +139,10 @@ impl Callback {
             })),
             ["withdraw", id] => Some(Callback::Approval(ApprovalButton::Withdraw {
                 request: id.parse().ok()?,
+            })),
+            ["post", "later"] => Some(Callback::Schedule(ScheduleButton::SendLater)),
+            ["sched", "x", id] => Some(Callback::Schedule(ScheduleButton::Cancel {
+                schedule_id: id.parse().ok()?,
             })),
             browse => BrowseButton::decode(browse).map(Callback::Browse),
         }
@@ -253,6 +271,12 @@ impl From<ApprovalButton> for Callback {
     }
 }
 
+impl From<ScheduleButton> for Callback {
+    fn from(button: ScheduleButton) -> Self {
+        Callback::Schedule(button)
+    }
+}
+
 impl From<ReleaseHold> for Callback {
     fn from(hold: ReleaseHold) -> Self {
         Callback::ReleaseHold(hold)
@@ -311,6 +335,11 @@ mod tests {
                 .prop_map(|request| Callback::Approval(ApprovalButton::Approve { request })),
             any::<i64>()
                 .prop_map(|request| Callback::Approval(ApprovalButton::Withdraw { request })),
+            prop_oneof![
+                Just(ScheduleButton::SendLater),
+                any::<i64>().prop_map(|schedule_id| ScheduleButton::Cancel { schedule_id }),
+            ]
+            .prop_map(Callback::Schedule),
         ]
     }
 
@@ -387,6 +416,11 @@ mod tests {
                 "hold:42",
                 Callback::ReleaseHold(ReleaseHold { hold_id: 42 }),
             ),
+            ("post:later", Callback::Schedule(ScheduleButton::SendLater)),
+            (
+                "sched:x:7",
+                Callback::Schedule(ScheduleButton::Cancel { schedule_id: 7 }),
+            ),
         ] {
             assert_eq!(pressed.encode(), data);
             assert_eq!(Callback::decode(data), Some(pressed), "{data}");
@@ -454,6 +488,11 @@ mod tests {
             "s:qs:-1",
             "hold:x",
             "hold:",
+            "post:later:1",
+            "sched:x",
+            "sched:x:",
+            "sched:x:y",
+            "sched:1",
         ] {
             assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
         }

@@ -35,6 +35,7 @@ pub enum AdminCommand {
     AddFeed(String),
     RemoveFeed(String),
     Audit,
+    Scheduled,
 }
 
 /// Who a command is for, and so which menu and which part of `/help` show it.
@@ -136,6 +137,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec("addfeed",    Admin,      "command-addfeed",     Text(|a| A::AddFeed(a).into())),
     spec("removefeed", Admin,      "command-removefeed",  Text(|a| A::RemoveFeed(a).into())),
     spec("audit",      Admin,      "command-audit",       Ignored(|| A::Audit.into())),
+    spec("scheduled",  Admin,      "command-scheduled",   Ignored(|| A::Scheduled.into())),
 ];
 
 /// The commands one audience sees: `(name, description key)`.

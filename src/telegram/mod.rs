@@ -16,6 +16,7 @@ mod inline;
 mod menu;
 mod public;
 mod reply;
+mod schedule;
 mod settings;
 
 use std::ops::Deref;
@@ -128,6 +129,7 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(forward::is_admin_forward).endpoint(forward::forwarded))
         .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
+        .branch(dptree::filter_map_async(schedule::waiting_for_time).endpoint(schedule::time_typed))
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
     // One branch reads the button; each room gets only what it made.
@@ -137,7 +139,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
             .branch(dptree::case![Callback::Settings(pressed)].endpoint(settings::button_pressed))
             .branch(dptree::case![Callback::Draft(pressed)].endpoint(admin::draft_button))
             .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button))
-            .branch(dptree::case![Callback::Approval(pressed)].endpoint(approvals::button_pressed));
+            .branch(dptree::case![Callback::Approval(pressed)].endpoint(approvals::button_pressed))
+            .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed));
     let callbacks = Update::filter_callback_query()
         .branch(buttons)
         .endpoint(unknown_button);

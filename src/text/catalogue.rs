@@ -15,7 +15,10 @@ use crate::domain::{
     BroadcastFigures, FeedHealth, FeedNotice, FeedRefusal, FeedStatus, HeldStatements, Lang, Stats,
     SubscriberSettings, WaitingHold,
 };
+use crate::domain::{LatePublish, ScheduledStatement};
 use crate::text::dates::format_time;
+use crate::text::dates::jalali_date;
+use crate::text::when::WhenError;
 use crate::text::{JalaliMonth, format_date};
 use crate::text::{escape, localize_digits};
 
@@ -123,6 +126,16 @@ phrases! {
     ApprovalAlreadyWithdrawn = "approval-already-withdrawn",
     ApprovalNotFound = "approval-not-found",
     AuditEmpty = "audit-empty",
+    // ---- schedule (issue 12) ----
+    ButtonSendLater = "button-send-later",
+    ScheduleAskWhen = "schedule-ask-when",
+    ScheduleUnreadable = "schedule-unreadable",
+    SchedulePast = "schedule-past",
+    ScheduleTooFar = "schedule-too-far",
+    ScheduledEmpty = "scheduled-empty",
+    ScheduledHeading = "scheduled-heading",
+    ScheduleGone = "schedule-gone",
+    ScheduleNeedsOneApproval = "schedule-needs-one-approval",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in
@@ -179,6 +192,11 @@ mod id {
         APPROVAL_WITHDRAWN = "approval-withdrawn",
         AUDIT_HEADING = "audit-heading",
         AUDIT_LINE = "audit-line",
+        SCHEDULED_FOR = "scheduled-for",
+        SCHEDULED_ITEM = "scheduled-item",
+        BUTTON_CANCEL_SCHEDULE = "button-cancel-schedule",
+        SCHEDULE_CANCELLED = "schedule-cancelled",
+        PUBLISHED_LATE = "published-late",
     }
 }
 
@@ -623,6 +641,7 @@ pub fn feed_notice(notice: &FeedNotice, lang: Lang) -> String {
             &[("id", number(*id, lang)), ("url", url.clone())],
         ),
         FeedNotice::Held(held) => held_notice(held, lang),
+        FeedNotice::PublishedLate(late) => published_late(late, lang),
     }
 }
 
@@ -702,6 +721,96 @@ pub fn answered_notice(notice_text: &str, answer_html: &str) -> String {
 /// Why `/addfeed` did not take an address. The reason is the operator's wording, in English.
 pub fn feed_refused(refusal: &FeedRefusal, lang: Lang) -> String {
     message(id::FEED_REFUSED, lang, &[("reason", refusal.to_string())])
+}
+
+// ---- schedule (issue 12) ----
+
+/// The Jalali date and the Tehran time of an instant, in the reader's digits.
+fn tehran_day_and_time(at: chrono::DateTime<chrono::Utc>, lang: Lang) -> (String, String) {
+    (
+        jalali_date(at, lang),
+        localize_digits(&format_time(at), lang),
+    )
+}
+
+/// Why a typed time was not taken.
+pub fn when_refused(error: WhenError, lang: Lang) -> &'static str {
+    let answer = match error {
+        WhenError::Unreadable => Phrase::ScheduleUnreadable,
+        WhenError::Past => Phrase::SchedulePast,
+        WhenError::TooFar => Phrase::ScheduleTooFar,
+    };
+    phrase(answer, lang)
+}
+
+/// The confirmation of "Send later": when, by the Jalali calendar and Tehran's clock.
+pub fn scheduled_for(schedule: i64, due: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let (date, time) = tehran_day_and_time(due, lang);
+    let args = [
+        ("id", number(schedule, lang)),
+        ("date", date),
+        ("time", time),
+    ];
+    message(id::SCHEDULED_FOR, lang, &args)
+}
+
+/// A title in a list line: enough to recognise it.
+const SCHEDULED_TITLE_CHARS: usize = 60;
+
+/// `/scheduled`: one line per held statement, soonest first.
+pub fn scheduled_list(held: &[ScheduledStatement], lang: Lang) -> String {
+    if held.is_empty() {
+        return phrase(Phrase::ScheduledEmpty, lang).to_string();
+    }
+    let mut out = phrase(Phrase::ScheduledHeading, lang).to_string();
+    for statement in held {
+        let (date, time) = tehran_day_and_time(statement.due, lang);
+        let args = [
+            ("id", number(statement.id, lang)),
+            ("date", date),
+            ("time", time),
+            (
+                "title",
+                shortened(&one_line(&statement.title), SCHEDULED_TITLE_CHARS),
+            ),
+        ];
+        out.push('\n');
+        out.push_str(&message(id::SCHEDULED_ITEM, lang, &args));
+    }
+    out
+}
+
+/// The button that cancels schedule `schedule`.
+pub fn cancel_schedule_label(schedule: i64, lang: Lang) -> String {
+    message(
+        id::BUTTON_CANCEL_SCHEDULE,
+        lang,
+        &[("id", number(schedule, lang))],
+    )
+}
+
+pub fn schedule_cancelled(schedule: i64, lang: Lang) -> String {
+    message(
+        id::SCHEDULE_CANCELLED,
+        lang,
+        &[("id", number(schedule, lang))],
+    )
+}
+
+fn published_late(late: &LatePublish, lang: Lang) -> String {
+    let (date, due) = tehran_day_and_time(late.due, lang);
+    let (_, time) = tehran_day_and_time(late.published, lang);
+    let args = [
+        ("id", number(late.id.0, lang)),
+        (
+            "title",
+            shortened(&one_line(&late.title), SCHEDULED_TITLE_CHARS),
+        ),
+        ("date", date),
+        ("due", due),
+        ("time", time),
+    ];
+    message(id::PUBLISHED_LATE, lang, &args)
 }
 
 #[cfg(test)]

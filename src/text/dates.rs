@@ -165,6 +165,39 @@ impl JalaliMonth {
     }
 }
 
+/// The Gregorian day of a Jalali date, `None` for a day the month does not have (the
+/// thirtieth of Esfand outside a leap year) or a year outside [`JALALI_YEARS`].
+pub fn gregorian_of_jalali(year: i32, month: u8, day: u8) -> Option<NaiveDate> {
+    JalaliMonth::new(year, month)?;
+    let iso = Date::try_new_persian(year, month, day)
+        .ok()?
+        .to_calendar(Iso);
+    NaiveDate::from_ymd_opt(
+        iso.era_year().year,
+        u32::from(iso.month().ordinal),
+        u32::from(iso.day_of_month().0),
+    )
+}
+
+/// The Jalali date in either language: `۱۰ آذر ۱۴۰۵`, or `10 Azar 1405` in English, for an
+/// admin who chose the time by the calendar the organisation keeps. ISO in the unlikely
+/// case ICU refuses.
+pub fn jalali_date(at: DateTime<Utc>, lang: Lang) -> String {
+    let local_date = tehran_date(at);
+    match lang {
+        Lang::Fa => solar_hijri(local_date),
+        Lang::En => persian(local_date).and_then(|p| {
+            let (_, name) = JALALI_MONTHS.get(usize::from(p.month().ordinal).checked_sub(1)?)?;
+            Some(format!(
+                "{} {name} {}",
+                p.day_of_month().0,
+                p.era_year().year
+            ))
+        }),
+    }
+    .unwrap_or_else(|| iso(local_date))
+}
+
 /// The calendar day in Tehran. `checked_add_offset`, not `with_timezone`: the latter
 /// panics at the edge of time.
 fn tehran_date(at: DateTime<Utc>) -> NaiveDate {
@@ -192,12 +225,7 @@ fn day_of(date: NaiveDate) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .expect("valid test date")
-    }
+    use crate::text::test_support::utc;
 
     #[test]
     fn persian_dates_are_solar_hijri() {
@@ -305,6 +333,22 @@ mod tests {
             JalaliMonth::new(1499, 12)
                 .and_then(JalaliMonth::span)
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn jalali_dates_in_both_languages() {
+        let tenth_of_azar = utc(2026, 12, 1, 8, 30);
+        assert_eq!(jalali_date(tenth_of_azar, Lang::Fa), "۱۰ آذر ۱۴۰۵");
+        assert_eq!(jalali_date(tenth_of_azar, Lang::En), "10 Azar 1405");
+        assert_eq!(
+            gregorian_of_jalali(1405, 9, 10),
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+        );
+        assert_eq!(gregorian_of_jalali(1405, 12, 30), None);
+        assert_eq!(
+            gregorian_of_jalali(1403, 12, 30),
+            NaiveDate::from_ymd_opt(2025, 3, 20)
         );
     }
 }

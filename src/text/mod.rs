@@ -16,6 +16,7 @@ pub mod listing;
 pub mod query;
 pub mod snippet;
 pub mod split;
+pub mod when;
 
 pub use bidi::{RLM, rtl_lines};
 pub use dates::{JalaliMonth, format_date};
@@ -60,5 +61,14 @@ pub(crate) mod test_support {
 
     pub fn mixed_text(max_chars: usize) -> impl Strategy<Value = String> {
         prop::collection::vec(mixed_char(), 0..=max_chars).prop_map(|cs| cs.into_iter().collect())
+    }
+
+    /// A whole minute in UTC, for tests of dates and times.
+    pub fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc
+            .with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("valid test date")
     }
 }

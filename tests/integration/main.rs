@@ -21,5 +21,6 @@ mod formatting;
 mod ingest;
 mod ops;
 mod outage;
+mod schedule;
 mod search;
 mod worker;
