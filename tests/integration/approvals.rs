@@ -189,6 +189,11 @@ async fn edit_and_delete_wait_for_approval() {
     subscribe(&app, [chat]).await;
     let id = post_and_approve(&app, "نخستین").await;
     wait_for_text(&app, chat, "نخستین", 1).await;
+    // The broadcast's report reaches both admins after the copy; let it land first, so that
+    // it is not taken for the answer to /edit.
+    for admin in [ADMIN, SECOND] {
+        wait_for_text(&app, admin, "گزارش ارسال", 1).await;
+    }
 
     let asked_before = app.sent_to(SECOND).len();
     let note = app
