@@ -433,7 +433,11 @@ impl Tasks {
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                Some(joined) = self.running.join_next_with_id() => self.report(joined, false),
+                // A task that saw the shutdown first may end in the same instant; select!
+                // picks either branch then, and its ending is not a failure.
+                Some(joined) = self.running.join_next_with_id() => {
+                    self.report(joined, shutdown.is_cancelled());
+                }
             }
         }
     }
