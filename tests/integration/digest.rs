@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
 use jarchi::broadcast::Clock;
-use jarchi::domain::{ChatId, Lang, NewAnnouncement, StatementId, TEHRAN_OFFSET_SECONDS};
-use jarchi::storage::{ChatKind, PublishOutcome};
+use jarchi::domain::{ChatId, Lang, StatementId, TEHRAN_OFFSET_SECONDS};
+use jarchi::storage::ChatKind;
 use serde_json::Value;
 
 use crate::app::{TestApp, text_of};
 use crate::experience::{USER, data_of, last_message, press, wait_edits};
+use crate::reader::publish_statement;
 
 const AWAKE: i64 = 5107;
 
@@ -58,19 +59,7 @@ impl MovableClock {
 }
 
 async fn publish(app: &TestApp, key: &str, title: &str) -> StatementId {
-    let new = NewAnnouncement::new(
-        key,
-        title,
-        "<p>متن</p>",
-        "متن کوتاه.",
-        Some(format!("https://example.org/{key}")),
-        Utc::now(),
-    )
-    .unwrap();
-    match app.storage.publish(&new).await.unwrap() {
-        PublishOutcome::Published { id, .. } => id,
-        PublishOutcome::Duplicate { id } => id,
-    }
+    publish_statement(app, key, title, "متن کوتاه.").await
 }
 
 /// Chooses the daily digest at `hour` o'clock (Persian digits on the buttons) in /settings.

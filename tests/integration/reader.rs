@@ -9,7 +9,7 @@ use jarchi::text::full_statement;
 use serde_json::Value;
 
 use crate::app::{TestApp, text_of};
-use crate::experience::{USER, press, wait_call, wait_edits};
+use crate::experience::{USER, keyboard, press, wait_call, wait_edits};
 use crate::support::fake_telegram::StoredMessage;
 
 /// A statement of many paragraphs, each naming its number: far longer than one message.
@@ -21,9 +21,19 @@ fn long_body(paragraphs: usize) -> String {
 }
 
 async fn publish(app: &TestApp, key: &str, body: &str) -> StatementId {
+    publish_statement(app, key, "اطلاعیهٔ بلند", body).await
+}
+
+/// A feed statement keyed `key`, with a link to its page, published now.
+pub(crate) async fn publish_statement(
+    app: &TestApp,
+    key: &str,
+    title: &str,
+    body: &str,
+) -> StatementId {
     let new = NewAnnouncement::new(
         key,
-        "اطلاعیهٔ بلند",
+        title,
         format!("<p>{body}</p>"),
         body,
         Some(format!("https://example.org/{key}")),
@@ -44,17 +54,6 @@ async fn card_of(app: &TestApp, id: StatementId) -> StoredMessage {
         .into_iter()
         .find(|m| m.raw_text.contains(&format!("#{id}")) && m.reply_markup.is_some())
         .unwrap_or_else(|| panic!("no card of {id}\n{}", app.telegram.describe_calls()))
-}
-
-fn keyboard(message: &StoredMessage) -> Vec<Value> {
-    message
-        .reply_markup
-        .as_ref()
-        .and_then(|m| m["inline_keyboard"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .collect()
 }
 
 fn button_with<'a>(buttons: &'a [Value], field: &str) -> Option<&'a Value> {
