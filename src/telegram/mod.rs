@@ -184,7 +184,10 @@ async fn public_command(
         }
     }
     let outcome = match cmd {
-        PublicCommand::Start(_) => public::start(&bot, &msg, &ctx, &to).await,
+        PublicCommand::Start(arg) => match reader::linked_statement(&arg) {
+            Some(id) => public::show(&bot, &ctx, &to, &id.to_string()).await,
+            None => public::start(&bot, &msg, &ctx, &to).await,
+        },
         PublicCommand::Stop => public::stop(&bot, &ctx, &to).await,
         PublicCommand::Latest(arg) => browse::latest(&bot, &ctx, &to, &arg).await,
         PublicCommand::Search(query) => browse::search(&bot, &ctx, &to, &query).await,

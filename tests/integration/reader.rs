@@ -203,3 +203,43 @@ async fn a_teaser_card_sends_readers_to_the_site_for_the_full_text() {
     assert_eq!(site["text"], "🌐 Full text on the site");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn in_a_channel_full_text_opens_the_readers_own_chat_with_the_bot() {
+    const CHANNEL: i64 = -1_001_300_000_001;
+    let app = TestApp::spawn().await;
+    app.storage
+        .subscribe(ChatId(CHANNEL), ChatKind::Channel, Lang::Fa)
+        .await
+        .unwrap();
+    let id = publish(&app, "channel-1", &long_body(20)).await;
+    app.settled_figures(id).await;
+    let post = app
+        .telegram
+        .messages_in(CHANNEL)
+        .pop()
+        .expect("the channel got the card");
+    let data = button_with(&keyboard(&post), "callback_data")
+        .and_then(|b| b["callback_data"].as_str())
+        .expect("Full text")
+        .to_string();
+
+    let query = app
+        .telegram
+        .push_channel_callback(USER, CHANNEL, post.message_id, &data);
+    let answer = wait_call(&app, "answerCallbackQuery", "callback_query_id", &query).await;
+    let link = answer["url"].as_str().expect("a link to the bot");
+    let payload = link.split("?start=").nth(1).expect("a start parameter");
+    app.assert_silence(CHANNEL, 1).await;
+
+    // Start, from that link, in the reader's own chat: the statement, and no subscription.
+    let statement = app.storage.announcement(id).await.unwrap().unwrap();
+    let parts = full_statement(&statement, Lang::Fa).len();
+    let replies = app
+        .ask_n(USER, &format!("/start {payload}"), Some("fa"), parts)
+        .await;
+    assert!(text_of(&replies[0]).contains("اطلاعیهٔ بلند"));
+    let subscription = app.storage.subscriber(ChatId(USER)).await.unwrap();
+    assert_eq!(subscription, None, "reading is not subscribing");
+    app.stop().await;
+}

@@ -523,7 +523,26 @@ async fn inline_keyboards_are_checked_against_the_spec() {
             .contains("Text buttons are unallowed"),
         "{body}"
     );
-    assert_eq!(fake.contract_violations().len(), refused.len() + 1);
+
+    // A button's answer may open only a bot, with a parameter.
+    let pressed = fake.push_callback(USER, USER, 1, "t:1");
+    let (_, body) = post(
+        &fake,
+        token,
+        "answerCallbackQuery",
+        json!({"callback_query_id": pressed, "url": "https://example.org/"}),
+    )
+    .await;
+    assert_eq!(body["description"], "Bad Request: URL_INVALID");
+    let (status, _) = post(
+        &fake,
+        token,
+        "answerCallbackQuery",
+        json!({"callback_query_id": pressed, "url": "https://t.me/jarchi_test_bot?start=full_1"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(fake.contract_violations().len(), refused.len() + 2);
 }
 
 #[tokio::test]

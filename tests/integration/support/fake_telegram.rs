@@ -412,7 +412,30 @@ impl FakeTelegram {
     /// The update carries the message as it currently is (or as inaccessible if the bot never
     /// sent it or deleted it). Returns the callback query id, which `answerCallbackQuery` accepts.
     pub fn push_callback(&self, user_id: i64, chat_id: i64, message_id: i64, data: &str) -> String {
-        let (query_id, message) = {
+        self.push_callback_in(user_id, chat_id, message_id, data, false)
+    }
+
+    /// Like [`push_callback`](Self::push_callback), for a button under a post in a channel
+    /// (the fake's chats are otherwise private chats, groups and supergroups).
+    pub fn push_channel_callback(
+        &self,
+        user_id: i64,
+        chat_id: i64,
+        message_id: i64,
+        data: &str,
+    ) -> String {
+        self.push_callback_in(user_id, chat_id, message_id, data, true)
+    }
+
+    fn push_callback_in(
+        &self,
+        user_id: i64,
+        chat_id: i64,
+        message_id: i64,
+        data: &str,
+        channel: bool,
+    ) -> String {
+        let (query_id, mut message) = {
             let mut state = self.state();
             let query_id = state.new_query_id();
             state.known_callback_query_ids.insert(query_id.clone());
@@ -431,6 +454,15 @@ impl FakeTelegram {
             );
             (query_id, message)
         };
+        if channel {
+            let chat = json!({ "id": chat_id, "type": "channel", "title": "Channel" });
+            message["chat"] = chat.clone();
+            // A channel post is signed by the channel, not by a user.
+            if let Some(fields) = message.as_object_mut() {
+                fields.remove("from");
+                fields.insert("sender_chat".into(), chat);
+            }
+        }
         self.push_update(json!({
             "callback_query": {
                 "id": query_id,
@@ -970,6 +1002,18 @@ fn check_method_rules(method: &str, params: &Value) -> Result<(), Rejection> {
             Ok(())
         }
         "setMyCommands" | "deleteMyCommands" | "getMyCommands" => check_commands(params),
+        // Outside games, only links that open a bot with a parameter: t.me/<bot>?start=…
+        "answerCallbackQuery" => match params.get("url").and_then(Value::as_str) {
+            Some(url)
+                if !["https://t.me/", "http://t.me/", "t.me/"]
+                    .iter()
+                    .any(|prefix| url.starts_with(prefix))
+                    || !url.contains("?start=") =>
+            {
+                Err(Rejection::contract("Bad Request: URL_INVALID"))
+            }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
