@@ -78,7 +78,17 @@ async fn read_in_full(app: &TestApp, card: &StoredMessage, parts: usize) -> Vec<
         answer.get("text").is_none(),
         "answered without a refusal: {answer}"
     );
-    app.wait_sent_to(USER, before + parts).await[before..].to_vec()
+    let parts = app.wait_sent_to(USER, before + parts).await[before..].to_vec();
+    // The button is answered first: the client stops spinning before the long send.
+    let calls = app.telegram.calls();
+    // The last call with these parameters: a second press sends the same parts again.
+    let position = |wanted: &Value| calls.iter().rposition(|c| &c.params == wanted);
+    let (answered, sent) = (position(&answer), position(&parts[0]));
+    assert!(
+        answered.is_some() && answered < sent,
+        "answered before sending"
+    );
+    parts
 }
 
 #[tokio::test]
