@@ -164,6 +164,10 @@ settings-summary =
         [yes] { $start }:00 to { $end }:00 Tehran time
        *[no] none
     }
+    delivery: { $digest ->
+        [yes] one digest a day at { $hour }:00 Tehran time
+       *[no] each statement as it comes
+    }
 
 ## /archive
 
@@ -264,3 +268,14 @@ schedule-cancelled = Schedule { $id } is cancelled; nothing was sent.
 schedule-gone = That schedule is no longer waiting (it was sent or cancelled).
 published-late = ⏰ Statement #{ $id } “{ $title }” was due on { $date } at { $due } Tehran time but went out late, at { $time }: jarchi was not running then.
 schedule-needs-one-approval = With PUBLISH_APPROVALS=2 a statement cannot be held for later yet: send it, and a second admin approves it.
+
+## Readers: the whole statement, sharing, the daily digest (issue 13)
+
+button-full-text = 📖 Full text
+button-full-text-on-site = 🌐 Full text on the site
+button-share = ↗️ Share
+button-digest = 🗞 Daily digest
+button-each-as-it-comes = Each statement as it comes
+digest-ask-hour = 🗞 At what hour (Tehran time) should the day's statements come, in one message? Or each as it comes:
+digest-heading = 🗞 <b>Your daily digest</b>: { $count } statements. Tap one to read it.
+digest-item = • <b>{ $title }</b> — { $date } · #{ $id }

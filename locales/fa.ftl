@@ -164,6 +164,10 @@ settings-summary =
         [yes] از { $start }:۰۰ تا { $end }:۰۰ به وقت تهران
        *[no] ندارد
     }
+    دریافت: { $digest ->
+        [yes] یک خلاصه در روز، ساعت { $hour }:۰۰ به وقت تهران
+       *[no] هر اطلاعیه همان وقت که می‌رسد
+    }
 
 ## /archive
 
@@ -264,3 +268,14 @@ schedule-cancelled = زمان‌بندی { $id } لغو شد؛ چیزی فرست
 schedule-gone = این زمان‌بندی دیگر در انتظار نیست (فرستاده یا لغو شده است).
 published-late = ⏰ اطلاعیهٔ #{ $id } «{ $title }» قرار بود { $date } ساعت { $due } به وقت تهران فرستاده شود، اما دیرتر، ساعت { $time }، رفت: جارچی در آن زمان در حال اجرا نبود.
 schedule-needs-one-approval = با PUBLISH_APPROVALS=2 هنوز نمی‌شود اطلاعیه را برای بعد نگه داشت: آن را بفرستید تا مدیر دیگری تأییدش کند.
+
+## Readers: the whole statement, sharing, the daily digest (issue 13)
+
+button-full-text = 📖 متن کامل
+button-full-text-on-site = 🌐 متن کامل در سایت
+button-share = ↗️ هم‌رسانی
+button-digest = 🗞 خلاصهٔ روزانه
+button-each-as-it-comes = هر اطلاعیه همان وقت که می‌رسد
+digest-ask-hour = 🗞 اطلاعیه‌های روز در یک پیام، چه ساعتی (به وقت تهران) برسند؟ یا هر کدام همان وقت که می‌رسد:
+digest-heading = 🗞 <b>خلاصهٔ روزانهٔ شما</b>: { $count } اطلاعیه. برای خواندن هر کدام، دکمه‌اش را بزنید.
+digest-item = • <b>{ $title }</b> — { $date } · #{ $id }

@@ -41,7 +41,7 @@ pub async fn relay_feed_notices(
         };
         for admin in &admins {
             let outcome = match &keyboard {
-                None => sender::send_message(&bot, (*admin).into(), &html, false).await,
+                None => sender::send_message(&bot, (*admin).into(), &html, false, None).await,
                 Some(keyboard) => sender::classify(
                     bot.send_message(ChatId::from(*admin), &html)
                         .parse_mode(ParseMode::Html)

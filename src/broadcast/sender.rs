@@ -6,7 +6,7 @@ use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
-use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
+use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode};
 
 use crate::ops::DeliveryOutcome;
 
@@ -51,12 +51,22 @@ impl SendOutcome {
     }
 }
 
-pub async fn send_message(bot: &Bot, chat: ChatId, html: &str, preview: bool) -> SendOutcome {
-    let result = bot
+/// Sends one message; `keyboard` rides on it (a card's buttons, a digest's).
+pub async fn send_message(
+    bot: &Bot,
+    chat: ChatId,
+    html: &str,
+    preview: bool,
+    keyboard: Option<&InlineKeyboardMarkup>,
+) -> SendOutcome {
+    let mut request = bot
         .send_message(chat, html)
         .parse_mode(ParseMode::Html)
-        .link_preview_options(preview_options(preview))
-        .await;
+        .link_preview_options(preview_options(preview));
+    if let Some(keyboard) = keyboard {
+        request = request.reply_markup(keyboard.clone());
+    }
+    let result = request.await;
     match result {
         Err(RequestError::InvalidJson { raw, .. }) if telegram_said_ok(&raw) => {
             // Telegram took the message but told us about it in a shape teloxide cannot
@@ -86,12 +96,17 @@ pub async fn edit_message(
     message: MessageId,
     html: &str,
     preview: bool,
+    keyboard: Option<&InlineKeyboardMarkup>,
 ) -> SendOutcome {
-    let result = bot
+    // Without reply_markup Telegram would drop the card's buttons from the edited copy.
+    let mut request = bot
         .edit_message_text(chat, message, html)
         .parse_mode(ParseMode::Html)
-        .link_preview_options(preview_options(preview))
-        .await;
+        .link_preview_options(preview_options(preview));
+    if let Some(keyboard) = keyboard {
+        request = request.reply_markup(keyboard.clone());
+    }
+    let result = request.await;
     match result {
         // Editing to the same text is Telegram's way of saying "already done".
         Err(RequestError::Api(ApiError::MessageNotModified)) => SendOutcome::Sent(Some(message)),

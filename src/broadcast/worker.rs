@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use teloxide::prelude::*;
-use teloxide::types::MessageId;
+use teloxide::types::{InlineKeyboardMarkup, MessageId};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -19,13 +19,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::limiter::{ChatSpacing, GROUP_SPACING, PRIVATE_CHAT_SPACING, RateLimiter};
 use super::sender::{self, SendOutcome};
-use crate::domain::{Announcement, Lang, StatementId};
+use crate::domain::{Announcement, Hold, Lang, StatementId};
 use crate::ops::TelegramLink;
 use crate::send_budget::SendBudget;
 use crate::storage::{
     ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Storage, StorageError,
 };
-use crate::text::{announcement_card, catalogue};
+use crate::telegram::keyboards::{card_keyboard, digest_keyboard};
+use crate::text::{announcement_card, catalogue, digest};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -157,11 +158,20 @@ enum Job {
     Send {
         html: Arc<str>,
         preview: bool,
+        keyboard: Arc<InlineKeyboardMarkup>,
     },
     Edit {
         html: Arc<str>,
         message: MessageId,
         preview: bool,
+        keyboard: Arc<InlineKeyboardMarkup>,
+    },
+    /// One digest message for the delivery it is dispatched with and `companions`, the
+    /// chat's other rows it names: every one of them is recorded as this send ended.
+    Digest {
+        html: String,
+        keyboard: InlineKeyboardMarkup,
+        companions: Vec<ClaimedDelivery>,
     },
     Delete {
         message: MessageId,
@@ -266,29 +276,50 @@ impl Worker {
     async fn dispatch(&mut self, batch: Vec<ClaimedDelivery>) {
         let outcomes = self.outcomes();
         let mut contents = ContentCache::default();
-        let mut batch = batch.into_iter();
-        while let Some(delivery) = batch.next() {
+        let mut batch = digests_together(batch).into_iter();
+        while let Some(unit) = batch.next() {
             // An outage pauses the whole worker: the rest of the batch goes back to the
             // queue untried, instead of spending an attempt on each.
             if self.shutdown.is_cancelled() || !self.link.is_reachable() {
-                self.release(std::iter::once(delivery).chain(batch.by_ref()))
+                self.release(std::iter::once(unit).chain(batch.by_ref()).flatten())
                     .await;
                 break;
             }
-            if let Some(wait) = self.spacing.wait_for(delivery.chat_id.0, Instant::now()) {
-                let _ = outcomes
-                    .send((delivery, DeliveryResult::RetryAt { after: wait }))
-                    .await;
+            let chat = unit[0].chat_id;
+            if let Some(wait) = self.spacing.wait_for(chat.0, Instant::now()) {
+                for delivery in unit {
+                    let _ = outcomes
+                        .send((delivery, DeliveryResult::RetryAt { after: wait }))
+                        .await;
+                }
                 continue;
             }
-            let job = self.prepare(&delivery, &mut contents).await;
+            let (delivery, job) = if unit[0].held == Some(Hold::Digest) {
+                match self.prepare_digest(unit, &mut contents, &outcomes).await {
+                    Some(prepared) => prepared,
+                    None => continue,
+                }
+            } else {
+                let mut unit = unit;
+                let delivery = unit.remove(0);
+                let job = self.prepare(&delivery, &mut contents).await;
+                (delivery, job)
+            };
             if let Job::Settle(result) = job {
                 let _ = outcomes.send((delivery, result)).await;
                 continue;
             }
             if !self.take_slot().await {
-                self.release(std::iter::once(delivery).chain(batch.by_ref()))
-                    .await;
+                let companions = match job {
+                    Job::Digest { companions, .. } => companions,
+                    _ => Vec::new(),
+                };
+                self.release(
+                    std::iter::once(delivery)
+                        .chain(companions)
+                        .chain(batch.by_ref().flatten()),
+                )
+                .await;
                 break;
             }
             let spacing = if delivery.chat_kind == ChatKind::Private {
@@ -440,13 +471,9 @@ impl Worker {
         // Only new statements wait: an edit or a deletion changes a copy already there,
         // silently, and holding it would leave a wrong or retracted text on show.
         if delivery.action == DeliveryAction::Send
-            && let Some(quiet) = delivery.quiet_hours
+            && let Some(held) = self.hold(delivery)
         {
-            let now = self.config.clock.now();
-            if let Some(end) = quiet.ends_after(now) {
-                let after = (end - now).to_std().unwrap_or_default();
-                return Job::Settle(DeliveryResult::RetryAt { after });
-            }
+            return Job::Settle(held);
         }
         let preview = delivery.link_previews;
         if let DeliveryAction::Delete = delivery.action {
@@ -459,11 +486,11 @@ impl Worker {
                 }),
             };
         }
-        let html = match contents
+        let (html, keyboard) = match contents
             .card(&self.storage, delivery.announcement_id, delivery.lang)
             .await
         {
-            Ok(Some(html)) => html,
+            Ok(Some(card)) => card,
             Ok(None) => {
                 return Job::Settle(DeliveryResult::Failed {
                     error: "the statement was deleted before delivery".into(),
@@ -481,12 +508,131 @@ impl Worker {
                 html,
                 message: MessageId(id),
                 preview,
+                keyboard,
             },
             (DeliveryAction::Edit, None) => Job::Settle(DeliveryResult::Failed {
                 error: "no message id to edit".into(),
             }),
-            _ => Job::Send { html, preview },
+            _ => Job::Send {
+                html,
+                preview,
+                keyboard,
+            },
         }
+    }
+
+    /// Whether a new statement waits, and until when: the one way anything is held back.
+    /// Quiet hours first (a digest due in them waits for their end too), then the chat's
+    /// next digest for a row not yet held for one.
+    fn hold(&self, delivery: &ClaimedDelivery) -> Option<DeliveryResult> {
+        let now = self.config.clock.now();
+        let for_digest = delivery.held == Some(Hold::Digest);
+        if let Some(end) = delivery.quiet_hours.and_then(|q| q.ends_after(now)) {
+            return Some(DeliveryResult::Held {
+                after: (end - now).to_std().unwrap_or_default(),
+                hold: if for_digest {
+                    Hold::Digest
+                } else {
+                    Hold::Quiet
+                },
+            });
+        }
+        match delivery.digest {
+            Some(hour) if !for_digest => Some(DeliveryResult::Held {
+                after: (hour.next_after(now) - now).to_std().unwrap_or_default(),
+                hold: Hold::Digest,
+            }),
+            _ => None,
+        }
+    }
+
+    /// A chat's due digest rows (those of the batch, and the chat's others claimed now) as
+    /// one digest message, returned with the delivery it is dispatched under. Rows that
+    /// need no send are settled here; `None` when nothing is left to send. What does not
+    /// fit one message goes back to the queue, due now: the next message of the digest.
+    async fn prepare_digest(
+        &self,
+        mut unit: Vec<ClaimedDelivery>,
+        contents: &mut ContentCache,
+        outcomes: &mpsc::Sender<(ClaimedDelivery, DeliveryResult)>,
+    ) -> Option<(ClaimedDelivery, Job)> {
+        let first = unit[0].clone();
+        match self
+            .storage
+            .claim_digest_companions(first.chat_id, self.config.lease)
+            .await
+        {
+            Ok(more) => unit.extend(more),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot gather a digest; sending what was claimed")
+            }
+        }
+        let settle_all = |unit: Vec<ClaimedDelivery>, result: DeliveryResult| async move {
+            for delivery in unit {
+                let _ = outcomes.send((delivery, result.clone())).await;
+            }
+        };
+        if !first.chat_active {
+            // The first erases the chat, and with it the other rows.
+            let gone = DeliveryResult::Gone {
+                error: "the chat went away before delivery".into(),
+            };
+            settle_all(vec![first], gone).await;
+            return None;
+        }
+        if let Some(held) = self.hold(&first) {
+            settle_all(unit, held).await;
+            return None;
+        }
+        let mut named = Vec::with_capacity(unit.len());
+        for delivery in unit {
+            match contents
+                .statement(&self.storage, delivery.announcement_id)
+                .await
+            {
+                Ok(Some(statement)) => named.push((statement, delivery)),
+                Ok(None) => {
+                    let deleted = DeliveryResult::Failed {
+                        error: "the statement was deleted before delivery".into(),
+                    };
+                    let _ = outcomes.send((delivery, deleted)).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read a statement to deliver");
+                    let later = DeliveryResult::RetryAt {
+                        after: Duration::from_secs(1),
+                    };
+                    let _ = outcomes.send((delivery, later)).await;
+                }
+            }
+        }
+        named.sort_by_key(|(statement, _)| (statement.published_at, statement.id));
+        let statements: Vec<Announcement> = named.iter().map(|(s, _)| s.clone()).collect();
+        let digest = digest(&statements, first.lang);
+        let included = digest.buttons.len();
+        let mut rows = named.into_iter().map(|(_, delivery)| delivery);
+        let mut companions: Vec<ClaimedDelivery> = rows.by_ref().take(included).collect();
+        let rest: Vec<ClaimedDelivery> = rows.collect();
+        settle_all(
+            rest,
+            DeliveryResult::RetryAt {
+                after: Duration::ZERO,
+            },
+        )
+        .await;
+        if companions.is_empty() {
+            return None;
+        }
+        let lead = companions.remove(0);
+        let keyboard = digest_keyboard(&digest);
+        Some((
+            lead,
+            Job::Digest {
+                html: digest.html,
+                keyboard,
+                companions,
+            },
+        ))
     }
 
     async fn release(&self, deliveries: impl Iterator<Item = ClaimedDelivery>) {
@@ -528,7 +674,7 @@ impl Worker {
                     budget.acquire().await;
                 }
                 if let SendOutcome::Sent(_) =
-                    sender::send_message(&self.bot, (*admin).into(), &report, false).await
+                    sender::send_message(&self.bot, (*admin).into(), &report, false, None).await
                 {
                     continue;
                 }
@@ -561,15 +707,31 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settl
     } = sending;
     let chat = ChatId::from(delivery.chat_id);
     let started = Instant::now();
-    let outcome = match &job {
-        Job::Send { html, preview } => sender::send_message(&bot, chat, html, *preview).await,
+    let digest_sent = matches!(job, Job::Digest { .. });
+    let mut companions = Vec::new();
+    let outcome = match job {
+        Job::Send {
+            html,
+            preview,
+            keyboard,
+        } => sender::send_message(&bot, chat, &html, preview, Some(&keyboard)).await,
         Job::Edit {
             html,
             message,
             preview,
-        } => sender::edit_message(&bot, chat, *message, html, *preview).await,
-        Job::Delete { message } => sender::delete_message(&bot, chat, *message).await,
-        Job::Settle(result) => return record(&outcomes, delivery, result.clone()).await,
+            keyboard,
+        } => sender::edit_message(&bot, chat, message, &html, preview, Some(&keyboard)).await,
+        Job::Delete { message } => sender::delete_message(&bot, chat, message).await,
+        Job::Digest {
+            html,
+            keyboard,
+            companions: named,
+        } => {
+            companions = named;
+            // Several statements in one message: no single page to preview.
+            sender::send_message(&bot, chat, &html, false, Some(&keyboard)).await
+        }
+        Job::Settle(result) => return record(&outcomes, delivery, result).await,
     };
     crate::ops::record_delivery(outcome.metric_label(), started.elapsed());
     // Only a probe or an update clears the link: a send that was on its way before the
@@ -629,6 +791,21 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settl
             tracing::warn!(delivery = delivery.id, %error, "Telegram refused a delivery");
             DeliveryResult::Failed { error }
         }
+    };
+    // A digest's other rows end as its message did. No message id for them: a revision
+    // has no card of theirs to edit. A gone chat is erased by the first, rows and all.
+    if !matches!(result, DeliveryResult::Gone { .. }) {
+        let shared = match &result {
+            DeliveryResult::Sent { .. } => DeliveryResult::Sent { message_id: None },
+            other => other.clone(),
+        };
+        for companion in companions {
+            record(&outcomes, companion, shared.clone()).await;
+        }
+    }
+    let result = match result {
+        DeliveryResult::Sent { .. } if digest_sent => DeliveryResult::Sent { message_id: None },
+        other => other,
     };
     record(&outcomes, delivery, result).await
 }
@@ -694,27 +871,61 @@ async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
 #[derive(Default)]
 struct ContentCache {
     statements: HashMap<StatementId, Option<Announcement>>,
-    cards: HashMap<(StatementId, Lang), Arc<str>>,
+    cards: HashMap<(StatementId, Lang), (Arc<str>, Arc<InlineKeyboardMarkup>)>,
 }
 
 impl ContentCache {
+    async fn statement(
+        &mut self,
+        storage: &Storage,
+        id: StatementId,
+    ) -> Result<Option<Announcement>, StorageError> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.statements.entry(id) {
+            slot.insert(storage.announcement(id).await?);
+        }
+        Ok(self.statements.get(&id).cloned().flatten())
+    }
+
+    /// The card of a statement and the buttons that ride on it.
     async fn card(
         &mut self,
         storage: &Storage,
         id: StatementId,
         lang: Lang,
-    ) -> Result<Option<Arc<str>>, StorageError> {
-        if let Some(card) = self.cards.get(&(id, lang)) {
-            return Ok(Some(Arc::clone(card)));
+    ) -> Result<Option<(Arc<str>, Arc<InlineKeyboardMarkup>)>, StorageError> {
+        if let Some((html, keyboard)) = self.cards.get(&(id, lang)) {
+            return Ok(Some((Arc::clone(html), Arc::clone(keyboard))));
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.statements.entry(id) {
-            slot.insert(storage.announcement(id).await?);
-        }
-        let Some(Some(statement)) = self.statements.get(&id) else {
+        let Some(statement) = self.statement(storage, id).await? else {
             return Ok(None);
         };
-        let card: Arc<str> = announcement_card(statement, lang).into();
-        self.cards.insert((id, lang), Arc::clone(&card));
-        Ok(Some(card))
+        let html: Arc<str> = announcement_card(&statement, lang).into();
+        let keyboard = Arc::new(card_keyboard(&statement, lang));
+        self.cards
+            .insert((id, lang), (Arc::clone(&html), Arc::clone(&keyboard)));
+        Ok(Some((html, keyboard)))
     }
+}
+
+/// The batch as units of work: one delivery each, except a chat's rows held for its digest,
+/// which go together (in the place of the first) to become one message.
+fn digests_together(batch: Vec<ClaimedDelivery>) -> Vec<Vec<ClaimedDelivery>> {
+    let mut units: Vec<Vec<ClaimedDelivery>> = Vec::with_capacity(batch.len());
+    let mut digest_of_chat: HashMap<i64, usize> = HashMap::new();
+    for delivery in batch {
+        let is_digest =
+            delivery.action == DeliveryAction::Send && delivery.held == Some(Hold::Digest);
+        if !is_digest {
+            units.push(vec![delivery]);
+            continue;
+        }
+        match digest_of_chat.get(&delivery.chat_id.0) {
+            Some(&unit) => units[unit].push(delivery),
+            None => {
+                digest_of_chat.insert(delivery.chat_id.0, units.len());
+                units.push(vec![delivery]);
+            }
+        }
+    }
+    units
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{ChatId, ChatKind, Lang, QuietHours, StatementId, UnknownValue};
+use super::{ChatId, ChatKind, DigestHour, Lang, QuietHours, StatementId, UnknownValue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublishOutcome {
@@ -76,6 +76,36 @@ impl TryFrom<&str> for DeliveryAction {
     }
 }
 
+/// Why the worker held a new statement back from a chat: the one mechanism behind quiet
+/// hours and digests (the row's due time is put off, and this says why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// The chat's quiet hours; it goes out as a card when they end.
+    Quiet,
+    /// The chat's next digest; it goes out in one message with the chat's other held rows.
+    Digest,
+}
+
+impl Hold {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hold::Quiet => "quiet",
+            Hold::Digest => "digest",
+        }
+    }
+}
+
+impl TryFrom<&str> for Hold {
+    type Error = UnknownValue;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        match s {
+            "quiet" => Ok(Hold::Quiet),
+            "digest" => Ok(Hold::Digest),
+            _ => Err(UnknownValue::new("delivery hold", s)),
+        }
+    }
+}
+
 /// A delivery the worker has claimed and must now carry out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedDelivery {
@@ -96,6 +126,10 @@ pub struct ClaimedDelivery {
     pub link_previews: bool,
     /// Broadcasts to this chat wait while these hours last.
     pub quiet_hours: Option<QuietHours>,
+    /// The chat's digest hour; `None`: each statement as it comes.
+    pub digest: Option<DigestHour>,
+    /// Why the row was held back before, if it was.
+    pub held: Option<Hold>,
 }
 
 /// How one send ended, as the worker reports it to the queue.
@@ -107,6 +141,11 @@ pub enum DeliveryResult {
     /// Try again no sooner than this; not counted as an attempt (Telegram asked us to wait).
     RetryAt {
         after: Duration,
+    },
+    /// Held back (quiet hours, a digest): due again after this, marked with why.
+    Held {
+        after: Duration,
+        hold: Hold,
     },
     /// Try again after a failure that may pass; counted, and given up after the cap.
     Transient {
@@ -124,4 +163,13 @@ pub enum DeliveryResult {
     Failed {
         error: String,
     },
+}
+
+/// How many of one broadcast's deliveries were held back, and by what (for /stats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeldShare {
+    /// Its 'send' deliveries in all.
+    pub deliveries: i64,
+    pub quiet: i64,
+    pub digest: i64,
 }

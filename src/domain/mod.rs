@@ -23,7 +23,8 @@ pub use approval::{
     RequestStatus, Withdrawal,
 };
 pub use delivery::{
-    ArchiveOutcome, ClaimedDelivery, DeliveryAction, DeliveryResult, HoldRelease, PublishOutcome,
+    ArchiveOutcome, ClaimedDelivery, DeliveryAction, DeliveryResult, HeldShare, Hold, HoldRelease,
+    PublishOutcome,
 };
 pub use draft::{Draft, DraftStep};
 pub use feed::{FeedHealth, FeedNotice, FeedStatus, HeldStatements, WaitingHold};
@@ -33,7 +34,7 @@ pub use identity::link_identity;
 pub use ids::{ChatId, SourceKey, StatementId, UserId};
 pub use lang::Lang;
 pub use schedule::{DueStatement, LatePublish, ScheduledStatement, WaitingSchedule};
-pub use settings::{QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
+pub use settings::{DigestHour, QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
 pub use subscriber::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
 
 /// A name read back (from the database) that no variant spells: the caller says where it

@@ -53,6 +53,40 @@ impl QuietHours {
     }
 }
 
+/// One digest a day at this hour o'clock, Tehran time, instead of each statement as it comes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestHour(u8);
+
+impl DigestHour {
+    /// `None` unless it is an hour of the day.
+    pub fn new(hour: u8) -> Option<Self> {
+        (hour < 24).then_some(Self(hour))
+    }
+
+    pub fn hour(self) -> u8 {
+        self.0
+    }
+
+    /// The first top of this hour in Tehran strictly after `now`: when a statement that
+    /// arrives at `now` goes out in a digest.
+    pub fn next_after(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let Some(tehran) = FixedOffset::east_opt(TEHRAN_OFFSET_SECONDS) else {
+            return now;
+        };
+        let local = now.with_timezone(&tehran);
+        let today = local
+            .with_hour(u32::from(self.0))
+            .and_then(|t| t.with_minute(0))
+            .and_then(|t| t.with_second(0))
+            .and_then(|t| t.with_nanosecond(0));
+        match today {
+            Some(at) if at > local => at.with_timezone(&Utc),
+            Some(at) => (at + Duration::days(1)).with_timezone(&Utc),
+            None => now,
+        }
+    }
+}
+
 /// A subscriber's choices; the defaults are what a new subscriber gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SubscriberSettings {
@@ -60,6 +94,8 @@ pub struct SubscriberSettings {
     /// Whether Telegram draws a preview of the statement's own page under it.
     pub link_previews: bool,
     pub quiet_hours: Option<QuietHours>,
+    /// `None`: each statement as it comes.
+    pub digest: Option<DigestHour>,
 }
 
 impl Default for SubscriberSettings {
@@ -68,6 +104,7 @@ impl Default for SubscriberSettings {
             lang: Lang::default(),
             link_previews: true,
             quiet_hours: None,
+            digest: None,
         }
     }
 }
@@ -105,5 +142,24 @@ mod tests {
             None
         );
         assert_eq!(QuietHours::new(24, 1), None);
+    }
+
+    #[test]
+    fn a_digest_is_due_at_the_next_top_of_its_hour() {
+        let evening = DigestHour::new(20).unwrap();
+        assert_eq!(evening.next_after(tehran(19, 59)), tehran(20, 0));
+        assert_eq!(
+            evening.next_after(tehran(20, 0)),
+            tehran(20, 0) + Duration::days(1)
+        );
+        assert_eq!(
+            evening.next_after(tehran(21, 5)),
+            tehran(20, 0) + Duration::days(1)
+        );
+        assert_eq!(
+            DigestHour::new(0).unwrap().next_after(tehran(23, 30)),
+            tehran(0, 0) + Duration::days(1)
+        );
+        assert_eq!(DigestHour::new(24), None);
     }
 }

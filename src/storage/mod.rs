@@ -4,6 +4,7 @@ mod announcements;
 mod approvals;
 mod audit;
 mod chat_migration;
+mod digests;
 mod drafts;
 mod feeds;
 mod holds;
@@ -33,7 +34,7 @@ use sqlx::sqlite::{
 // a caller of storage finds them where it looks.
 pub use crate::domain::{
     ArchiveOutcome, ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Draft, DraftStep,
-    HoldRelease, PublishOutcome, SubscribeOutcome, Subscriber, SubscriberCounts,
+    Hold, HoldRelease, PublishOutcome, SubscribeOutcome, Subscriber, SubscriberCounts,
 };
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
 pub use maintenance::Swept;

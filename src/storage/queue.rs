@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::announcements::insert_if_new;
 use super::ids::read_name;
-use super::subscribers::{Erasure, erase_chat, quiet_hours};
+use super::subscribers::{Erasure, digest_hour, erase_chat, quiet_hours};
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, millis, now_ms};
 use crate::domain::{
@@ -22,6 +22,7 @@ struct ClaimRow {
     message_id: Option<i64>,
     attempts: i64,
     created_at: i64,
+    held: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +34,7 @@ struct ChatRow {
     link_previews: i64,
     quiet_start: Option<i64>,
     quiet_end: Option<i64>,
+    digest_hour: Option<i64>,
 }
 
 /// Queues a stored statement for every active subscriber and marks it broadcast, in the
@@ -101,19 +103,53 @@ impl Storage {
                    AND (claimed_until IS NULL OR claimed_until <= ?1)
                  ORDER BY due_at, id
                  LIMIT ?3)
-             RETURNING id, announcement_id, chat_id, action, message_id, attempts, created_at",
+             RETURNING id, announcement_id, chat_id, action, message_id, attempts, created_at,
+                       held",
         )
         .bind(now)
         .bind(now.saturating_add(millis(lease)))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
+        self.claimed_with_chats(rows).await
+    }
+
+    /// Claims the rest of a chat's digest: its other 'send' rows held for a digest that
+    /// are due and not claimed, so that they go out in the same message as the row the
+    /// worker claimed in its batch.
+    pub async fn claim_digest_companions(
+        &self,
+        chat_id: ChatId,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedDelivery>, StorageError> {
+        let now = now_ms();
+        let rows: Vec<ClaimRow> = sqlx::query_as(
+            "UPDATE deliveries SET claimed_until = ?3
+             WHERE chat_id = ?1 AND status = 'pending' AND held = 'digest' AND action = 'send'
+               AND due_at <= ?2 AND (claimed_until IS NULL OR claimed_until <= ?2)
+             RETURNING id, announcement_id, chat_id, action, message_id, attempts, created_at,
+                       held",
+        )
+        .bind(chat_id)
+        .bind(now)
+        .bind(now.saturating_add(millis(lease)))
+        .fetch_all(&self.pool)
+        .await?;
+        self.claimed_with_chats(rows).await
+    }
+
+    /// Claimed rows with what the worker needs to know of their chats.
+    async fn claimed_with_chats(
+        &self,
+        rows: Vec<ClaimRow>,
+    ) -> Result<Vec<ClaimedDelivery>, StorageError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let chat_ids: Vec<i64> = rows.iter().map(|r| r.chat_id.0).collect();
         let chats: Vec<ChatRow> = sqlx::query_as(
-            "SELECT chat_id, chat_kind, lang, status, link_previews, quiet_start, quiet_end
+            "SELECT chat_id, chat_kind, lang, status, link_previews, quiet_start, quiet_end,
+                    digest_hour
              FROM subscribers
              WHERE chat_id IN (SELECT value FROM json_each(?1))",
         )
@@ -145,6 +181,12 @@ impl Storage {
                     chat_active: chat.is_some_and(|c| c.status == "active"),
                     link_previews: chat.is_none_or(|c| c.link_previews != 0),
                     quiet_hours: chat.and_then(|c| quiet_hours(c.quiet_start, c.quiet_end)),
+                    digest: chat.and_then(|c| digest_hour(c.digest_hour)),
+                    held: row
+                        .held
+                        .as_deref()
+                        .map(|h| read_name("deliveries", h))
+                        .transpose()?,
                 })
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -238,6 +280,16 @@ async fn record_one(
                 .bind(now.saturating_add(millis(*after)))
                 .execute(&mut *tx)
                 .await?;
+        }
+        DeliveryResult::Held { after, hold } => {
+            sqlx::query(
+                "UPDATE deliveries SET claimed_until = NULL, due_at = ?2, held = ?3 WHERE id = ?1",
+            )
+            .bind(delivery.id)
+            .bind(now.saturating_add(millis(*after)))
+            .bind(hold.as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         DeliveryResult::Transient {
             error,

@@ -4,7 +4,7 @@ use super::ids::read_name;
 use super::{Storage, StorageError};
 use crate::domain::time::now_ms;
 use crate::domain::{
-    ChatId, ChatKind, Lang, QuietHours, SubscribeOutcome, Subscriber, SubscriberCounts,
+    ChatId, ChatKind, DigestHour, Lang, QuietHours, SubscribeOutcome, Subscriber, SubscriberCounts,
     SubscriberSettings,
 };
 
@@ -213,6 +213,12 @@ struct SettingsRow {
     link_previews: i64,
     quiet_start: Option<i64>,
     quiet_end: Option<i64>,
+    digest_hour: Option<i64>,
+}
+
+/// A digest hour as stored; NULL (or anything out of range) is "as it comes".
+pub(super) fn digest_hour(hour: Option<i64>) -> Option<DigestHour> {
+    DigestHour::new(u8::try_from(hour?).ok()?)
 }
 
 /// Quiet hours as stored: both hours, or none.
@@ -229,7 +235,7 @@ impl Storage {
         chat_id: ChatId,
     ) -> Result<Option<SubscriberSettings>, StorageError> {
         let row: Option<SettingsRow> = sqlx::query_as(
-            "SELECT lang, link_previews, quiet_start, quiet_end FROM subscribers
+            "SELECT lang, link_previews, quiet_start, quiet_end, digest_hour FROM subscribers
              WHERE chat_id = ?1 AND status = 'active'",
         )
         .bind(chat_id)
@@ -240,21 +246,40 @@ impl Storage {
                 lang: read_name("subscribers", &row.lang)?,
                 link_previews: row.link_previews != 0,
                 quiet_hours: quiet_hours(row.quiet_start, row.quiet_end),
+                digest: digest_hour(row.digest_hour),
             })
         })
         .transpose()
     }
 
     /// Stores a subscriber's settings. Returns false when the chat is not subscribed.
+    ///
+    /// A change of the digest (on, off, another hour) makes the rows held for the old one
+    /// due now, unmarked, in the same transaction: the worker weighs each again under the
+    /// new choice (a card now, or held for the new hour), and each is still sent once.
     pub async fn save_subscriber_settings(
         &self,
         chat_id: ChatId,
         settings: &SubscriberSettings,
     ) -> Result<bool, StorageError> {
         let quiet = settings.quiet_hours;
+        let digest = settings.digest.map(|d| i64::from(d.hour()));
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE deliveries SET held = NULL, due_at = ?2
+             WHERE chat_id = ?1 AND status = 'pending' AND held = 'digest'
+               AND EXISTS (SELECT 1 FROM subscribers s WHERE s.chat_id = ?1
+                           AND s.digest_hour IS NOT ?3)",
+        )
+        .bind(chat_id)
+        .bind(now)
+        .bind(digest)
+        .execute(&mut *tx)
+        .await?;
         let updated = sqlx::query(
             "UPDATE subscribers SET lang = ?2, link_previews = ?3, quiet_start = ?4,
-                 quiet_end = ?5, updated_at = ?6
+                 quiet_end = ?5, updated_at = ?6, digest_hour = ?7
              WHERE chat_id = ?1 AND status = 'active'",
         )
         .bind(chat_id)
@@ -262,10 +287,12 @@ impl Storage {
         .bind(i64::from(settings.link_previews))
         .bind(quiet.map(|q| i64::from(q.start())))
         .bind(quiet.map(|q| i64::from(q.end())))
-        .bind(now_ms())
-        .execute(&self.pool)
+        .bind(now)
+        .bind(digest)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        tx.commit().await?;
         Ok(updated > 0)
     }
 }

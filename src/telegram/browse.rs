@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use super::callback::{BrowseButton, LATEST_MAX, Listing, button};
 use super::reply::{ReplyTo, edit_page, say, send_page, send_statement, toast};
 use super::{Context, HandlerError, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang};
+use crate::domain::{Announcement, Lang, StatementId};
 use crate::text::catalogue::{self, Phrase, phrase, show_button};
 use crate::text::{
     JalaliMonth, QueryTerm, announcement_card, one_message, parse_search, search_card,
@@ -280,13 +280,9 @@ pub async fn button_pressed(
     pressed: BrowseButton,
 ) -> HandlerResult {
     let refusal = match (pressed, query.regular_message().map(|m| m.id)) {
-        (BrowseButton::Show { id }, _) => match ctx.storage.announcement(id).await? {
-            Some(statement) => {
-                bot.answer_callback_query(query.id.clone()).await?;
-                return send_statement(&bot, &ctx.storage, &to, &statement).await;
-            }
-            None => Phrase::StatementGone,
-        },
+        (BrowseButton::Show { id }, _) => {
+            return open_statement(&bot, &query, &ctx, &to, id).await;
+        }
         (_, None) => Phrase::PageGone,
         (pressed, Some(message_id)) => match page_asked(&ctx, pressed, to.lang).await? {
             Some(page) => {
@@ -300,6 +296,23 @@ pub async fn button_pressed(
     };
     tracing::debug!(?refusal, "a list button could not be followed");
     toast(&bot, &query, phrase(refusal, to.lang)).await
+}
+
+/// A button that opens one statement (under a list, a digest, or a card's "Full text"):
+/// the button is answered at once, then the whole statement follows as /show sends it.
+pub(super) async fn open_statement(
+    bot: &JarchiBot,
+    query: &CallbackQuery,
+    ctx: &Context,
+    to: &ReplyTo,
+    id: StatementId,
+) -> HandlerResult {
+    let Some(statement) = ctx.storage.announcement(id).await? else {
+        tracing::debug!("a button named a statement that is gone");
+        return toast(bot, query, phrase(Phrase::StatementGone, to.lang)).await;
+    };
+    bot.answer_callback_query(query.id.clone()).await?;
+    send_statement(bot, &ctx.storage, to, &statement).await
 }
 
 /// The page of a list or of the calendar that a button asks for.

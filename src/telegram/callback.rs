@@ -14,10 +14,14 @@
 //! - a request awaiting a second admin: `approve:<request id>`, `withdraw:<request id>`.
 //! - the schedule: `post:later` (Send later, under a preview), `sched:x:<schedule id>`
 //!   (cancel a held statement, under /scheduled).
+//! - under every broadcast card: `t:<statement id>` (the whole statement in the chat); the
+//!   daily digest's buttons are `v:<statement id>`, the list buttons' own; in /settings,
+//!   `s:d` (choose the digest), `s:dh:<hour>` (one digest a day then), `s:dn` (each as it
+//!   comes).
 
 use teloxide::types::InlineKeyboardButton;
 
-use crate::domain::{QuietHours, StatementId};
+use crate::domain::{DigestHour, QuietHours, StatementId};
 use crate::text::JalaliMonth;
 
 /// Telegram refuses callback data longer than this many bytes.
@@ -38,6 +42,14 @@ pub enum Callback {
     ReleaseHold(ReleaseHold),
     Approval(ApprovalButton),
     Schedule(ScheduleButton),
+    Reader(ReaderButton),
+}
+
+/// Buttons under a broadcast card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReaderButton {
+    /// The whole statement, sent into the chat as /show sends it.
+    FullText { id: StatementId },
 }
 
 /// Buttons under lists and the archive's calendar.
@@ -73,6 +85,9 @@ pub enum SettingsButton {
     QuietHours(QuietHours),
     NoQuietHours,
     Back,
+    PickDigest,
+    Digest(DigestHour),
+    NoDigest,
 }
 
 /// Send / Cancel under the preview of an admin's draft.
@@ -120,6 +135,7 @@ impl Callback {
             Callback::Schedule(ScheduleButton::Cancel { schedule_id }) => {
                 format!("sched:x:{schedule_id}")
             }
+            Callback::Reader(ReaderButton::FullText { id }) => format!("t:{id}"),
         }
     }
 
@@ -143,6 +159,9 @@ impl Callback {
             ["post", "later"] => Some(Callback::Schedule(ScheduleButton::SendLater)),
             ["sched", "x", id] => Some(Callback::Schedule(ScheduleButton::Cancel {
                 schedule_id: id.parse().ok()?,
+            })),
+            ["t", id] => Some(Callback::Reader(ReaderButton::FullText {
+                id: StatementId(id.parse().ok().filter(|id| *id > 0)?),
             })),
             browse => BrowseButton::decode(browse).map(Callback::Browse),
         }
@@ -225,6 +244,9 @@ impl SettingsButton {
             SettingsButton::QuietHours(quiet) => format!("s:qe:{}:{}", quiet.start(), quiet.end()),
             SettingsButton::NoQuietHours => "s:qo".into(),
             SettingsButton::Back => "s:b".into(),
+            SettingsButton::PickDigest => "s:d".into(),
+            SettingsButton::Digest(hour) => format!("s:dh:{}", hour.hour()),
+            SettingsButton::NoDigest => "s:dn".into(),
         }
     }
 
@@ -242,6 +264,9 @@ impl SettingsButton {
             )?)),
             ["qo"] => Some(SettingsButton::NoQuietHours),
             ["b"] => Some(SettingsButton::Back),
+            ["d"] => Some(SettingsButton::PickDigest),
+            ["dh", h] => Some(SettingsButton::Digest(DigestHour::new(hour(h)?)?)),
+            ["dn"] => Some(SettingsButton::NoDigest),
             _ => None,
         }
     }
@@ -274,6 +299,12 @@ impl From<ApprovalButton> for Callback {
 impl From<ScheduleButton> for Callback {
     fn from(button: ScheduleButton) -> Self {
         Callback::Schedule(button)
+    }
+}
+
+impl From<ReaderButton> for Callback {
+    fn from(button: ReaderButton) -> Self {
+        Callback::Reader(button)
     }
 }
 
@@ -324,6 +355,9 @@ mod tests {
             )),
             Just(SettingsButton::NoQuietHours),
             Just(SettingsButton::Back),
+            Just(SettingsButton::PickDigest),
+            (0..24u8).prop_map(|h| SettingsButton::Digest(DigestHour::new(h).expect("an hour"))),
+            Just(SettingsButton::NoDigest),
         ];
         prop_oneof![
             browse.prop_map(Callback::Browse),
@@ -340,6 +374,9 @@ mod tests {
                 any::<i64>().prop_map(|schedule_id| ScheduleButton::Cancel { schedule_id }),
             ]
             .prop_map(Callback::Schedule),
+            (1..=i64::MAX).prop_map(|id| Callback::Reader(ReaderButton::FullText {
+                id: StatementId(id)
+            })),
         ]
     }
 
@@ -421,6 +458,18 @@ mod tests {
                 "sched:x:7",
                 Callback::Schedule(ScheduleButton::Cancel { schedule_id: 7 }),
             ),
+            (
+                "t:12",
+                Callback::Reader(ReaderButton::FullText {
+                    id: StatementId(12),
+                }),
+            ),
+            ("s:d", Callback::Settings(SettingsButton::PickDigest)),
+            (
+                "s:dh:20",
+                Callback::Settings(SettingsButton::Digest(DigestHour::new(20).expect("valid"))),
+            ),
+            ("s:dn", Callback::Settings(SettingsButton::NoDigest)),
         ] {
             assert_eq!(pressed.encode(), data);
             assert_eq!(Callback::decode(data), Some(pressed), "{data}");
@@ -493,6 +542,16 @@ mod tests {
             "sched:x:",
             "sched:x:y",
             "sched:1",
+            "t",
+            "t:",
+            "t:0",
+            "t:-4",
+            "t:x",
+            "t:1:2",
+            "s:dh:24",
+            "s:dh:",
+            "s:dh:x",
+            "s:d:1",
         ] {
             assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
         }

@@ -6,11 +6,12 @@ use teloxide::types::{
     LinkPreviewOptions, ParseMode,
 };
 
+use super::keyboards::card_keyboard;
 use super::reply::ReplyTo;
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang, is_http_url};
+use crate::domain::{Announcement, Lang, StatementId, is_http_url};
 use crate::text::catalogue::show_button;
-use crate::text::{JalaliMonth, announcement_card, excerpt, parse_search};
+use crate::text::{JalaliMonth, announcement_card, excerpt, parse_search, to_ascii_digits};
 
 /// Telegram allows 50; a phone shows a handful, and 20 keeps the answer small.
 const INLINE_RESULTS: u32 = 20;
@@ -28,8 +29,11 @@ pub async fn answer(
     to: ReplyTo,
 ) -> HandlerResult {
     let lang = to.lang;
-    // The same folding and search as /search; no words at all means the latest.
-    let statements = if query.query.trim().is_empty() {
+    // `#12` is one statement (what a card's Share button asks for); otherwise the same
+    // folding and search as /search, and no words at all means the latest.
+    let statements = if let Some(id) = one_statement(&query.query) {
+        ctx.storage.announcement(id).await?.into_iter().collect()
+    } else if query.query.trim().is_empty() {
         ctx.storage.latest(INLINE_RESULTS, 0).await?
     } else {
         match parse_search(&query.query) {
@@ -54,6 +58,15 @@ pub async fn answer(
     Ok(())
 }
 
+/// `#12` or `#۱۲`, and nothing else: the query of a card's Share button.
+fn one_statement(query: &str) -> Option<StatementId> {
+    let digits = to_ascii_digits(query.trim().strip_prefix('#')?);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|id| *id > 0).map(StatementId)
+}
+
 fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
     let content = InputMessageContentText::new(announcement_card(a, lang))
         .parse_mode(ParseMode::Html)
@@ -76,6 +89,8 @@ fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
     if !description.is_empty() {
         result = result.description(description);
     }
+    // A card dropped into a chat is a card like any other: its buttons come along.
+    result = result.reply_markup(card_keyboard(a, lang));
     if let Some(thumbnail) = a
         .image_url
         .as_deref()
@@ -85,4 +100,18 @@ fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
         result = result.thumbnail_url(thumbnail);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_query_names_one_statement() {
+        assert_eq!(one_statement("#12"), Some(StatementId(12)));
+        assert_eq!(one_statement(" #۱۲ "), Some(StatementId(12)));
+        for other in ["12", "#", "#0", "#-3", "#12 word", "#x", "word #12", ""] {
+            assert_eq!(one_statement(other), None, "{other:?}");
+        }
+    }
 }

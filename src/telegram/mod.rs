@@ -13,8 +13,10 @@ mod forward;
 mod group_admins;
 mod ids;
 mod inline;
+pub mod keyboards;
 mod menu;
 mod public;
+mod reader;
 mod reply;
 mod schedule;
 mod settings;
@@ -140,7 +142,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
             .branch(dptree::case![Callback::Draft(pressed)].endpoint(admin::draft_button))
             .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button))
             .branch(dptree::case![Callback::Approval(pressed)].endpoint(approvals::button_pressed))
-            .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed));
+            .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed))
+            .branch(dptree::case![Callback::Reader(pressed)].endpoint(reader::button_pressed));
     let callbacks = Update::filter_callback_query()
         .branch(buttons)
         .endpoint(unknown_button);
@@ -181,7 +184,10 @@ async fn public_command(
         }
     }
     let outcome = match cmd {
-        PublicCommand::Start(_) => public::start(&bot, &msg, &ctx, &to).await,
+        PublicCommand::Start(arg) => match reader::linked_statement(&arg) {
+            Some(id) => public::show(&bot, &ctx, &to, &id.to_string()).await,
+            None => public::start(&bot, &msg, &ctx, &to).await,
+        },
         PublicCommand::Stop => public::stop(&bot, &ctx, &to).await,
         PublicCommand::Latest(arg) => browse::latest(&bot, &ctx, &to, &arg).await,
         PublicCommand::Search(query) => browse::search(&bot, &ctx, &to, &query).await,

@@ -1,4 +1,4 @@
-//! /settings and /lang: link previews, language and quiet hours, chosen with buttons (see
+//! /settings and /lang: link previews, language, quiet hours and the daily digest, chosen with buttons (see
 //! `callback` for what they carry).
 
 use teloxide::prelude::*;
@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use super::callback::{SettingsButton, button};
 use super::reply::{ReplyTo, edit_page, say, send_html_with_keyboard, toast};
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{Lang, QuietHours, SubscriberSettings};
+use crate::domain::{DigestHour, Lang, QuietHours, SubscriberSettings};
 use crate::text::catalogue::{Phrase, hour_button, phrase, settings_summary};
 
 const HOURS_PER_ROW: usize = 6;
@@ -47,6 +47,10 @@ fn main_keyboard(settings: &SubscriberSettings) -> InlineKeyboardMarkup {
             SettingsButton::NoQuietHours,
         )]);
     }
+    rows.push(vec![button(
+        phrase(Phrase::ButtonDigest, lang),
+        SettingsButton::PickDigest,
+    )]);
     InlineKeyboardMarkup::new(rows)
 }
 
@@ -128,6 +132,18 @@ pub async fn button_pressed(
             phrase(Phrase::QuietAskStart, to.lang).to_string(),
             hours_keyboard(to.lang, |h| Some(SettingsButton::QuietStart(h))),
         ),
+        SettingsButton::PickDigest => {
+            let mut keyboard =
+                hours_keyboard(to.lang, |h| DigestHour::new(h).map(SettingsButton::Digest));
+            keyboard.inline_keyboard.insert(
+                0,
+                vec![button(
+                    phrase(Phrase::ButtonEachAsItComes, to.lang),
+                    SettingsButton::NoDigest,
+                )],
+            );
+            (phrase(Phrase::DigestAskHour, to.lang).to_string(), keyboard)
+        }
         SettingsButton::QuietStart(start) => (
             phrase(Phrase::QuietAskEnd, to.lang).to_string(),
             hours_keyboard(to.lang, |h| {
@@ -140,9 +156,12 @@ pub async fn button_pressed(
                 SettingsButton::OtherLanguage => settings.lang = other(settings.lang),
                 SettingsButton::QuietHours(quiet) => settings.quiet_hours = Some(quiet),
                 SettingsButton::NoQuietHours => settings.quiet_hours = None,
+                SettingsButton::Digest(hour) => settings.digest = Some(hour),
+                SettingsButton::NoDigest => settings.digest = None,
                 SettingsButton::Back
                 | SettingsButton::PickQuietStart
-                | SettingsButton::QuietStart(_) => {}
+                | SettingsButton::QuietStart(_)
+                | SettingsButton::PickDigest => {}
             }
             ctx.storage
                 .save_subscriber_settings(to.chat.into(), &settings)

@@ -24,6 +24,8 @@ use crate::text::{escape, localize_digits};
 
 mod approvals;
 pub use approvals::*;
+mod reader;
+pub use reader::*;
 
 /// Every language's file, by its code (`Lang::code`). Adding a language adds its code here
 /// (and to `domain::Lang`); the tests check that the two lists agree.
@@ -136,6 +138,13 @@ phrases! {
     ScheduledHeading = "scheduled-heading",
     ScheduleGone = "schedule-gone",
     ScheduleNeedsOneApproval = "schedule-needs-one-approval",
+    // ---- readers: the whole statement, sharing, the daily digest (issue 13) ----
+    ButtonFullText = "button-full-text",
+    ButtonFullTextOnSite = "button-full-text-on-site",
+    ButtonShare = "button-share",
+    ButtonDigest = "button-digest",
+    ButtonEachAsItComes = "button-each-as-it-comes",
+    DigestAskHour = "digest-ask-hour",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in
@@ -197,6 +206,9 @@ mod id {
         BUTTON_CANCEL_SCHEDULE = "button-cancel-schedule",
         SCHEDULE_CANCELLED = "schedule-cancelled",
         PUBLISHED_LATE = "published-late",
+        // ---- readers: the daily digest (issue 13) ----
+        DIGEST_HEADING = "digest-heading",
+        DIGEST_ITEM = "digest-item",
     }
 }
 
@@ -465,11 +477,17 @@ pub fn settings_summary(settings: &SubscriberSettings, lang: Lang) -> String {
         ),
         None => ("no", String::new(), String::new()),
     };
+    let (digest, hour) = match settings.digest {
+        Some(d) => ("yes", format!("{:02}", d.hour())),
+        None => ("no", String::new()),
+    };
     let args = [
         ("previews", previews.to_string()),
         ("quiet", quiet.to_string()),
         ("start", start),
         ("end", end),
+        ("digest", digest.to_string()),
+        ("hour", hour),
     ];
     in_digits_of(id::SETTINGS_SUMMARY, lang, &args)
 }

@@ -118,6 +118,32 @@ pub fn announcement_card(a: &Announcement, lang: Lang) -> String {
     card(&Shown::from(a), lang)
 }
 
+/// Whether a card of `a` shows only part of its text (its excerpt was cut): such a card
+/// carries the "Full text" button.
+pub fn card_is_cut(a: &Announcement) -> bool {
+    // The excerpt counts the text with its whitespace collapsed to single spaces.
+    let (words, chars) = a
+        .body_text
+        .split_whitespace()
+        .fold((0usize, 0usize), |(n, c), w| (n + 1, c + w.chars().count()));
+    chars + words.saturating_sub(1) > EXCERPT_CHARS
+}
+
+/// Whether the stored text of a feed statement is only the site's teaser, so that its
+/// whole text is on the site alone. The rule: a feed item (not an admin's statement) with
+/// a link, whose text is empty or ends the way teasers end: `…`, `...`, `[…]` or `[...]`.
+/// A feed that carries `content:encoded` gives the whole text and ends no such way.
+pub fn is_teaser(a: &Announcement) -> bool {
+    if a.source_key.is_admin() || !a.link.as_deref().is_some_and(is_http_url) {
+        return false;
+    }
+    let body = a.body_text.trim_end();
+    body.is_empty()
+        || ["…", "...", "[…]", "[...]", "[&hellip;]"]
+            .iter()
+            .any(|end| body.ends_with(end))
+}
+
 /// A draft's content as the card subscribers will get, numbered `id`.
 pub fn preview_card(id: StatementId, content: &StatementContent, lang: Lang) -> String {
     card(
@@ -474,6 +500,32 @@ mod tests {
             )
         );
         assert!(within_limits(&card));
+    }
+
+    #[test]
+    fn a_card_is_cut_exactly_when_its_excerpt_is() {
+        let short = statement("t", "  یک   دو\n سه  ", None);
+        assert!(!card_is_cut(&short));
+        let at_limit = statement("t", &"ا".repeat(EXCERPT_CHARS), None);
+        assert!(!card_is_cut(&at_limit));
+        let long = statement("t", &"کلمه ".repeat(100), None);
+        assert!(card_is_cut(&long));
+        assert!(announcement_card(&long, Lang::Fa).contains('…'));
+    }
+
+    #[test]
+    fn a_teaser_is_a_feed_text_that_ends_as_teasers_do() {
+        let site = Some("https://example.org/12");
+        assert!(is_teaser(&statement("t", "The first lines […]", site)));
+        assert!(is_teaser(&statement("t", "The first lines...", site)));
+        assert!(is_teaser(&statement("t", "سطرهای نخست…", site)));
+        assert!(is_teaser(&statement("t", "", site)));
+        assert!(!is_teaser(&statement("t", "A whole statement.", site)));
+        // Without a link there is no site to send anyone to.
+        assert!(!is_teaser(&statement("t", "The first lines…", None)));
+        let mut admin = statement("t", "An admin's words…", site);
+        admin.source_key = crate::domain::SourceKey::admin(crate::domain::ChatId(1), 2);
+        assert!(!is_teaser(&admin));
     }
 
     #[test]

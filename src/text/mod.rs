@@ -6,6 +6,7 @@
 pub mod bidi;
 pub mod catalogue;
 pub mod dates;
+pub mod digest;
 pub mod digits;
 pub mod entities;
 pub mod excerpt;
@@ -20,13 +21,14 @@ pub mod when;
 
 pub use bidi::{RLM, rtl_lines};
 pub use dates::{JalaliMonth, format_date};
+pub use digest::{DIGEST_MAX_ENTRIES, Digest, digest};
 pub use digits::{localize_digits, to_ascii_digits};
 pub use entities::{Entity, Formatted, Style};
 pub use excerpt::{EXCERPT_CHARS, excerpt, excerpt_html};
 pub use fold::{QueryTerm, fold_for_index, fold_query, fts_query, query_words, quote_fts};
 pub use format::{
-    TELEGRAM_TEXT_LIMIT, announcement_card, full_statement, is_valid_telegram_html, preview_card,
-    read_more_label, search_card, visible_len,
+    TELEGRAM_TEXT_LIMIT, announcement_card, card_is_cut, full_statement, is_teaser,
+    is_valid_telegram_html, preview_card, read_more_label, search_card, visible_len,
 };
 pub use html::{escape, first_image, html_to_plain};
 pub use listing::one_message;

@@ -151,6 +151,16 @@ impl TestApp {
         Self::start(telegram, dir, database_url, &[], tweak, None).await
     }
 
+    /// Like [`restart`](Self::restart), with the new app's worker reading time from `clock`.
+    pub async fn restart_with_clock(mut self, clock: Clock) -> Self {
+        self.shutdown_now().await;
+        let telegram = self.telegram.clone();
+        let database_url = self.database_url.clone();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        let tweak = self.tweak.clone();
+        Self::start(telegram, dir, database_url, &[], tweak, Some(clock)).await
+    }
+
     pub async fn shutdown_now(&mut self) {
         self.shutdown.cancel();
         if let Some(task) = self.task.take() {

@@ -73,7 +73,8 @@ pub(crate) fn last_message(app: &TestApp) -> StoredMessage {
         .expect("the bot sent something")
 }
 
-pub(crate) fn buttons(message: &StoredMessage) -> Vec<(String, String)> {
+/// Every button under a message, row after row, as Telegram got it.
+pub(crate) fn keyboard(message: &StoredMessage) -> Vec<Value> {
     message
         .reply_markup
         .as_ref()
@@ -81,6 +82,12 @@ pub(crate) fn buttons(message: &StoredMessage) -> Vec<(String, String)> {
         .unwrap_or_default()
         .iter()
         .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+pub(crate) fn buttons(message: &StoredMessage) -> Vec<(String, String)> {
+    keyboard(message)
+        .iter()
         .map(|b| {
             (
                 b["text"].as_str().unwrap_or_default().to_string(),

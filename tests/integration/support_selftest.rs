@@ -448,6 +448,103 @@ async fn edit_and_delete_follow_telegrams_rules() {
     assert_eq!(fake.contract_violations().len(), 3);
 }
 
+/// Inline keyboard buttons are held to the spec's `InlineKeyboardButton`: known fields,
+/// exactly one action, URLs Telegram opens, a well-formed chosen-chat object, and at most
+/// 100 buttons under one message; inline results' keyboards too.
+#[tokio::test]
+async fn inline_keyboards_are_checked_against_the_spec() {
+    let fake = FakeTelegram::start().await;
+    let token = FakeTelegram::TOKEN;
+    let send = |buttons: Value| json!({"chat_id": 1, "text": "x", "reply_markup": {"inline_keyboard": buttons}});
+    let refused = [
+        (json!([[{"text": "b"}]]), "Text buttons are unallowed"),
+        (
+            json!([[{"text": "b", "callback_data": "1", "url": "https://a.example"}]]),
+            "exactly one of the optional fields",
+        ),
+        (
+            json!([[{"text": "b", "callback_data": "1", "colour": "red"}]]),
+            "unknown field \"colour\"",
+        ),
+        (
+            json!([[{"text": "b", "url": "javascript:alert(1)"}]]),
+            "Unsupported URL protocol",
+        ),
+        (
+            json!([[{"text": "b", "switch_inline_query_chosen_chat": "#1"}]]),
+            "must be an Object",
+        ),
+        (
+            json!([[{"text": "b", "switch_inline_query_chosen_chat": {"query": "#1", "allow_pets": true}}]]),
+            "unknown field \"allow_pets\"",
+        ),
+        (
+            json!([[{"text": "b", "switch_inline_query_chosen_chat": {"query": 1}}]]),
+            "wrong type",
+        ),
+        (
+            Value::Array(
+                (0..101)
+                    .map(|i| json!([{"text": "b", "callback_data": i.to_string()}]))
+                    .collect(),
+            ),
+            "reply markup is too long",
+        ),
+    ];
+    for (buttons, reason) in &refused {
+        let (status, body) = post(&fake, token, "sendMessage", send(buttons.clone())).await;
+        assert_eq!(status, 400, "{buttons}");
+        let description = body["description"].as_str().unwrap_or_default();
+        assert!(description.contains(reason), "{description} for {buttons}");
+    }
+    let accepted = json!([[
+        {"text": "📖", "callback_data": "t:1"},
+        {"text": "↗️", "switch_inline_query_chosen_chat":
+            {"query": "#1", "allow_user_chats": true, "allow_group_chats": true}},
+        {"text": "🌐", "url": "https://example.org/1"}
+    ]]);
+    let (status, _) = post(&fake, token, "sendMessage", send(accepted)).await;
+    assert_eq!(status, 200);
+
+    let query_id = fake.push_inline_query(USER, "#1");
+    let (_, body) = post(
+        &fake,
+        token,
+        "answerInlineQuery",
+        json!({"inline_query_id": query_id, "results": [{"type": "article", "id": "1",
+            "title": "t", "input_message_content": {"message_text": "m"},
+            "reply_markup": {"inline_keyboard": [[{"text": "b"}]]}}]}),
+    )
+    .await;
+    assert!(
+        body["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Text buttons are unallowed"),
+        "{body}"
+    );
+
+    // A button's answer may open only a bot, with a parameter.
+    let pressed = fake.push_callback(USER, USER, 1, "t:1");
+    let (_, body) = post(
+        &fake,
+        token,
+        "answerCallbackQuery",
+        json!({"callback_query_id": pressed, "url": "https://example.org/"}),
+    )
+    .await;
+    assert_eq!(body["description"], "Bad Request: URL_INVALID");
+    let (status, _) = post(
+        &fake,
+        token,
+        "answerCallbackQuery",
+        json!({"callback_query_id": pressed, "url": "https://t.me/jarchi_test_bot?start=full_1"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(fake.contract_violations().len(), refused.len() + 2);
+}
+
 #[tokio::test]
 async fn pushed_updates_deserialise_into_teloxides_types() {
     let fake = FakeTelegram::start().await;

@@ -174,3 +174,123 @@ async fn a_send_that_cannot_reach_telegram_pauses_the_worker_as_a_whole() {
     bench.telegram.end_outage();
     bench.telegram.assert_no_contract_violations();
 }
+
+/// A digest subscriber's bench: the worker's clock stands still one millisecond before
+/// the chat's digest hour, so a hold lasts a millisecond and the next step finds it due.
+async fn digest_bench(chat: i64) -> Bench {
+    use chrono::{FixedOffset, TimeZone};
+    use jarchi::broadcast::Clock;
+    use jarchi::domain::{DigestHour, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
+
+    let mut bench = bench(&[chat]).await;
+    let settings = SubscriberSettings {
+        lang: Lang::Fa,
+        digest: DigestHour::new(20),
+        ..SubscriberSettings::default()
+    };
+    assert!(
+        bench
+            .storage
+            .save_subscriber_settings(ChatId(chat), &settings)
+            .await
+            .unwrap()
+    );
+    let tehran = FixedOffset::east_opt(TEHRAN_OFFSET_SECONDS).unwrap();
+    let just_before = tehran
+        .with_ymd_and_hms(2026, 11, 27, 20, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+        - chrono::Duration::milliseconds(1);
+    let mut config = WorkerConfig::new(25, vec![ChatId(ADMIN)], Lang::Fa);
+    config.clock = Clock::from_fn(move || just_before);
+    bench.worker = Worker::new(
+        bench.storage.clone(),
+        bench.telegram.bot(),
+        bench.publisher.queue_signal(),
+        config,
+    );
+    bench
+}
+
+#[tokio::test]
+async fn a_long_day_goes_out_as_digest_messages_of_at_most_thirty_and_drops_none() {
+    let chat = 801;
+    let mut bench = digest_bench(chat).await;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        ids.push(bench.publish(&format!("digest-{i}")).await);
+    }
+    // First sight: each is held for the digest, nothing is sent.
+    let (step, settled) = bench.step_and_settle().await;
+    assert_eq!(step, Step::Dispatched(40));
+    assert!(
+        settled.is_empty(),
+        "holds are settled without a send: {settled:?}"
+    );
+    assert!(bench.telegram.texts_to(chat).is_empty());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    // Due: one message of thirty titles; the other ten wait for the chat's spacing, then
+    // go out as the next message.
+    let (step, settled) = bench.step_and_settle().await;
+    assert_eq!(step, Step::Dispatched(40));
+    assert_eq!(settled.len(), 1, "one send for the digest");
+    assert_eq!(bench.telegram.texts_to(chat).len(), 1);
+    let first = bench.telegram.messages_in(chat)[0].clone();
+    let buttons = first.reply_markup.as_ref().unwrap()["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(buttons, 30);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, settled) = bench.step_and_settle().await;
+    assert_eq!(settled.len(), 1);
+    let messages = bench.telegram.messages_in(chat);
+    assert_eq!(messages.len(), 2);
+    let rest = messages[1].reply_markup.as_ref().unwrap()["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(rest, 10);
+    for id in ids {
+        let figures = bench.storage.broadcast_figures(id).await.unwrap().unwrap();
+        assert_eq!((figures.sent, figures.pending), (1, 0), "statement {id}");
+    }
+    assert_eq!(bench.worker.step().await, Step::Idle);
+    assert_eq!(bench.telegram.texts_to(chat).len(), 2, "nothing twice");
+    bench.telegram.assert_no_contract_violations();
+}
+
+#[tokio::test]
+async fn a_digest_to_a_chat_that_blocked_the_bot_forgets_the_chat_and_its_rows() {
+    let chat = 802;
+    let mut bench = digest_bench(chat).await;
+    let first = bench.publish("digest-gone-1").await;
+    bench.publish("digest-gone-2").await;
+    bench.step_and_settle().await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    bench.telegram.inject(chat, Fault::Blocked);
+    let (step, settled) = bench.step_and_settle().await;
+    assert_eq!(step, Step::Dispatched(2));
+    assert!(matches!(
+        Bench::results(&settled).as_slice(),
+        [DeliveryResult::Gone { .. }]
+    ));
+    assert!(
+        bench
+            .storage
+            .subscriber(ChatId(chat))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let figures = bench
+        .storage
+        .broadcast_figures(first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(figures.pending, 0);
+    assert_eq!(bench.worker.step().await, Step::Idle);
+    bench.telegram.assert_no_contract_violations();
+}

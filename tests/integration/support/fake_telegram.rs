@@ -412,7 +412,30 @@ impl FakeTelegram {
     /// The update carries the message as it currently is (or as inaccessible if the bot never
     /// sent it or deleted it). Returns the callback query id, which `answerCallbackQuery` accepts.
     pub fn push_callback(&self, user_id: i64, chat_id: i64, message_id: i64, data: &str) -> String {
-        let (query_id, message) = {
+        self.push_callback_in(user_id, chat_id, message_id, data, false)
+    }
+
+    /// Like [`push_callback`](Self::push_callback), for a button under a post in a channel
+    /// (the fake's chats are otherwise private chats, groups and supergroups).
+    pub fn push_channel_callback(
+        &self,
+        user_id: i64,
+        chat_id: i64,
+        message_id: i64,
+        data: &str,
+    ) -> String {
+        self.push_callback_in(user_id, chat_id, message_id, data, true)
+    }
+
+    fn push_callback_in(
+        &self,
+        user_id: i64,
+        chat_id: i64,
+        message_id: i64,
+        data: &str,
+        channel: bool,
+    ) -> String {
+        let (query_id, mut message) = {
             let mut state = self.state();
             let query_id = state.new_query_id();
             state.known_callback_query_ids.insert(query_id.clone());
@@ -431,6 +454,15 @@ impl FakeTelegram {
             );
             (query_id, message)
         };
+        if channel {
+            let chat = json!({ "id": chat_id, "type": "channel", "title": "Channel" });
+            message["chat"] = chat.clone();
+            // A channel post is signed by the channel, not by a user.
+            if let Some(fields) = message.as_object_mut() {
+                fields.remove("from");
+                fields.insert("sender_chat".into(), chat);
+            }
+        }
         self.push_update(json!({
             "callback_query": {
                 "id": query_id,
@@ -961,9 +993,27 @@ fn check_method_rules(method: &str, params: &Value) -> Result<(), Rejection> {
             if results > 50 {
                 return Err(Rejection::contract("Bad Request: RESULTS_TOO_MUCH"));
             }
+            // Each result may carry the keyboard of the message it drops into a chat.
+            for result in params["results"].as_array().into_iter().flatten() {
+                if let Some(markup) = result.get("reply_markup") {
+                    check_reply_markup(markup)?;
+                }
+            }
             Ok(())
         }
         "setMyCommands" | "deleteMyCommands" | "getMyCommands" => check_commands(params),
+        // Outside games, only links that open a bot with a parameter: t.me/<bot>?start=…
+        "answerCallbackQuery" => match params.get("url").and_then(Value::as_str) {
+            Some(url)
+                if !["https://t.me/", "http://t.me/", "t.me/"]
+                    .iter()
+                    .any(|prefix| url.starts_with(prefix))
+                    || !url.contains("?start=") =>
+            {
+                Err(Rejection::contract("Bad Request: URL_INVALID"))
+            }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
@@ -1015,20 +1065,116 @@ fn check_reply_markup(markup: &Value) -> Result<(), Rejection> {
     let rows = rows.as_array().ok_or_else(|| {
         Rejection::contract("Bad Request: field \"inline_keyboard\" must be an Array")
     })?;
-    for button in rows
+    let buttons: Vec<&Value> = rows
         .iter()
         .flat_map(|row| row.as_array().into_iter().flatten())
-    {
+        .collect();
+    if buttons.len() > MAX_INLINE_KEYBOARD_BUTTONS {
+        return Err(Rejection::contract("Bad Request: reply markup is too long"));
+    }
+    for button in buttons {
         if button["text"].as_str().is_none_or(str::is_empty) {
             return Err(Rejection::contract(
                 "Bad Request: can't parse inline keyboard button: Text must be non-empty",
             ));
         }
+        check_button_fields(button)?;
         if let Some(data) = button.get("callback_data") {
             let length = data.as_str().map_or(0, str::len);
             if !(1..=64).contains(&length) {
                 return Err(Rejection::contract("Bad Request: BUTTON_DATA_INVALID"));
             }
+        }
+        if let Some(url) = button.get("url") {
+            let url = url.as_str().unwrap_or_default();
+            let scheme_ok = ["http://", "https://", "tg://"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme));
+            if !scheme_ok || url.len() <= "https://".len() {
+                return Err(Rejection::contract(format!(
+                    "Bad Request: inline keyboard button URL '{url}' is invalid: Unsupported URL protocol"
+                )));
+            }
+        }
+        for switch in ["switch_inline_query", "switch_inline_query_current_chat"] {
+            if button.get(switch).is_some_and(|q| !q.is_string()) {
+                return Err(Rejection::contract(format!(
+                    "Bad Request: field \"{switch}\" must be of type String"
+                )));
+            }
+        }
+        if let Some(chosen) = button.get("switch_inline_query_chosen_chat") {
+            check_chosen_chat(chosen)?;
+        }
+    }
+    Ok(())
+}
+
+/// Telegram shows at most this many buttons under one message.
+const MAX_INLINE_KEYBOARD_BUTTONS: usize = 100;
+
+/// A button's fields are the spec's, and it does exactly one thing: its text alone is not
+/// allowed in an inline keyboard, and two actions on one button are refused.
+fn check_button_fields(button: &Value) -> Result<(), Rejection> {
+    let spec = bot_api_spec()
+        .types
+        .get("InlineKeyboardButton")
+        .expect("InlineKeyboardButton is in the spec");
+    let Some(fields) = button.as_object() else {
+        return Err(Rejection::contract(
+            "Bad Request: can't parse inline keyboard button: object expected",
+        ));
+    };
+    if let Some(unknown) = fields
+        .keys()
+        .find(|name| !spec.fields.iter().any(|f| &f.name == *name))
+    {
+        return Err(Rejection::contract(format!(
+            "Bad Request: can't parse inline keyboard button: unknown field \"{unknown}\""
+        )));
+    }
+    let looks = ["text", "icon_custom_emoji_id", "style"];
+    let actions = fields
+        .iter()
+        .filter(|(name, value)| !looks.contains(&name.as_str()) && !value.is_null())
+        .count();
+    match actions {
+        1 => Ok(()),
+        0 => Err(Rejection::contract(
+            "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+        )),
+        _ => Err(Rejection::contract(
+            "Bad Request: can't parse inline keyboard button: exactly one of the optional fields must be used",
+        )),
+    }
+}
+
+/// `switch_inline_query_chosen_chat`: an object of the spec's fields, with their types.
+fn check_chosen_chat(chosen: &Value) -> Result<(), Rejection> {
+    let spec = bot_api_spec()
+        .types
+        .get("SwitchInlineQueryChosenChat")
+        .expect("SwitchInlineQueryChosenChat is in the spec");
+    let fields = chosen.as_object().ok_or_else(|| {
+        Rejection::contract(
+            "Bad Request: field \"switch_inline_query_chosen_chat\" must be an Object",
+        )
+    })?;
+    for (name, value) in fields {
+        let Some(field) = spec.fields.iter().find(|f| &f.name == name) else {
+            return Err(Rejection::contract(format!(
+                "Bad Request: unknown field \"{name}\" in switch_inline_query_chosen_chat"
+            )));
+        };
+        let typed = match field.types.first().map(String::as_str) {
+            Some("Boolean") => value.is_boolean(),
+            Some("String") => value.is_string(),
+            _ => true,
+        };
+        if !typed {
+            return Err(Rejection::contract(format!(
+                "Bad Request: field \"{name}\" of switch_inline_query_chosen_chat has the wrong type"
+            )));
         }
     }
     Ok(())
