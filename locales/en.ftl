@@ -264,3 +264,6 @@ schedule-cancelled = Schedule { $id } is cancelled; nothing was sent.
 schedule-gone = That schedule is no longer waiting (it was sent or cancelled).
 published-late = ⏰ Statement #{ $id } “{ $title }” was due on { $date } at { $due } Tehran time but went out late, at { $time }: jarchi was not running then.
 schedule-needs-one-approval = With PUBLISH_APPROVALS=2 a statement cannot be held for later yet: send it, and a second admin approves it.
+
+## media-intake (issue 12): "Send later" with a second pair of eyes
+approval-due = ⏰ Once approved, it is held to go out on { $date } at { $time } Tehran time.

@@ -264,3 +264,6 @@ schedule-cancelled = زمان‌بندی { $id } لغو شد؛ چیزی فرست
 schedule-gone = این زمان‌بندی دیگر در انتظار نیست (فرستاده یا لغو شده است).
 published-late = ⏰ اطلاعیهٔ #{ $id } «{ $title }» قرار بود { $date } ساعت { $due } به وقت تهران فرستاده شود، اما دیرتر، ساعت { $time }، رفت: جارچی در آن زمان در حال اجرا نبود.
 schedule-needs-one-approval = با PUBLISH_APPROVALS=2 هنوز نمی‌شود اطلاعیه را برای بعد نگه داشت: آن را بفرستید تا مدیر دیگری تأییدش کند.
+
+## media-intake (issue 12): "Send later" with a second pair of eyes
+approval-due = ⏰ پس از تأیید، نگه داشته می‌شود تا { $date } ساعت { $time } به وقت تهران فرستاده شود.

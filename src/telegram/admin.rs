@@ -12,7 +12,6 @@ use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::config::Approvals;
 use crate::domain::{
     AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
     StatementContent, StatementId, UserId, is_http_url,
@@ -398,19 +397,17 @@ pub(super) async fn show_preview(
     };
     let id = ctx.storage.next_announcement_id().await?;
     send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
-    let mut rows = vec![vec![
-        button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
-        button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
-    ]];
-    // A held statement is published by the schedule task, past any second admin: with
-    // approvals it is not offered (see telegram::schedule).
-    if ctx.settings.publish_approvals == Approvals::One {
-        rows.push(vec![button(
+    // With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
+    let keyboard = InlineKeyboardMarkup::new([
+        vec![
+            button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
+            button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
+        ],
+        vec![button(
             phrase(Phrase::ButtonSendLater, lang),
             ScheduleButton::SendLater,
-        )]);
-    }
-    let keyboard = InlineKeyboardMarkup::new(rows);
+        )],
+    ]);
     send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
     Ok(())
 }

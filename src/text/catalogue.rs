@@ -197,6 +197,8 @@ mod id {
         BUTTON_CANCEL_SCHEDULE = "button-cancel-schedule",
         SCHEDULE_CANCELLED = "schedule-cancelled",
         PUBLISHED_LATE = "published-late",
+        // ---- media-intake (issue 12): "Send later" with a second pair of eyes ----
+        APPROVAL_DUE = "approval-due",
     }
 }
 
@@ -752,6 +754,12 @@ pub fn scheduled_for(schedule: i64, due: chrono::DateTime<chrono::Utc>, lang: La
         ("time", time),
     ];
     message(id::SCHEDULED_FOR, lang, &args)
+}
+
+/// Under an approval request for "Send later": when it would go out, once approved.
+pub fn approval_due(due: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let (date, time) = tehran_day_and_time(due, lang);
+    message(id::APPROVAL_DUE, lang, &[("date", date), ("time", time)])
 }
 
 /// A title in a list line: enough to recognise it.

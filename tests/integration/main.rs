@@ -22,5 +22,6 @@ mod ingest;
 mod ops;
 mod outage;
 mod schedule;
+mod scheduled_approvals;
 mod search;
 mod worker;
