@@ -19,6 +19,7 @@ struct DueRow {
     body_html: String,
     body_text: String,
     link: Option<String>,
+    media: Option<String>,
     due_at: i64,
 }
 
@@ -44,8 +45,9 @@ impl Storage {
         .await?;
         sqlx::query(
             "INSERT INTO scheduled_statements
-                 (source_key, user_id, chat_id, title, body_html, body_text, link, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 (source_key, user_id, chat_id, title, body_html, body_text, link, created_at,
+                  media)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (source_key) DO NOTHING",
         )
         .bind(key)
@@ -56,6 +58,7 @@ impl Storage {
         .bind(content.body_text())
         .bind(content.link())
         .bind(now_ms())
+        .bind(super::media::media_json(content.media()))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -154,7 +157,7 @@ impl Storage {
     /// publication time is now, when they go out).
     pub async fn due_statements(&self, limit: u32) -> Result<Vec<DueStatement>, StorageError> {
         let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT id, source_key, title, body_html, body_text, link, due_at
+            "SELECT id, source_key, title, body_html, body_text, link, media, due_at
              FROM scheduled_statements WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
         )
         .bind(now_ms())
@@ -163,13 +166,21 @@ impl Storage {
         .await?;
         let mut due = Vec::with_capacity(rows.len());
         for row in rows {
-            match StatementContent::new(
-                &row.title,
-                row.body_html,
-                row.body_text,
-                row.link,
-                Utc::now(),
-            ) {
+            let content =
+                super::media::media_from_json("scheduled_statements", row.media.as_deref())
+                    .map_err(|e| e.to_string())
+                    .and_then(|media| {
+                        StatementContent::new(
+                            &row.title,
+                            row.body_html,
+                            row.body_text,
+                            row.link,
+                            Utc::now(),
+                        )
+                        .and_then(|content| content.with_media(media))
+                        .map_err(|e| e.to_string())
+                    });
+            match content {
                 Ok(content) => due.push(DueStatement {
                     id: row.id,
                     statement: NewAnnouncement::keyed(row.source_key, content),
