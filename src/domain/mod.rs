@@ -10,6 +10,7 @@ mod figures;
 mod identity;
 mod ids;
 mod lang;
+mod media;
 mod schedule;
 mod settings;
 mod subscriber;
@@ -32,6 +33,9 @@ pub use figures::{BroadcastFigures, Stats};
 pub use identity::link_identity;
 pub use ids::{ChatId, SourceKey, StatementId, UserId};
 pub use lang::Lang;
+pub use media::{
+    AlbumFamily, Attachment, MAX_ATTACHMENTS, MediaError, MediaKind, MediaSource, check_attachments,
+};
 pub use schedule::{DueStatement, LatePublish, ScheduledStatement, WaitingSchedule};
 pub use settings::{QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
 pub use subscriber::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};

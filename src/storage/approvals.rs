@@ -30,10 +30,12 @@ struct RequestRow {
     image_url: Option<String>,
     published_at: Option<i64>,
     due_at: Option<i64>,
+    media: Option<String>,
 }
 
 const REQUEST_COLUMNS: &str = "id, action, author_id, author_chat_id, statement_id, source_key, \
-                               title, body_html, body_text, link, image_url, published_at, due_at";
+                               title, body_html, body_text, link, image_url, published_at, \
+                               due_at, media";
 
 impl RequestRow {
     fn request(&self) -> Result<ApprovalRequest, StorageError> {
@@ -54,6 +56,7 @@ impl RequestRow {
             unknown: crate::domain::UnknownValue::new("request content", &self.id.to_string()),
         };
         let content = || {
+            let media = super::media::media_from_json("approval_requests", self.media.as_deref())?;
             StatementContent::new(
                 self.title.as_deref().unwrap_or_default(),
                 self.body_html.clone().unwrap_or_default(),
@@ -62,6 +65,7 @@ impl RequestRow {
                 from_ms(self.published_at.unwrap_or_default()),
             )
             .map(|c| c.with_image(self.image_url.clone()))
+            .and_then(|c| c.with_media(media))
             .map_err(|_| broken())
         };
         let new = || -> Result<NewAnnouncement, StorageError> {
@@ -122,8 +126,8 @@ impl Storage {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO approval_requests (action, author_id, author_chat_id, statement_id,
                  source_key, title, body_html, body_text, link, image_url, published_at, created_at,
-                 due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+                 due_at, media)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
         )
         .bind(action.kind().as_str())
         .bind(author)
@@ -138,6 +142,7 @@ impl Storage {
         .bind(content.map(|c| c.published_at().timestamp_millis()))
         .bind(now_ms())
         .bind(action.due().map(|due| due.timestamp_millis()))
+        .bind(content.and_then(|c| super::media::media_json(c.media())))
         .fetch_one(&self.pool)
         .await?;
         Ok(ApprovalRequest {
@@ -259,7 +264,7 @@ async fn clear_content(
     sqlx::query(
         "UPDATE approval_requests SET statement_id = ?2, source_key = NULL, title = NULL,
              body_html = NULL, body_text = NULL, link = NULL, image_url = NULL,
-             published_at = NULL, due_at = NULL
+             published_at = NULL, due_at = NULL, media = NULL
          WHERE id = ?1",
     )
     .bind(request)

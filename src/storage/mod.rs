@@ -9,6 +9,7 @@ mod feeds;
 mod holds;
 mod ids;
 mod maintenance;
+mod media;
 mod permissions;
 mod queue;
 mod revisions;

@@ -20,19 +20,27 @@ struct HeldRow {
     body_html: String,
     body_text: String,
     link: Option<String>,
+    media: Option<String>,
 }
 
 impl HeldRow {
     /// The statement as it goes out now. It was a valid statement when held; should it no
     /// longer be one (a rule tightened since), it is None, with a warning.
     fn statement(self, schedule: i64) -> Option<NewAnnouncement> {
-        match StatementContent::new(
-            &self.title,
-            self.body_html,
-            self.body_text,
-            self.link,
-            Utc::now(),
-        ) {
+        let content = super::media::media_from_json("scheduled_statements", self.media.as_deref())
+            .map_err(|e| e.to_string())
+            .and_then(|media| {
+                StatementContent::new(
+                    &self.title,
+                    self.body_html,
+                    self.body_text,
+                    self.link,
+                    Utc::now(),
+                )
+                .and_then(|content| content.with_media(media))
+                .map_err(|e| e.to_string())
+            });
+        match content {
             Ok(content) => Some(NewAnnouncement::keyed(self.source_key, content)),
             Err(error) => {
                 tracing::warn!(schedule, %error, "a held statement is no longer valid; dropped");
@@ -68,8 +76,9 @@ pub(super) async fn hold_in(
 ) -> Result<i64, StorageError> {
     sqlx::query(
         "INSERT INTO scheduled_statements
-             (source_key, user_id, chat_id, title, body_html, body_text, link, due_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             (source_key, user_id, chat_id, title, body_html, body_text, link, due_at, created_at,
+              media)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (source_key) DO NOTHING",
     )
     .bind(held.key)
@@ -81,6 +90,7 @@ pub(super) async fn hold_in(
     .bind(held.content.link())
     .bind(due_ms)
     .bind(now_ms())
+    .bind(super::media::media_json(held.content.media()))
     .execute(&mut *tx)
     .await?;
     Ok(
@@ -131,7 +141,7 @@ impl Storage {
     ) -> Result<Option<NewAnnouncement>, StorageError> {
         let row: Option<HeldRow> = sqlx::query_as(
             "DELETE FROM scheduled_statements WHERE id = ?1 AND due_at IS NULL
-             RETURNING source_key, title, body_html, body_text, link",
+             RETURNING source_key, title, body_html, body_text, link, media",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -231,7 +241,7 @@ impl Storage {
     /// publication time is now, when they go out).
     pub async fn due_statements(&self, limit: u32) -> Result<Vec<DueStatement>, StorageError> {
         let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT id, user_id, source_key, title, body_html, body_text, link, due_at
+            "SELECT id, user_id, source_key, title, body_html, body_text, link, media, due_at
              FROM scheduled_statements WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
         )
         .bind(now_ms())

@@ -451,6 +451,7 @@ mod tests {
             image_url: None,
             published_at,
             created_at: published_at,
+            media: Vec::new(),
         }
     }
 
