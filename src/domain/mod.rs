@@ -4,6 +4,7 @@ mod announcement;
 mod approval;
 mod delivery;
 mod draft;
+mod enclosure;
 mod feed;
 mod feed_policy;
 mod figures;
@@ -27,6 +28,7 @@ pub use delivery::{
     ArchiveOutcome, ClaimedDelivery, DeliveryAction, DeliveryResult, HoldRelease, PublishOutcome,
 };
 pub use draft::{Draft, DraftStep};
+pub use enclosure::{EnclosureDelivery, FeedEnclosure, MAX_URL_SEND_BYTES};
 pub use feed::{FeedHealth, FeedNotice, FeedStatus, HeldStatements, WaitingHold};
 pub use feed_policy::{FeedPolicy, FeedRefusal, inside_kind};
 pub use figures::{BroadcastFigures, Stats};
