@@ -18,14 +18,15 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::limiter::{ChatSpacing, GROUP_SPACING, PRIVATE_CHAT_SPACING, RateLimiter};
+use super::media;
 use super::sender::{self, SendOutcome};
-use crate::domain::{Announcement, Lang, StatementId};
+use crate::domain::{Announcement, Attachment, Lang, MessageRole, StatementId};
 use crate::ops::TelegramLink;
 use crate::send_budget::SendBudget;
 use crate::storage::{
     ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Storage, StorageError,
 };
-use crate::text::{announcement_card, catalogue};
+use crate::text::{announcement_card, caption_card, catalogue};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -157,14 +158,22 @@ enum Job {
     Send {
         html: Arc<str>,
         preview: bool,
+        /// The statement's files; empty for a text statement.
+        media: Arc<[Attachment]>,
     },
     Edit {
         html: Arc<str>,
         message: MessageId,
         preview: bool,
+        /// The card is this message's caption (a statement with media).
+        caption: bool,
     },
     Delete {
         message: MessageId,
+    },
+    /// Every message of a delivery with media.
+    DeleteAll {
+        messages: Vec<MessageId>,
     },
     /// Nothing to send; record this and move on.
     Settle(DeliveryResult),
@@ -450,6 +459,16 @@ impl Worker {
         }
         let preview = delivery.link_previews;
         if let DeliveryAction::Delete = delivery.action {
+            // Id 0 stands for files Telegram took without telling us their ids.
+            let messages: Vec<MessageId> = delivery
+                .messages
+                .iter()
+                .filter(|m| m.message_id > 0)
+                .map(|m| MessageId(m.message_id))
+                .collect();
+            if !messages.is_empty() {
+                return Job::DeleteAll { messages };
+            }
             return match delivery.message_id {
                 Some(id) => Job::Delete {
                     message: MessageId(id),
@@ -459,8 +478,17 @@ impl Worker {
                 }),
             };
         }
+        let caption = delivery
+            .messages
+            .iter()
+            .find(|m| m.role == MessageRole::Caption);
         let html = match contents
-            .card(&self.storage, delivery.announcement_id, delivery.lang)
+            .card(
+                &self.storage,
+                delivery.announcement_id,
+                delivery.lang,
+                delivery.action == DeliveryAction::Edit && caption.is_some(),
+            )
             .await
         {
             Ok(Some(html)) => html,
@@ -476,16 +504,27 @@ impl Worker {
                 });
             }
         };
-        match (delivery.action, delivery.message_id) {
-            (DeliveryAction::Edit, Some(id)) => Job::Edit {
+        match (delivery.action, caption, delivery.message_id) {
+            (DeliveryAction::Edit, Some(caption), _) => Job::Edit {
+                html,
+                message: MessageId(caption.message_id),
+                preview,
+                caption: true,
+            },
+            (DeliveryAction::Edit, None, Some(id)) => Job::Edit {
                 html,
                 message: MessageId(id),
                 preview,
+                caption: false,
             },
-            (DeliveryAction::Edit, None) => Job::Settle(DeliveryResult::Failed {
+            (DeliveryAction::Edit, None, None) => Job::Settle(DeliveryResult::Failed {
                 error: "no message id to edit".into(),
             }),
-            _ => Job::Send { html, preview },
+            _ => Job::Send {
+                html,
+                preview,
+                media: contents.media(delivery.announcement_id),
+            },
         }
     }
 
@@ -549,7 +588,7 @@ struct Sending {
     clock: Clock,
 }
 
-async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settled {
+async fn execute(sending: Sending, mut delivery: ClaimedDelivery, job: Job) -> Settled {
     let Sending {
         storage,
         outcomes,
@@ -562,13 +601,34 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settl
     let chat = ChatId::from(delivery.chat_id);
     let started = Instant::now();
     let outcome = match &job {
-        Job::Send { html, preview } => sender::send_message(&bot, chat, html, *preview).await,
+        Job::Send {
+            html,
+            preview,
+            media,
+        } if !media.is_empty() => {
+            let sent =
+                media::send_with_media(&bot, chat, html, media, *preview, &delivery.messages)
+                    .await;
+            delivery.messages.extend(sent.delivered);
+            sent.outcome
+        }
+        Job::Send { html, preview, .. } => {
+            sender::send_message(&bot, chat, html, *preview).await
+        }
+        Job::Edit {
+            html,
+            message,
+            caption: true,
+            ..
+        } => media::edit_caption(&bot, chat, *message, html).await,
         Job::Edit {
             html,
             message,
             preview,
+            ..
         } => sender::edit_message(&bot, chat, *message, html, *preview).await,
         Job::Delete { message } => sender::delete_message(&bot, chat, *message).await,
+        Job::DeleteAll { messages } => media::delete_all(&bot, chat, messages).await,
         Job::Settle(result) => return record(&outcomes, delivery, result.clone()).await,
     };
     crate::ops::record_delivery(outcome.metric_label(), started.elapsed());
@@ -694,17 +754,19 @@ async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
 #[derive(Default)]
 struct ContentCache {
     statements: HashMap<StatementId, Option<Announcement>>,
-    cards: HashMap<(StatementId, Lang), Arc<str>>,
+    cards: HashMap<(StatementId, Lang, bool), Arc<str>>,
 }
 
 impl ContentCache {
+    /// The card; as a revised caption when `caption` (see `text::caption_card`).
     async fn card(
         &mut self,
         storage: &Storage,
         id: StatementId,
         lang: Lang,
+        caption: bool,
     ) -> Result<Option<Arc<str>>, StorageError> {
-        if let Some(card) = self.cards.get(&(id, lang)) {
+        if let Some(card) = self.cards.get(&(id, lang, caption)) {
             return Ok(Some(Arc::clone(card)));
         }
         if let std::collections::hash_map::Entry::Vacant(slot) = self.statements.entry(id) {
@@ -713,8 +775,20 @@ impl ContentCache {
         let Some(Some(statement)) = self.statements.get(&id) else {
             return Ok(None);
         };
-        let card: Arc<str> = announcement_card(statement, lang).into();
-        self.cards.insert((id, lang), Arc::clone(&card));
+        let card: Arc<str> = if caption {
+            caption_card(statement, lang).into()
+        } else {
+            announcement_card(statement, lang).into()
+        };
+        self.cards.insert((id, lang, caption), Arc::clone(&card));
         Ok(Some(card))
+    }
+
+    /// The files of a statement [`card`](Self::card) read.
+    fn media(&self, id: StatementId) -> Arc<[Attachment]> {
+        match self.statements.get(&id) {
+            Some(Some(statement)) => statement.media.as_slice().into(),
+            _ => Arc::from([]),
+        }
     }
 }

@@ -96,6 +96,10 @@ pub struct ClaimedDelivery {
     pub link_previews: bool,
     /// Broadcasts to this chat wait while these hours last.
     pub quiet_hours: Option<QuietHours>,
+    /// The messages of this statement's send in this chat that Telegram accepted so far
+    /// (a statement with media may take several); the worker adds the ones it sends, and
+    /// recording keeps them, whatever the outcome. Empty for a text statement.
+    pub messages: Vec<super::DeliveredMessage>,
 }
 
 /// How one send ended, as the worker reports it to the queue.

@@ -174,6 +174,46 @@ impl Attachment {
     }
 }
 
+/// What one message of a delivery carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageRole {
+    /// A file without the card.
+    Media,
+    /// A file with the card as its caption.
+    Caption,
+    /// The card as a text message, after the files.
+    Card,
+}
+
+impl MessageRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageRole::Media => "media",
+            MessageRole::Caption => "caption",
+            MessageRole::Card => "card",
+        }
+    }
+}
+
+impl TryFrom<&str> for MessageRole {
+    type Error = UnknownValue;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        [MessageRole::Media, MessageRole::Caption, MessageRole::Card]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownValue::new("message role", s))
+    }
+}
+
+/// One message Telegram accepted for a delivery: its place in the delivery, its id in the
+/// chat, and what it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveredMessage {
+    pub position: u8,
+    pub message_id: i32,
+    pub role: MessageRole,
+}
+
 /// Checks that these files can go out together: at most ten, and when more than one, all
 /// of kinds that may share one album.
 pub fn check_attachments(media: &[Attachment]) -> Result<(), MediaError> {

@@ -36,7 +36,8 @@ pub use identity::link_identity;
 pub use ids::{ChatId, SourceKey, StatementId, UserId};
 pub use lang::Lang;
 pub use media::{
-    AlbumFamily, Attachment, MAX_ATTACHMENTS, MediaError, MediaKind, MediaSource, check_attachments,
+    AlbumFamily, Attachment, DeliveredMessage, MAX_ATTACHMENTS, MediaError, MediaKind, MediaSource,
+    MessageRole, check_attachments,
 };
 pub use schedule::{DueStatement, LatePublish, ScheduledStatement, WaitingSchedule};
 pub use settings::{QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};

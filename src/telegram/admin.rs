@@ -159,7 +159,7 @@ async fn post(
 
 /// Carries out (or, with `PUBLISH_APPROVALS=2`, holds for approval) what the message's
 /// sender asked, and answers in its chat.
-async fn submit_from(
+pub(super) async fn submit_from(
     bot: &JarchiBot,
     msg: &Message,
     ctx: &Context,

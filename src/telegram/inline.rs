@@ -2,15 +2,16 @@
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
+    FileId, InlineQueryResult, InlineQueryResultArticle, InlineQueryResultCachedDocument,
+    InlineQueryResultCachedPhoto, InputMessageContent, InputMessageContentText,
     LinkPreviewOptions, ParseMode,
 };
 
 use super::reply::ReplyTo;
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang, is_http_url};
+use crate::domain::{Announcement, Lang, MediaKind, MediaSource, is_http_url};
 use crate::text::catalogue::show_button;
-use crate::text::{JalaliMonth, announcement_card, excerpt, parse_search};
+use crate::text::{JalaliMonth, announcement_card, caption_card, excerpt, parse_search};
 
 /// Telegram allows 50; a phone shows a handful, and 20 keeps the answer small.
 const INLINE_RESULTS: u32 = 20;
@@ -45,13 +46,48 @@ pub async fn answer(
     tracing::debug!(results = statements.len(), "inline query");
     let results: Vec<InlineQueryResult> = statements
         .iter()
-        .map(|a| InlineQueryResult::Article(article(a, lang)))
+        .map(|a| cached_file(a, lang).unwrap_or_else(|| InlineQueryResult::Article(article(a, lang))))
         .collect();
     bot.answer_inline_query(query.id.clone(), results)
         .cache_time(INLINE_CACHE_SECONDS)
         .is_personal(false)
         .await?;
     Ok(())
+}
+
+/// A statement whose first file is a photo or a document Telegram holds: that file, cached,
+/// with the card as its caption (its title and link alone when the card is too long).
+fn cached_file(a: &Announcement, lang: Lang) -> Option<InlineQueryResult> {
+    let first = a.media.first()?;
+    let MediaSource::Telegram { file_id, .. } = first.source() else {
+        return None;
+    };
+    let file_id = FileId(file_id.clone());
+    let caption = caption_card(a, lang);
+    let id = a.id.to_string();
+    match first.kind() {
+        MediaKind::Photo => Some(InlineQueryResult::CachedPhoto(
+            InlineQueryResultCachedPhoto::new(id, file_id)
+                .title(inline_title(a, lang))
+                .caption(caption)
+                .parse_mode(ParseMode::Html),
+        )),
+        MediaKind::Document => Some(InlineQueryResult::CachedDocument(
+            InlineQueryResultCachedDocument::new(id, inline_title(a, lang), file_id)
+                .caption(caption)
+                .parse_mode(ParseMode::Html),
+        )),
+        _ => None,
+    }
+}
+
+/// The statement's title, or its number and opening words when it has none.
+fn inline_title(a: &Announcement, lang: Lang) -> String {
+    let title = excerpt(&a.title, INLINE_TITLE_CHARS);
+    if title.is_empty() {
+        return show_button(a.id.0, &a.body_text, lang);
+    }
+    title
 }
 
 fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
@@ -64,12 +100,9 @@ fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
             prefer_large_media: false,
             show_above_text: false,
         });
-    let mut title = excerpt(&a.title, INLINE_TITLE_CHARS);
-    if title.is_empty() {
-        // The domain allows a statement with a body only; its number and opening words
-        // stand in for the title.
-        title = show_button(a.id.0, &a.body_text, lang);
-    }
+    // The domain allows a statement with a body only; its number and opening words stand
+    // in for the title then.
+    let title = inline_title(a, lang);
     let mut result =
         InlineQueryResultArticle::new(a.id.to_string(), title, InputMessageContent::Text(content));
     let description = excerpt(&a.body_text, INLINE_DESCRIPTION_CHARS);

@@ -13,6 +13,7 @@ mod forward;
 mod group_admins;
 mod ids;
 mod inline;
+pub mod media;
 mod menu;
 mod public;
 mod reply;
@@ -129,6 +130,10 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(forward::is_admin_forward).endpoint(forward::forwarded))
         .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
+        .branch(
+            dptree::filter_map(media::media_post)
+                .branch(dptree::filter(is_admin).endpoint(media::post)),
+        )
         .branch(dptree::filter_map_async(schedule::waiting_for_time).endpoint(schedule::time_typed))
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));

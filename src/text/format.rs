@@ -143,17 +143,53 @@ fn card(a: &Shown, lang: Lang) -> String {
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
 
+/// The most a media caption may carry, in UTF-16 units after entity parsing.
+pub const TELEGRAM_CAPTION_LIMIT: usize = 1024;
+
+/// Whether a card can go as the caption of a statement's media (else it follows the media
+/// as a message of its own).
+pub fn fits_caption(card: &str) -> bool {
+    visible_len(card) <= TELEGRAM_CAPTION_LIMIT
+}
+
+/// The card as a caption that was sent before and is now revised: the card when it fits,
+/// else its title, date and link without the excerpt (a caption cannot become a message).
+pub fn caption_card(a: &Announcement, lang: Lang) -> String {
+    let card = announcement_card(a, lang);
+    if fits_caption(&card) {
+        return card;
+    }
+    let shown = Shown::from(a);
+    let header = header(&shown, lang);
+    let footer = footer(&shown, lang).unwrap_or_default();
+    rtl_lines(&join_sections(&[&header, &footer]))
+}
+
+/// The mark a list puts before a statement with media (🖼, 🎬, 🔊 or 📄, by its first
+/// file), and the card after it.
+pub fn listed_card(a: &Announcement, lang: Lang) -> String {
+    mark_media(a, announcement_card(a, lang))
+}
+
+fn mark_media(a: &Announcement, card: String) -> String {
+    match a.media.first() {
+        Some(file) => format!("{} {card}", file.kind().mark()),
+        None => card,
+    }
+}
+
 /// One statement as a search result: like [`announcement_card`], with the excerpt replaced
 /// by a snippet around the first match in the text, matched words in bold. A match only in
 /// the title keeps the opening words.
 pub fn search_card(a: &Announcement, lang: Lang, terms: &[QueryTerm]) -> String {
+    let statement = a;
     let shown = Shown::from(a);
     let a = &shown;
     let header = header(a, lang);
     let body = snippet(a.body_text, terms, EXCERPT_CHARS)
         .unwrap_or_else(|| escape(&excerpt(a.body_text, EXCERPT_CHARS)));
     let footer = footer(a, lang).unwrap_or_default();
-    rtl_lines(&join_sections(&[&header, &body, &footer]))
+    mark_media(statement, rtl_lines(&join_sections(&[&header, &body, &footer])))
 }
 
 /// `/show` sends at most this many messages for one statement: a statement of a hundred

@@ -19,6 +19,7 @@ mod fairness;
 mod feed_safety;
 mod formatting;
 mod ingest;
+mod media;
 mod ops;
 mod outage;
 mod schedule;

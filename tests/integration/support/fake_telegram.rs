@@ -44,6 +44,9 @@ use super::{
     telegram_html,
 };
 
+mod media;
+pub use media::StoredMedia;
+
 /// Longest a `getUpdates` call waits for updates, whatever `timeout` the bot asks for, so that a
 /// bot shutting down at the end of a test is never stuck behind a long poll.
 const LONG_POLL_CAP: Duration = Duration::from_secs(2);
@@ -114,6 +117,8 @@ pub struct StoredMessage {
     pub deleted: bool,
     /// How many successful `editMessageText` calls changed it.
     pub edit_count: u32,
+    /// The file of a media message (its caption is `text`); None for a text message.
+    pub media: Option<StoredMedia>,
 }
 
 /// The fake server. Cheap to clone: clones share the same server and state. The server stops
@@ -361,6 +366,61 @@ impl FakeTelegram {
                     (_, value) => message[key.as_str()] = value,
                 }
             }
+        }
+        self.push_update(update);
+        message_id
+    }
+
+    /// A private photo, video, animation, audio, voice message or document (`kind`) from
+    /// `user_id` with this caption: a leading `/command` gets its `bot_command` caption entity
+    /// like Telegram adds, then `caption_entities` (UTF-16 offsets). Returns the message id.
+    pub fn push_private_media(
+        &self,
+        user_id: i64,
+        kind: &str,
+        file_id: &str,
+        caption: &str,
+        caption_entities: Value,
+    ) -> i64 {
+        let (message_id, mut update) = self.private_text(user_id, caption, Some("fa"));
+        let message = update["message"].as_object_mut().expect("a message");
+        message.remove("text");
+        let mut entities = message
+            .remove("entities")
+            .and_then(|e| e.as_array().cloned())
+            .unwrap_or_default();
+        entities.extend(caption_entities.as_array().cloned().unwrap_or_default());
+        let file = json!({ "file_id": file_id, "file_unique_id": format!("unique-{file_id}") });
+        let sized = |mut v: Value| {
+            v["width"] = json!(1280);
+            v["height"] = json!(720);
+            v
+        };
+        // teloxide cannot read these kinds without a MIME type; Telegram always gives one.
+        let timed = |mut v: Value| {
+            v["duration"] = json!(7);
+            v["mime_type"] = json!(if kind == "audio" || kind == "voice" {
+                "audio/ogg"
+            } else {
+                "video/mp4"
+            });
+            v
+        };
+        let value = match kind {
+            "photo" => json!([sized(file.clone())]),
+            "video" | "animation" => timed(sized(file.clone())),
+            "audio" | "voice" => timed(file.clone()),
+            _ => file.clone(),
+        };
+        message.insert(kind.to_owned(), value);
+        if kind == "animation" {
+            message.insert("document".into(), file);
+        }
+        if !caption.is_empty() {
+            message.insert("caption".into(), json!(caption));
+        }
+        if !entities.is_empty() {
+            message.insert("caption_entities".into(), Value::Array(entities));
         }
         self.push_update(update);
         message_id
@@ -964,7 +1024,7 @@ fn check_method_rules(method: &str, params: &Value) -> Result<(), Rejection> {
             Ok(())
         }
         "setMyCommands" | "deleteMyCommands" | "getMyCommands" => check_commands(params),
-        _ => Ok(()),
+        _ => media::check_media_rules(method, params),
     }
 }
 
@@ -1134,6 +1194,13 @@ fn execute(
         "sendMessage" => send_message(state, params, arrived_at),
         "editMessageText" => edit_message_text(state, params),
         "deleteMessage" => delete_message(state, params),
+        method if media::media_method(method).is_some() => {
+            media::send_media(state, method, params)
+        }
+        "sendMediaGroup" => media::send_media_group(state, params),
+        "editMessageCaption" => media::edit_message_caption(state, params),
+        "deleteMessages" => media::delete_messages(state, params),
+        "copyMessage" => media::copy_message(state, params),
         "answerCallbackQuery" => {
             let id = params["callback_query_id"].as_str().unwrap_or("");
             answer_query(&state.known_callback_query_ids, id)
@@ -1202,6 +1269,7 @@ fn send_message(
         reply_markup: inline_keyboard_of(params),
         deleted: false,
         edit_count: 0,
+        media: None,
     };
     let result = message_json(&message, false);
     chat.bot_messages.push(message);
@@ -1239,6 +1307,11 @@ fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, R
             "Bad Request: message to edit not found",
         ));
     };
+    if message.media.is_some() {
+        return Err(Rejection::contract(
+            "Bad Request: there is no text in the message to edit",
+        ));
+    }
     let new_text = visible_text("editMessageText", params)?;
     let new_raw_text = params["text"].as_str().unwrap_or_default().to_owned();
     let new_parse_mode = params["parse_mode"].as_str().map(str::to_owned);
@@ -1452,6 +1525,9 @@ fn message_json(message: &StoredMessage, edited: bool) -> Value {
         "date": unix_now(),
         "text": message.text,
     });
+    if let Some(media) = &message.media {
+        media::media_json(message, media, &mut json);
+    }
     if let Some(markup) = &message.reply_markup {
         json["reply_markup"] = markup.clone();
     }
