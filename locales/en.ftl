@@ -202,7 +202,7 @@ waiting-hold = ⏸ hold { $hold }: { $statements } statements from feed { $feed 
 hold-released = 📣 { $statements } held statements are queued for broadcast ({ $deliveries } messages).
 
 # ---- publishing as the staff publish: formatting and forwards (issue 12) ----
-forward-media-later = For now only text messages can be published by forwarding; photos, video, audio and files come in a later version. Forward the text, or send it with /post.
+forward-media-later = This kind of message cannot be published: forward a text, or a photo, video, animation, audio, voice message or document with its caption.
 
 ## A second pair of eyes, and the audit trail (issue 12: approvals)
 
@@ -267,3 +267,10 @@ schedule-needs-one-approval = With PUBLISH_APPROVALS=2 a statement cannot be hel
 
 ## media-intake (issue 12): "Send later" with a second pair of eyes
 approval-due = ⏰ Once approved, it is held to go out on { $date } at { $time } Tehran time.
+
+## media-intake (issue 12): files in the guided /post, albums, media forwards
+button-add-file = 📎 Add or change a file
+post-ask-attachment =
+    📎 Send the file: a photo, video, animation, audio, voice message or document (a PDF), or an album of 2–10 photos and videos sent together. Its caption is not used; the text stays as it is.
+    To go on without a file: /skip
+post-files-refused = These files cannot go out together: an album holds 2–10 photos and videos, or only audio files, or only documents. Send them again, or /skip.

@@ -202,7 +202,7 @@ waiting-hold = ⏸ نگه‌داشته { $hold }: { $statements } اطلاعیه
 hold-released = 📣 { $statements } اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({ $deliveries } پیام).
 
 # ---- publishing as the staff publish: formatting and forwards (issue 12) ----
-forward-media-later = فعلاً فقط پیام‌های متنی را می‌توان با بازارسال منتشر کرد؛ عکس، ویدیو، صدا و پرونده در نسخهٔ بعدی می‌آیند. متن را بازارسال کنید یا با /post بفرستید.
+forward-media-later = این گونه پیام را نمی‌توان منتشر کرد: متن، یا عکس، ویدیو، گیف، صدا، پیام صوتی یا سند را با زیرنویسش بازارسال کنید.
 
 ## A second pair of eyes, and the audit trail (issue 12: approvals)
 
@@ -267,3 +267,10 @@ schedule-needs-one-approval = با PUBLISH_APPROVALS=2 هنوز نمی‌شود 
 
 ## media-intake (issue 12): "Send later" with a second pair of eyes
 approval-due = ⏰ پس از تأیید، نگه داشته می‌شود تا { $date } ساعت { $time } به وقت تهران فرستاده شود.
+
+## media-intake (issue 12): files in the guided /post, albums, media forwards
+button-add-file = 📎 افزودن یا تغییر پرونده
+post-ask-attachment =
+    📎 پرونده را بفرستید: عکس، ویدیو، گیف، صدا، پیام صوتی یا سند (PDF)، یا آلبومی از ۲ تا ۱۰ عکس و ویدیو که با هم فرستاده شوند. زیرنویس آن به کار نمی‌رود و متن همان می‌ماند.
+    برای ادامه بدون پرونده: /skip
+post-files-refused = این پرونده‌ها با هم فرستاده نمی‌شوند: یک آلبوم ۲ تا ۱۰ عکس و ویدیو دارد، یا فقط صدا، یا فقط سند. دوباره بفرستید، یا /skip.

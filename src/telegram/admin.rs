@@ -11,7 +11,7 @@ use super::entities::{formatted, formatted_tail};
 use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
-use super::{AdminCommand, Context, HandlerResult, JarchiBot};
+use super::{AdminCommand, Context, HandlerResult, JarchiBot, draft_media};
 use crate::domain::{
     AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
     StatementContent, StatementId, UserId, is_http_url,
@@ -134,6 +134,7 @@ async fn start_draft(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo
             body: String::new(),
             body_html: None,
             link: None,
+            media: Vec::new(),
         })
         .await?;
     say(bot, to, phrase(Phrase::PostAskTitle, to.lang)).await
@@ -245,6 +246,9 @@ async fn skip(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> Ha
         return Ok(());
     };
     match ctx.storage.draft(user.id.into()).await? {
+        Some(draft) if draft.step == DraftStep::Attachment => {
+            draft_media::skip_file(bot, ctx, draft, to).await
+        }
         Some(mut draft) if draft.step == DraftStep::Link => {
             draft.link = None;
             draft.step = DraftStep::Preview;
@@ -378,6 +382,7 @@ pub async fn continue_draft(
             ctx.storage.save_draft(&draft).await?;
             show_preview(&bot, &ctx, &draft, to.lang).await
         }
+        DraftStep::Attachment => draft_media::ask_for_file(&bot, &to).await,
         DraftStep::Preview => Ok(()),
     }
 }
@@ -391,12 +396,17 @@ pub(super) async fn show_preview(
     lang: Lang,
 ) -> HandlerResult {
     let chat = ChatId::from(draft.chat_id);
-    let Some(preview) = content(&post_of(draft)) else {
+    let Some(preview) = draft_content(draft) else {
         send_html(bot, chat, phrase(Phrase::PostEmptyText, lang), Preview::Off).await?;
         return Ok(());
     };
     let id = ctx.storage.next_announcement_id().await?;
-    send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
+    let card = preview_card(id, &preview, lang);
+    if preview.media().is_empty() {
+        send_html(bot, chat, card, Preview::On).await?;
+    } else {
+        draft_media::send_card_with_files(bot, chat, &card, preview.media()).await?;
+    }
     // With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
     let keyboard = InlineKeyboardMarkup::new([
         vec![
@@ -407,14 +417,18 @@ pub(super) async fn show_preview(
             phrase(Phrase::ButtonSendLater, lang),
             ScheduleButton::SendLater,
         )],
+        vec![button(
+            phrase(Phrase::ButtonAddFile, lang),
+            DraftButton::AddFile,
+        )],
     ]);
     send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
     Ok(())
 }
 
-/// A finished draft as the statement it will be; `None` if it says nothing.
+/// A finished draft as the statement it will be, with its files; `None` if it says nothing.
 pub(super) fn draft_content(draft: &Draft) -> Option<StatementContent> {
-    content(&post_of(draft))
+    content(&post_of(draft)).and_then(|c| c.with_media(draft.media.clone()).ok())
 }
 
 fn post_of(draft: &Draft) -> Post {
@@ -449,10 +463,13 @@ pub async fn draft_button(
         return toast(&bot, &query, phrase(Phrase::DraftGone, to.lang)).await;
     };
     let answer = match pressed {
+        DraftButton::AddFile => {
+            return draft_media::add_file(&bot, &query, &ctx, &to, draft).await;
+        }
         DraftButton::Send => {
             // The confirmation message's id makes a double tap a duplicate, not a second post.
             let source_key = SourceKey::admin(message.chat.id.into(), message.id.0);
-            match content(&post_of(&draft)) {
+            match draft_content(&draft) {
                 Some(c) => {
                     let action = AdminAction::Publish(NewAnnouncement::keyed(source_key, c));
                     let chat = message.chat.id.into();

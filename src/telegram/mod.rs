@@ -6,6 +6,7 @@ mod approvals;
 mod browse;
 pub mod callback;
 mod commands;
+mod draft_media;
 mod entities;
 mod errors;
 mod fair_use;
@@ -88,6 +89,8 @@ pub struct Context {
     pub fair_use: Arc<FairUseGate>,
     /// Who administers which group, as Telegram said a few minutes ago.
     pub group_admins: Arc<GroupAdmins>,
+    /// Albums being gathered for admins' drafts.
+    pub albums: Arc<draft_media::Albums>,
 }
 
 impl Context {
@@ -106,6 +109,7 @@ impl Context {
             feeds_changed,
             link,
             group_admins: Arc::default(),
+            albums: Arc::default(),
         }
     }
 }
@@ -135,6 +139,10 @@ pub fn schema() -> UpdateHandler<HandlerError> {
                 .branch(dptree::filter(is_admin).endpoint(media::post)),
         )
         .branch(dptree::filter_map_async(schedule::waiting_for_time).endpoint(schedule::time_typed))
+        .branch(
+            dptree::filter_map_async(draft_media::file_for_draft)
+                .endpoint(draft_media::file_received),
+        )
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
     // One branch reads the button; each room gets only what it made.

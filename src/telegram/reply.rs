@@ -106,11 +106,22 @@ async fn send_statement_media(
     if statement.media.is_empty() {
         return Ok(());
     }
+    send_files_with_caption(bot, to.chat, &statement.media, None).await
+}
+
+/// Files (one message, or an album) with `caption` on the first, each message with its slot
+/// of the budget.
+pub async fn send_files_with_caption(
+    bot: &JarchiBot,
+    chat: ChatId,
+    media: &[crate::domain::Attachment],
+    caption: Option<&str>,
+) -> HandlerResult {
     // An album counts as one message per file.
-    for _ in 0..statement.media.len() {
+    for _ in 0..media.len() {
         bot.message_slot().await;
     }
-    match super::media::send_files(bot.inner(), to.chat, &statement.media, None).await {
+    match super::media::send_files(bot.inner(), chat, media, caption).await {
         Ok(_) => Ok(()),
         Err(super::media::FileSendError::Telegram(e)) => Err(e.into()),
         // The text still goes out; the file could not be named to Telegram.

@@ -136,6 +136,10 @@ phrases! {
     ScheduledHeading = "scheduled-heading",
     ScheduleGone = "schedule-gone",
     ScheduleNeedsOneApproval = "schedule-needs-one-approval",
+    // ---- media-intake (issue 12): files in the guided /post, albums, media forwards ----
+    ButtonAddFile = "button-add-file",
+    PostAskAttachment = "post-ask-attachment",
+    PostFilesRefused = "post-files-refused",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in

@@ -189,7 +189,10 @@ pub fn search_card(a: &Announcement, lang: Lang, terms: &[QueryTerm]) -> String 
     let body = snippet(a.body_text, terms, EXCERPT_CHARS)
         .unwrap_or_else(|| escape(&excerpt(a.body_text, EXCERPT_CHARS)));
     let footer = footer(a, lang).unwrap_or_default();
-    mark_media(statement, rtl_lines(&join_sections(&[&header, &body, &footer])))
+    mark_media(
+        statement,
+        rtl_lines(&join_sections(&[&header, &body, &footer])),
+    )
 }
 
 /// `/show` sends at most this many messages for one statement: a statement of a hundred

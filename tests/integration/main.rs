@@ -20,6 +20,7 @@ mod feed_safety;
 mod formatting;
 mod ingest;
 mod media;
+mod media_intake;
 mod ops;
 mod outage;
 mod schedule;

@@ -82,7 +82,13 @@ async fn post_media(app: &TestApp, kind: &str, file_id: &str, caption: &str, ent
 }
 
 /// Publishes a statement with these files straight through storage's door.
-async fn publish_with(app: &TestApp, key: &str, title: &str, body: &str, media: Vec<Attachment>) -> StatementId {
+async fn publish_with(
+    app: &TestApp,
+    key: &str,
+    title: &str,
+    body: &str,
+    media: Vec<Attachment>,
+) -> StatementId {
     let new = NewAnnouncement::new(key, title, "", body, None, Utc::now())
         .unwrap()
         .content()
@@ -114,7 +120,8 @@ async fn each_media_kind_posted_one_shot_reaches_every_subscriber_with_its_metho
         ("document", "sendDocument"),
     ];
     for (kind, _) in kinds {
-        let caption = format!("/post بیانیهٔ {kind}\nمتنی پررنگ برای همه\nhttps://example.org/{kind}");
+        let caption =
+            format!("/post بیانیهٔ {kind}\nمتنی پررنگ برای همه\nhttps://example.org/{kind}");
         let start = caption.find("پررنگ").unwrap();
         let bold = json!([{
             "type": "bold",
@@ -139,7 +146,11 @@ async fn each_media_kind_posted_one_shot_reaches_every_subscriber_with_its_metho
     }
     // Stored with its file and its link; the caption's link line is the link.
     let latest = app.storage.latest(6, 0).await.unwrap();
-    assert!(latest.iter().all(|a| a.media.len() == 1 && a.link.is_some()));
+    assert!(
+        latest
+            .iter()
+            .all(|a| a.media.len() == 1 && a.link.is_some())
+    );
     app.stop().await;
 }
 
@@ -167,7 +178,10 @@ async fn a_card_too_long_for_a_caption_follows_the_media_and_a_half_sent_deliver
     assert_eq!(refused, 1, "{}", app.telegram.describe_calls());
     let photos = calls(&app, "sendPhoto", chat);
     assert_eq!(photos.len(), 1, "the photo went once: {photos:#?}");
-    assert!(photos[0].get("caption").is_none_or(Value::is_null), "{photos:#?}");
+    assert!(
+        photos[0].get("caption").is_none_or(Value::is_null),
+        "{photos:#?}"
+    );
     // The photo came before the card.
     let order: Vec<String> = app.telegram.calls()[before..]
         .iter()
@@ -184,9 +198,20 @@ async fn edit_changes_the_caption_and_delete_removes_every_part() {
     let chat = 132_001;
     subscribe(&app, [chat]).await;
     // An album whose card is its first item's caption.
-    let album = publish_with(&app, "album", "آلبوم", "دو عکس", vec![photo("p-1"), photo("p-2")]).await;
+    let album = publish_with(
+        &app,
+        "album",
+        "آلبوم",
+        "دو عکس",
+        vec![photo("p-1"), photo("p-2")],
+    )
+    .await;
     let groups = wait_calls(&app, "sendMediaGroup", chat, 1).await;
-    assert_eq!(groups[0]["media"].as_array().unwrap().len(), 2, "{groups:#?}");
+    assert_eq!(
+        groups[0]["media"].as_array().unwrap().len(),
+        2,
+        "{groups:#?}"
+    );
     // A document whose card is too long, so the card is a second message.
     let long = "📢".repeat(480);
     let document = publish_with(
@@ -245,10 +270,7 @@ async fn lists_mark_media_show_sends_the_file_and_inline_mode_offers_the_cached_
     assert_eq!(documents[0]["document"], "doc-9");
 
     let query = app.telegram.push_inline_query(reader, "");
-    let answers = app
-        .telegram
-        .wait_for("answerInlineQuery", 1, WAIT)
-        .await;
+    let answers = app.telegram.wait_for("answerInlineQuery", 1, WAIT).await;
     let answer = answers
         .iter()
         .find(|a| a["inline_query_id"] == query)
@@ -259,11 +281,16 @@ async fn lists_mark_media_show_sends_the_file_and_inline_mode_offers_the_cached_
     };
     let results = results.as_array().unwrap();
     assert!(results.len() <= 50);
-    let photo = results.iter().find(|r| r["type"] == "photo").expect("a photo");
+    let photo = results
+        .iter()
+        .find(|r| r["type"] == "photo")
+        .expect("a photo");
     assert_eq!(photo["photo_file_id"], "pic-1");
     assert!(photo["caption"].as_str().unwrap().contains("عکس خبری"));
-    let document = results.iter().find(|r| r["type"] == "document").expect("a document");
+    let document = results
+        .iter()
+        .find(|r| r["type"] == "document")
+        .expect("a document");
     assert_eq!(document["document_file_id"], "doc-9");
     app.stop().await;
 }
-

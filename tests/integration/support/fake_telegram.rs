@@ -382,6 +382,22 @@ impl FakeTelegram {
         caption: &str,
         caption_entities: Value,
     ) -> i64 {
+        let (message_id, update) =
+            self.private_media(user_id, kind, file_id, caption, caption_entities);
+        self.push_update(update);
+        message_id
+    }
+
+    /// The update [`FakeTelegram::push_private_media`] pushes, for builders that add to it
+    /// (albums, forwards: see `incoming_media.rs`).
+    pub(super) fn private_media(
+        &self,
+        user_id: i64,
+        kind: &str,
+        file_id: &str,
+        caption: &str,
+        caption_entities: Value,
+    ) -> (i64, Value) {
         let (message_id, mut update) = self.private_text(user_id, caption, Some("fa"));
         let message = update["message"].as_object_mut().expect("a message");
         message.remove("text");
@@ -422,8 +438,7 @@ impl FakeTelegram {
         if !entities.is_empty() {
             message.insert("caption_entities".into(), Value::Array(entities));
         }
-        self.push_update(update);
-        message_id
+        (message_id, update)
     }
 
     /// The same message as [`FakeTelegram::push_private_text`], as a whole update (with its
@@ -1194,9 +1209,7 @@ fn execute(
         "sendMessage" => send_message(state, params, arrived_at),
         "editMessageText" => edit_message_text(state, params),
         "deleteMessage" => delete_message(state, params),
-        method if media::media_method(method).is_some() => {
-            media::send_media(state, method, params)
-        }
+        method if media::media_method(method).is_some() => media::send_media(state, method, params),
         "sendMediaGroup" => media::send_media_group(state, params),
         "editMessageCaption" => media::edit_message_caption(state, params),
         "deleteMessages" => media::delete_messages(state, params),
