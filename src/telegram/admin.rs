@@ -9,7 +9,8 @@ use super::approvals::{self, Answer};
 use super::callback::{DraftButton, ReleaseHold, ScheduleButton, button};
 use super::entities::{formatted, formatted_tail};
 use super::reply::{
-    Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
+    Preview, ReplyTo, edit_text, say, send_card, send_html, send_html_with_keyboard, send_page,
+    toast,
 };
 use super::{AdminCommand, Context, HandlerResult, JarchiBot, draft_media};
 use crate::domain::{
@@ -401,12 +402,7 @@ pub(super) async fn show_preview(
         return Ok(());
     };
     let id = ctx.storage.next_announcement_id().await?;
-    let card = preview_card(id, &preview, lang);
-    if preview.media().is_empty() {
-        send_html(bot, chat, card, Preview::On).await?;
-    } else {
-        draft_media::send_card_with_files(bot, chat, &card, preview.media()).await?;
-    }
+    send_card(bot, chat, preview_card(id, &preview, lang), preview.media()).await?;
     // With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
     let keyboard = InlineKeyboardMarkup::new([
         vec![

@@ -8,7 +8,8 @@ use teloxide::types::{InlineKeyboardMarkup, User};
 
 use super::callback::{ApprovalButton, button};
 use super::reply::{
-    Preview, ReplyTo, edit_page, edit_text, say, send_html, send_html_with_keyboard, toast,
+    Preview, ReplyTo, edit_page, edit_text, say, send_card, send_html, send_html_with_keyboard,
+    toast,
 };
 use super::{Context, HandlerError, HandlerResult, JarchiBot};
 use crate::config::Approvals;
@@ -154,17 +155,14 @@ async fn ask_to_approve(
     let chat = ChatId::from(reviewer);
     let card = match action {
         AdminAction::Publish(new) | AdminAction::PublishAt { statement: new, .. } => {
-            Some(preview_card(
-                ctx.storage.next_announcement_id().await?,
-                new.content(),
-                lang,
-            ))
+            let id = ctx.storage.next_announcement_id().await?;
+            Some((preview_card(id, new.content(), lang), new.media()))
         }
-        AdminAction::Edit { id, revised } => Some(preview_card(*id, revised, lang)),
+        AdminAction::Edit { id, revised } => Some((preview_card(*id, revised, lang), &[][..])),
         AdminAction::Delete { .. } => None,
     };
-    if let Some(card) = card {
-        send_html(bot, chat, card, Preview::On).await?;
+    if let Some((card, media)) = card {
+        send_card(bot, chat, card, media).await?;
     }
     let approve = button(
         phrase(Phrase::ButtonApprove, lang),

@@ -13,17 +13,20 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use teloxide::prelude::*;
+use teloxide::types::Me;
 use tokio::time::Instant;
 
-use super::admin::{show_preview, trimmed};
-use super::entities::formatted_caption;
-use super::media::attachment_of;
-use super::reply::{Preview, ReplyTo, say, send_files_with_caption, send_html};
+use super::admin::{content, parse_post, show_preview, submit_from, trimmed};
+use super::entities::{formatted_caption, formatted_caption_tail};
+use super::media::{attachment_of, media_post};
+use super::reply::{ReplyTo, say};
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{Attachment, Draft, DraftStep, MAX_ATTACHMENTS, UserId, check_attachments};
+use crate::domain::{
+    AdminAction, Attachment, Draft, DraftStep, MAX_ATTACHMENTS, NewAnnouncement, SourceKey, UserId,
+    check_attachments,
+};
 use crate::text::catalogue::{Phrase, phrase};
 use crate::text::entities::Formatted;
-use crate::text::fits_caption;
 
 /// How long after an album's last part it is taken as complete. Telegram delivers the
 /// parts within a fraction of a second of each other.
@@ -92,13 +95,12 @@ pub async fn file_received(
         &msg,
         &ctx,
         &to,
-        user,
-        file.attachment,
-        move |bot, ctx, to, files, caption| async move {
+        (file.attachment, caption),
+        move |bot, ctx, to, album| async move {
             // The draft as it is now: /cancel may have come meanwhile.
             match ctx.storage.draft(user).await? {
                 Some(draft) if matches!(draft.step, DraftStep::Body | DraftStep::Attachment) => {
-                    apply(&bot, &ctx, &to, draft, files, caption).await
+                    apply(&bot, &ctx, &to, draft, album.files, album.caption).await
                 }
                 _ => Ok(()),
             }
@@ -112,35 +114,43 @@ pub fn caption_of(msg: &Message) -> Option<Formatted> {
     Some(formatted_caption(msg)).filter(|c| !c.text.trim().is_empty())
 }
 
-/// Gathers one part of an album (`msg` has a `media_group_id`). The part that begins an
-/// album also starts the wait for the rest; once complete, `then` gets the files in order
-/// and the album's caption. What `then` fails with is logged: nobody waits for its answer.
+/// An album as gathered: its files in order, the message id of its first part, and its
+/// caption (as the gatherer chose to keep it).
+#[derive(Debug)]
+pub struct Album {
+    pub first_message: i32,
+    pub files: Vec<Attachment>,
+    pub caption: Option<Formatted>,
+}
+
+/// Gathers one part of an album (`msg` has a `media_group_id`): its file and the caption to
+/// keep of it. The part that begins an album also starts the wait for the rest; once
+/// complete, `then` gets the album. What `then` fails with is logged: nobody waits for its
+/// answer.
 pub fn gather_album<F, Fut>(
     bot: &JarchiBot,
     msg: &Message,
     ctx: &Context,
     to: &ReplyTo,
-    user: UserId,
-    file: Attachment,
+    (file, caption): (Attachment, Option<Formatted>),
     then: F,
 ) where
-    F: FnOnce(JarchiBot, Context, ReplyTo, Vec<Attachment>, Option<Formatted>) -> Fut
-        + Send
-        + 'static,
+    F: FnOnce(JarchiBot, Context, ReplyTo, Album) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = HandlerResult> + Send + 'static,
 {
-    let Some(group) = msg.media_group_id() else {
+    let (Some(group), Some(user)) = (msg.media_group_id(), msg.from.as_ref()) else {
         return;
     };
-    if !gather(&ctx.albums, user, &group.0, msg.id.0, file, caption_of(msg)) {
+    let user = UserId::from(user.id);
+    if !gather(&ctx.albums, user, &group.0, msg.id.0, file, caption) {
         return;
     }
-    let (bot, ctx, to) = (bot.clone(), ctx.clone(), to.clone());
+    let (bot, ctx, to) = (bot.clone(), ctx.clone(), *to);
     tokio::spawn(async move {
-        let Some((files, caption)) = wait_for_the_rest(&ctx.albums, user).await else {
+        let Some(album) = wait_for_the_rest(&ctx.albums, user).await else {
             return;
         };
-        if let Err(error) = then(bot, ctx, to, files, caption).await {
+        if let Err(error) = then(bot, ctx, to, album).await {
             tracing::warn!(%error, "an album could not be taken");
         }
     });
@@ -192,10 +202,7 @@ fn gather(
 /// Waits until the admin's album has had no new part for [`ALBUM_QUIET`], then takes it:
 /// its files in order and its caption. None if it was replaced by another album, whose
 /// own waiter takes it.
-async fn wait_for_the_rest(
-    albums: &Albums,
-    user: UserId,
-) -> Option<(Vec<Attachment>, Option<Formatted>)> {
+async fn wait_for_the_rest(albums: &Albums, user: UserId) -> Option<Album> {
     let group = albums.lock().get(&user)?.group.clone();
     loop {
         let quiet_since = {
@@ -204,8 +211,11 @@ async fn wait_for_the_rest(
             if parts.last_part.elapsed() >= ALBUM_QUIET {
                 let mut parts = gathering.remove(&user)?;
                 parts.files.sort_by_key(|(id, _)| *id);
-                let files = parts.files.into_iter().map(|(_, file)| file).collect();
-                return Some((files, parts.caption.map(|(_, c)| c)));
+                return Some(Album {
+                    first_message: parts.files.first().map_or(0, |(id, _)| *id),
+                    files: parts.files.into_iter().map(|(_, file)| file).collect(),
+                    caption: parts.caption.map(|(_, c)| c),
+                });
             }
             parts.last_part
         };
@@ -247,19 +257,62 @@ async fn apply(
     }
 }
 
-/// A preview's card with the draft's files, as subscribers will get them: the card as the
-/// caption when it fits, else its own message after the files.
-pub async fn send_card_with_files(
-    bot: &JarchiBot,
-    chat: ChatId,
-    card: &str,
-    media: &[Attachment],
-) -> HandlerResult {
-    let caption = fits_caption(card).then_some(card);
-    send_files_with_caption(bot, chat, media, caption).await?;
-    if caption.is_none() {
-        send_html(bot, chat, card.to_string(), Preview::On).await?;
+/// The handler tree's filter: a part of an album an admin sends outside the guided
+/// dialogue, with the caption after `/post` if this part has it. Every part is gathered,
+/// since Telegram may put the caption on any of them; an album without `/post` is then
+/// dropped, as a file without it always was.
+pub async fn one_shot_album_part(
+    msg: Message,
+    me: Me,
+    ctx: Context,
+) -> Option<(Attachment, Option<Formatted>)> {
+    let user = msg.from.as_ref()?;
+    if msg.media_group_id().is_none() || !ctx.settings.is_admin(user.id.0) {
+        return None;
     }
+    let file = attachment_of(&msg)?;
+    let draft = ctx.storage.draft(user.id.into()).await.ok()?;
+    if draft.is_some_and(|d| matches!(d.step, DraftStep::Body | DraftStep::Attachment)) {
+        return None;
+    }
+    let caption = media_post(msg.clone(), me).map(|(_, tail)| formatted_caption_tail(&msg, &tail));
+    Some((file, caption))
+}
+
+/// An album whose caption begins with `/post`: one statement with every file, through the
+/// same door as a one-message `/post`.
+pub async fn one_shot_album(
+    bot: JarchiBot,
+    msg: Message,
+    part: (Attachment, Option<Formatted>),
+    ctx: Context,
+    to: ReplyTo,
+) -> HandlerResult {
+    let first = msg.clone();
+    gather_album(
+        &bot,
+        &msg,
+        &ctx,
+        &to,
+        part,
+        move |bot, ctx, to, album| async move {
+            let Some(caption) = album.caption else {
+                return Ok(());
+            };
+            if check_attachments(&album.files).is_err() {
+                return say(&bot, &to, phrase(Phrase::PostFilesRefused, to.lang)).await;
+            }
+            let key = SourceKey::admin(first.chat.id.into(), album.first_message);
+            let Some(new) = parse_post(&caption)
+                .and_then(|post| content(&post))
+                .and_then(|c| c.with_media(album.files).ok())
+                .map(|c| NewAnnouncement::keyed(key, c))
+            else {
+                return say(&bot, &to, phrase(Phrase::PostEmptyText, to.lang)).await;
+            };
+            submit_from(&bot, &first, &ctx, &to, AdminAction::Publish(new)).await
+        },
+    );
     Ok(())
 }
 
@@ -313,11 +366,12 @@ mod tests {
         for n in 0..12 {
             gather(&albums, user, "g1", 20 + n, photo(3 + n as u32), None);
         }
-        let (files, caption) = wait_for_the_rest(&albums, user).await.unwrap();
-        assert_eq!(files.len(), MAX_ATTACHMENTS);
-        assert_eq!(files[0], photo(1));
-        assert_eq!(files[1], photo(2));
-        assert_eq!(caption.unwrap().text, "caption");
+        let album = wait_for_the_rest(&albums, user).await.unwrap();
+        assert_eq!(album.first_message, 10);
+        assert_eq!(album.files.len(), MAX_ATTACHMENTS);
+        assert_eq!(album.files[0], photo(1));
+        assert_eq!(album.files[1], photo(2));
+        assert_eq!(album.caption.unwrap().text, "caption");
         assert!(albums.lock().is_empty());
     }
 
@@ -327,7 +381,7 @@ mod tests {
         let user = UserId(7);
         gather(&albums, user, "g1", 1, photo(1), None);
         assert!(gather(&albums, user, "g2", 5, photo(5), None));
-        let (files, _) = wait_for_the_rest(&albums, user).await.unwrap();
-        assert_eq!(files, vec![photo(5)]);
+        let album = wait_for_the_rest(&albums, user).await.unwrap();
+        assert_eq!(album.files, vec![photo(5)]);
     }
 }

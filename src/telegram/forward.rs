@@ -53,16 +53,16 @@ pub async fn forwarded(bot: JarchiBot, msg: Message, ctx: Context, to: ReplyTo) 
         .await;
     };
     if msg.media_group_id().is_some() {
+        let part = (file, caption_of(&msg));
         gather_album(
             &bot,
             &msg,
             &ctx,
             &to,
-            user_id,
-            file,
-            move |bot, ctx, to, files, caption| async move {
-                let caption = caption.unwrap_or_else(|| Formatted::plain(""));
-                start_preview(&bot, &ctx, &to, user_id, chat_id, caption, files).await
+            part,
+            move |bot, ctx, to, album| async move {
+                let caption = album.caption.unwrap_or_else(|| Formatted::plain(""));
+                start_preview(&bot, &ctx, &to, user_id, chat_id, caption, album.files).await
             },
         );
         return Ok(());

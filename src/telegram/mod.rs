@@ -134,6 +134,11 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(forward::is_admin_forward).endpoint(forward::forwarded))
         .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
+        // Before the one-file /post: an album's /post caption names every file of it.
+        .branch(
+            dptree::filter_map_async(draft_media::one_shot_album_part)
+                .endpoint(draft_media::one_shot_album),
+        )
         .branch(
             dptree::filter_map(media::media_post)
                 .branch(dptree::filter(is_admin).endpoint(media::post)),

@@ -109,6 +109,26 @@ async fn send_statement_media(
     send_files_with_caption(bot, to.chat, &statement.media, None).await
 }
 
+/// A statement's card as subscribers will get it (a preview): alone, or after its files
+/// with the card as their caption when it fits, else as a message of its own after them.
+pub async fn send_card(
+    bot: &JarchiBot,
+    chat: ChatId,
+    card: String,
+    media: &[crate::domain::Attachment],
+) -> HandlerResult {
+    if media.is_empty() {
+        send_html(bot, chat, card, Preview::On).await?;
+        return Ok(());
+    }
+    if crate::text::fits_caption(&card) {
+        return send_files_with_caption(bot, chat, media, Some(&card)).await;
+    }
+    send_files_with_caption(bot, chat, media, None).await?;
+    send_html(bot, chat, card, Preview::On).await?;
+    Ok(())
+}
+
 /// Files (one message, or an album) with `caption` on the first, each message with its slot
 /// of the budget.
 pub async fn send_files_with_caption(

@@ -168,6 +168,34 @@ async fn an_album_of_three_photos_reaches_subscribers_as_one_media_group() {
 }
 
 #[tokio::test]
+async fn a_one_shot_album_whose_caption_begins_with_post_is_one_statement() {
+    let app = TestApp::spawn().await;
+    let subscriber = 82_101;
+    subscribe(&app, [subscriber]).await;
+    let files = [("photo", "one-shot-1"), ("video", "one-shot-2")];
+    app.telegram
+        .push_album(ADMIN, &files, "/post آلبوم یک‌باره\nمتن آلبوم", json!([]));
+    let sent = wait_calls(&app, "sendMediaGroup", subscriber, 1).await;
+    let items = sent[0]["media"].as_array().expect("the album's items");
+    let ids: Vec<_> = items.iter().map(|i| i["media"].clone()).collect();
+    assert_eq!(ids, ["one-shot-1", "one-shot-2"]);
+    let caption = items[0]["caption"].as_str().unwrap_or_default();
+    assert!(
+        caption.contains("<b>آلبوم یک‌باره</b>") && !caption.contains("/post"),
+        "{caption}"
+    );
+    // One statement, and no second one from the part that carried the caption.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.storage.count_announcements().await.unwrap(), 1);
+    assert!(calls_in(&app, "sendPhoto", subscriber).is_empty());
+    // An album without /post outside the dialogue is not a statement, as before.
+    app.telegram.push_album(ADMIN, &files, "فقط عکس", json!([]));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(app.storage.count_announcements().await.unwrap(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_forwarded_photo_is_published_as_a_copy_with_its_caption() {
     let app = TestApp::spawn().await;
     let subscriber = 83_001;
