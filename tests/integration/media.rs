@@ -15,7 +15,7 @@ use crate::broadcast::subscribe;
 use crate::support::fake_telegram::{Fault, StoredMessage};
 
 /// The accepted calls of `method` to `chat`.
-fn calls(app: &TestApp, method: &str, chat: i64) -> Vec<Value> {
+pub(crate) fn calls(app: &TestApp, method: &str, chat: i64) -> Vec<Value> {
     app.telegram
         .calls_to(method)
         .into_iter()
@@ -24,7 +24,7 @@ fn calls(app: &TestApp, method: &str, chat: i64) -> Vec<Value> {
 }
 
 /// Waits until `chat` has had `n` accepted calls of `method`; returns them.
-async fn wait_calls(app: &TestApp, method: &str, chat: i64, n: usize) -> Vec<Value> {
+pub(crate) async fn wait_calls(app: &TestApp, method: &str, chat: i64, n: usize) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let found = calls(app, method, chat);

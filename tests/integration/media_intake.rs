@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::app::{ADMIN, TestApp, WAIT, text_of};
 use crate::broadcast::subscribe;
-use crate::ingest::{RSS, SUBSCRIBERS, eventually, fast_feeds, item, rss_of, spawn, wait_archive};
+use crate::ingest::{RSS, SUBSCRIBERS, fast_feeds, item, rss_of, spawn, wait_archive};
+use crate::media::{calls, wait_calls};
 use crate::support::feed_server::FeedServer;
 
 /// Every kind of file an admin can send, with the method that sends it.
@@ -20,24 +21,6 @@ const KINDS: [(&str, &str); 6] = [
     ("voice", "sendVoice"),
     ("document", "sendDocument"),
 ];
-
-/// The accepted calls to `method` for `chat`.
-fn calls_in(app: &TestApp, method: &str, chat: i64) -> Vec<Value> {
-    app.telegram
-        .calls_to(method)
-        .into_iter()
-        .filter(|p| p["chat_id"].as_i64() == Some(chat))
-        .collect()
-}
-
-/// Waits until `chat` got `count` calls to `method`; returns them.
-async fn wait_calls(app: &TestApp, method: &str, chat: i64, count: usize) -> Vec<Value> {
-    eventually(&format!("{count} {method} to {chat}"), || async {
-        calls_in(app, method, chat).len() >= count
-    })
-    .await;
-    calls_in(app, method, chat)
-}
 
 /// The message with buttons the admin got last: the preview's question.
 fn question_id(app: &TestApp) -> i64 {
@@ -80,7 +63,7 @@ async fn guided_files_at_the_text_step_and_at_the_attachment_step_for_each_kind(
         app.telegram
             .push_private_media(ADMIN, kind, &file_id, "متن مهم است", bold(4, 3));
         app.wait_sent_to(ADMIN, before + 1).await;
-        let before = calls_in(&app, method, ADMIN).len();
+        let before = calls(&app, method, ADMIN).len();
         app.ask(ADMIN, "/skip").await;
         let previews = wait_calls(&app, method, ADMIN, before + 1).await;
         let preview = &previews[before];
@@ -106,7 +89,7 @@ async fn guided_files_at_the_text_step_and_at_the_attachment_step_for_each_kind(
         let asked = app.wait_sent_to(ADMIN, before + 1).await;
         assert!(text_of(&asked[before]).contains("/skip"), "{asked:?}");
         let file_id = format!("{kind}-added-{round}");
-        let before = calls_in(&app, method, ADMIN).len();
+        let before = calls(&app, method, ADMIN).len();
         // Its caption is not the text: the text was written already.
         app.telegram
             .push_private_media(ADMIN, kind, &file_id, "زیرنویس", json!([]));
@@ -160,7 +143,7 @@ async fn an_album_of_three_photos_reaches_subscribers_as_one_media_group() {
         let groups = wait_calls(&app, "sendMediaGroup", chat, 1).await;
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0]["media"], preview[0]["media"]);
-        assert!(calls_in(&app, "sendPhoto", chat).is_empty());
+        assert!(calls(&app, "sendPhoto", chat).is_empty());
     }
     let latest = app.storage.latest(1, 0).await.unwrap();
     assert_eq!(latest[0].media.len(), 3);
@@ -187,7 +170,7 @@ async fn a_one_shot_album_whose_caption_begins_with_post_is_one_statement() {
     // One statement, and no second one from the part that carried the caption.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.storage.count_announcements().await.unwrap(), 1);
-    assert!(calls_in(&app, "sendPhoto", subscriber).is_empty());
+    assert!(calls(&app, "sendPhoto", subscriber).is_empty());
     // An album without /post outside the dialogue is not a statement, as before.
     app.telegram.push_album(ADMIN, &files, "فقط عکس", json!([]));
     tokio::time::sleep(Duration::from_millis(1_500)).await;
@@ -267,7 +250,7 @@ async fn a_feed_file_up_to_20_mb_is_sent_by_url_and_a_bigger_one_as_a_link() {
         let cards = app.wait_sent_to(chat, 1).await;
         let card = text_of(&cards[0]);
         assert!(card.contains("فیلم کامل") && card.contains(big), "{card}");
-        assert!(calls_in(&app, "sendVideo", chat).is_empty());
+        assert!(calls(&app, "sendVideo", chat).is_empty());
     }
     app.stop().await;
 }
