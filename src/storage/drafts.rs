@@ -84,3 +84,43 @@ impl Storage {
             > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Attachment, DraftStep, MediaKind};
+
+    /// A draft at the attachment step keeps its files in order across a reconnect (a
+    /// restart reads the same file).
+    #[tokio::test]
+    async fn a_draft_keeps_its_step_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("d.db").display());
+        let storage = Storage::connect(&url).await.unwrap();
+        let files = vec![
+            Attachment::telegram(MediaKind::Photo, "p1", Some("u1".into())).unwrap(),
+            Attachment::telegram(MediaKind::Video, "v2", None).unwrap(),
+        ];
+        let draft = Draft {
+            user_id: UserId(5),
+            chat_id: ChatId(5),
+            step: DraftStep::Attachment,
+            title: "عنوان".into(),
+            body: "متن".into(),
+            body_html: Some("<b>متن</b>".into()),
+            link: None,
+            media: files,
+        };
+        storage.save_draft(&draft).await.unwrap();
+        storage.close().await;
+        let storage = Storage::connect(&url).await.unwrap();
+        assert_eq!(storage.draft(UserId(5)).await.unwrap(), Some(draft.clone()));
+        let plain = Draft {
+            media: Vec::new(),
+            step: DraftStep::Preview,
+            ..draft
+        };
+        storage.save_draft(&plain).await.unwrap();
+        assert_eq!(storage.draft(UserId(5)).await.unwrap(), Some(plain));
+    }
+}
