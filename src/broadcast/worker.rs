@@ -607,14 +607,11 @@ async fn execute(sending: Sending, mut delivery: ClaimedDelivery, job: Job) -> S
             media,
         } if !media.is_empty() => {
             let sent =
-                media::send_with_media(&bot, chat, html, media, *preview, &delivery.messages)
-                    .await;
+                media::send_with_media(&bot, chat, html, media, *preview, &delivery.messages).await;
             delivery.messages.extend(sent.delivered);
             sent.outcome
         }
-        Job::Send { html, preview, .. } => {
-            sender::send_message(&bot, chat, html, *preview).await
-        }
+        Job::Send { html, preview, .. } => sender::send_message(&bot, chat, html, *preview).await,
         Job::Edit {
             html,
             message,

@@ -11,8 +11,7 @@ use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, millis, now_ms};
 use crate::domain::{
     ArchiveOutcome, ChatId, ChatKind, ClaimedDelivery, DeliveredMessage, DeliveryAction,
-    DeliveryResult, NewAnnouncement,
-    PublishOutcome, StatementId,
+    DeliveryResult, NewAnnouncement, PublishOutcome, StatementId,
 };
 
 #[derive(sqlx::FromRow)]

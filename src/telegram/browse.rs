@@ -10,8 +10,7 @@ use super::{Context, HandlerError, HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang};
 use crate::text::catalogue::{self, Phrase, phrase, show_button};
 use crate::text::{
-    JalaliMonth, QueryTerm, listed_card, one_message, parse_search, search_card,
-    to_ascii_digits,
+    JalaliMonth, QueryTerm, listed_card, one_message, parse_search, search_card, to_ascii_digits,
 };
 
 /// Results per page of a search.

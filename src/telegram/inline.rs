@@ -3,8 +3,8 @@
 use teloxide::prelude::*;
 use teloxide::types::{
     FileId, InlineQueryResult, InlineQueryResultArticle, InlineQueryResultCachedDocument,
-    InlineQueryResultCachedPhoto, InputMessageContent, InputMessageContentText,
-    LinkPreviewOptions, ParseMode,
+    InlineQueryResultCachedPhoto, InputMessageContent, InputMessageContentText, LinkPreviewOptions,
+    ParseMode,
 };
 
 use super::reply::ReplyTo;
@@ -46,7 +46,9 @@ pub async fn answer(
     tracing::debug!(results = statements.len(), "inline query");
     let results: Vec<InlineQueryResult> = statements
         .iter()
-        .map(|a| cached_file(a, lang).unwrap_or_else(|| InlineQueryResult::Article(article(a, lang))))
+        .map(|a| {
+            cached_file(a, lang).unwrap_or_else(|| InlineQueryResult::Article(article(a, lang)))
+        })
         .collect();
     bot.answer_inline_query(query.id.clone(), results)
         .cache_time(INLINE_CACHE_SECONDS)

@@ -17,9 +17,7 @@ use super::commands::parse_text;
 use super::entities::formatted_caption_tail;
 use super::reply::{ReplyTo, say};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::domain::{
-    AdminAction, Attachment, MediaKind, MediaSource, NewAnnouncement, SourceKey,
-};
+use crate::domain::{AdminAction, Attachment, MediaKind, MediaSource, NewAnnouncement, SourceKey};
 use crate::text::catalogue::{Phrase, phrase};
 
 /// The file of a photo, video, animation, audio, voice message or document; None for any
@@ -159,4 +157,3 @@ async fn send_album(
     let messages = bot.send_media_group(chat, items).await?;
     Ok(messages.iter().map(|m| m.id).collect())
 }
-

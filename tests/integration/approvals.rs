@@ -24,7 +24,7 @@ async fn two_approvals() -> TestApp {
 }
 
 /// The last message with buttons in `chat`: its id and its first button's data.
-fn last_button(app: &TestApp, chat: i64) -> (i64, String) {
+pub(crate) fn last_button(app: &TestApp, chat: i64) -> (i64, String) {
     let messages = app.telegram.messages_in(chat);
     let message = messages
         .iter()
@@ -41,7 +41,7 @@ fn last_button(app: &TestApp, chat: i64) -> (i64, String) {
 
 /// Presses a button and returns the text of the answer over the chat (empty when the
 /// button's message was edited instead).
-async fn press(app: &TestApp, user: i64, chat: i64, message: i64, data: &str) -> String {
+pub(crate) async fn press(app: &TestApp, user: i64, chat: i64, message: i64, data: &str) -> String {
     let before = app.telegram.calls_to("answerCallbackQuery").len();
     app.telegram.push_callback(user, chat, message, data);
     let answers = app

@@ -82,7 +82,13 @@ async fn post_media(app: &TestApp, kind: &str, file_id: &str, caption: &str, ent
 }
 
 /// Publishes a statement with these files straight through storage's door.
-async fn publish_with(app: &TestApp, key: &str, title: &str, body: &str, media: Vec<Attachment>) -> StatementId {
+async fn publish_with(
+    app: &TestApp,
+    key: &str,
+    title: &str,
+    body: &str,
+    media: Vec<Attachment>,
+) -> StatementId {
     let new = NewAnnouncement::new(key, title, "", body, None, Utc::now())
         .unwrap()
         .content()
@@ -114,7 +120,8 @@ async fn each_media_kind_posted_one_shot_reaches_every_subscriber_with_its_metho
         ("document", "sendDocument"),
     ];
     for (kind, _) in kinds {
-        let caption = format!("/post بیانیهٔ {kind}\nمتنی پررنگ برای همه\nhttps://example.org/{kind}");
+        let caption =
+            format!("/post بیانیهٔ {kind}\nمتنی پررنگ برای همه\nhttps://example.org/{kind}");
         let start = caption.find("پررنگ").unwrap();
         let bold = json!([{
             "type": "bold",
@@ -139,7 +146,11 @@ async fn each_media_kind_posted_one_shot_reaches_every_subscriber_with_its_metho
     }
     // Stored with its file and its link; the caption's link line is the link.
     let latest = app.storage.latest(6, 0).await.unwrap();
-    assert!(latest.iter().all(|a| a.media.len() == 1 && a.link.is_some()));
+    assert!(
+        latest
+            .iter()
+            .all(|a| a.media.len() == 1 && a.link.is_some())
+    );
     app.stop().await;
 }
 
@@ -167,7 +178,10 @@ async fn a_card_too_long_for_a_caption_follows_the_media_and_a_half_sent_deliver
     assert_eq!(refused, 1, "{}", app.telegram.describe_calls());
     let photos = calls(&app, "sendPhoto", chat);
     assert_eq!(photos.len(), 1, "the photo went once: {photos:#?}");
-    assert!(photos[0].get("caption").is_none_or(Value::is_null), "{photos:#?}");
+    assert!(
+        photos[0].get("caption").is_none_or(Value::is_null),
+        "{photos:#?}"
+    );
     // The photo came before the card.
     let order: Vec<String> = app.telegram.calls()[before..]
         .iter()
@@ -184,9 +198,20 @@ async fn edit_changes_the_caption_and_delete_removes_every_part() {
     let chat = 132_001;
     subscribe(&app, [chat]).await;
     // An album whose card is its first item's caption.
-    let album = publish_with(&app, "album", "آلبوم", "دو عکس", vec![photo("p-1"), photo("p-2")]).await;
+    let album = publish_with(
+        &app,
+        "album",
+        "آلبوم",
+        "دو عکس",
+        vec![photo("p-1"), photo("p-2")],
+    )
+    .await;
     let groups = wait_calls(&app, "sendMediaGroup", chat, 1).await;
-    assert_eq!(groups[0]["media"].as_array().unwrap().len(), 2, "{groups:#?}");
+    assert_eq!(
+        groups[0]["media"].as_array().unwrap().len(),
+        2,
+        "{groups:#?}"
+    );
     // A document whose card is too long, so the card is a second message.
     let long = "📢".repeat(480);
     let document = publish_with(
@@ -245,10 +270,7 @@ async fn lists_mark_media_show_sends_the_file_and_inline_mode_offers_the_cached_
     assert_eq!(documents[0]["document"], "doc-9");
 
     let query = app.telegram.push_inline_query(reader, "");
-    let answers = app
-        .telegram
-        .wait_for("answerInlineQuery", 1, WAIT)
-        .await;
+    let answers = app.telegram.wait_for("answerInlineQuery", 1, WAIT).await;
     let answer = answers
         .iter()
         .find(|a| a["inline_query_id"] == query)
@@ -259,11 +281,125 @@ async fn lists_mark_media_show_sends_the_file_and_inline_mode_offers_the_cached_
     };
     let results = results.as_array().unwrap();
     assert!(results.len() <= 50);
-    let photo = results.iter().find(|r| r["type"] == "photo").expect("a photo");
+    let photo = results
+        .iter()
+        .find(|r| r["type"] == "photo")
+        .expect("a photo");
     assert_eq!(photo["photo_file_id"], "pic-1");
     assert!(photo["caption"].as_str().unwrap().contains("عکس خبری"));
-    let document = results.iter().find(|r| r["type"] == "document").expect("a document");
+    let document = results
+        .iter()
+        .find(|r| r["type"] == "document")
+        .expect("a document");
     assert_eq!(document["document_file_id"], "doc-9");
     app.stop().await;
 }
 
+/// The fake refuses what Telegram refuses of media: a caption over 1024 UTF-16 units after
+/// entity parsing, albums outside 2–10 items or mixing kinds that cannot mix, a text edit of
+/// a media message. (Its answers parse as teloxide's messages, or the tests above would fail.)
+#[tokio::test]
+async fn the_fake_refuses_what_telegram_refuses_of_media() {
+    use teloxide::payloads::SendPhotoSetters;
+    use teloxide::prelude::*;
+    use teloxide::types::{
+        FileId, InputFile, InputMedia, InputMediaAudio, InputMediaPhoto, InputMediaVideo, ParseMode,
+    };
+
+    let fake = crate::support::fake_telegram::FakeTelegram::start().await;
+    let bot = fake.bot();
+    let chat = teloxide::types::ChatId(134_001);
+    let file = |id: &str| InputFile::file_id(FileId(id.into()));
+    // 1024 two-unit characters are 2048 units, although they are 1024 characters; the
+    // tags do not count.
+    let too_long = format!("<b>{}</b>", "📢".repeat(513));
+    assert!(
+        bot.send_photo(chat, file("a"))
+            .caption(too_long)
+            .parse_mode(ParseMode::Html)
+            .await
+            .is_err()
+    );
+    let fits = format!("<b>{}</b>", "📢".repeat(512));
+    let sent = bot
+        .send_photo(chat, file("a"))
+        .caption(fits)
+        .parse_mode(ParseMode::Html)
+        .await
+        .unwrap();
+    assert!(bot.edit_message_text(chat, sent.id, "x").await.is_err());
+
+    let photo = |id: &str| InputMedia::Photo(InputMediaPhoto::new(file(id)));
+    assert!(bot.send_media_group(chat, vec![photo("1")]).await.is_err());
+    assert!(
+        bot.send_media_group(
+            chat,
+            (0..11).map(|i| photo(&format!("p{i}"))).collect::<Vec<_>>()
+        )
+        .await
+        .is_err()
+    );
+    let audio = InputMedia::Audio(InputMediaAudio::new(file("s")));
+    assert!(
+        bot.send_media_group(chat, vec![photo("1"), audio])
+            .await
+            .is_err()
+    );
+    let video = InputMedia::Video(InputMediaVideo::new(file("v")));
+    let album = bot
+        .send_media_group(chat, vec![photo("1"), video])
+        .await
+        .unwrap();
+    assert_eq!(album.len(), 2);
+    assert_eq!(album[0].media_group_id(), album[1].media_group_id());
+    // Each refusal above broke the contract, as it would with Telegram; nothing else did.
+    assert_eq!(
+        fake.contract_violations().len(),
+        5,
+        "{:#?}",
+        fake.contract_violations()
+    );
+}
+
+/// With `PUBLISH_APPROVALS=2` a photo's `/post` waits for a second admin like a text one,
+/// and then reaches the subscribers and the channel mirror with its file.
+#[tokio::test]
+async fn a_photo_post_waits_for_a_second_admin_and_reaches_the_channel() {
+    use crate::approvals::{last_button, press};
+    const SECOND: i64 = 9002;
+    const CHANNEL: i64 = -1_001_234_567_890;
+    let tweak: crate::app::SettingsTweak =
+        std::sync::Arc::new(|settings: &mut jarchi::config::Settings| {
+            settings.admin_ids = vec![ADMIN as u64, SECOND as u64];
+            settings.publish_approvals = jarchi::config::Approvals::Two;
+            settings.channel_id = Some(CHANNEL);
+        });
+    let app = TestApp::spawn_with_settings(&[], Some(tweak)).await;
+    let chat = 135_001;
+    subscribe(&app, [chat]).await;
+
+    let asked_before = app.sent_to(SECOND).len();
+    app.telegram.push_private_media(
+        ADMIN,
+        "photo",
+        "file-approved",
+        "/post عکس با تأیید\nشرح عکس",
+        json!([]),
+    );
+    app.wait_sent_to(SECOND, asked_before + 2).await;
+    // Nothing went out before the approval.
+    assert!(calls(&app, "sendPhoto", chat).is_empty());
+    let (question, approve) = last_button(&app, SECOND);
+    press(&app, SECOND, SECOND, question, &approve).await;
+    for to in [chat, CHANNEL] {
+        let sent = wait_calls(&app, "sendPhoto", to, 1).await;
+        assert_eq!(sent[0]["photo"], "file-approved");
+        assert!(
+            sent[0]["caption"]
+                .as_str()
+                .unwrap()
+                .contains("عکس با تأیید")
+        );
+    }
+    app.stop().await;
+}

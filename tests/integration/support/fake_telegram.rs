@@ -1194,9 +1194,7 @@ fn execute(
         "sendMessage" => send_message(state, params, arrived_at),
         "editMessageText" => edit_message_text(state, params),
         "deleteMessage" => delete_message(state, params),
-        method if media::media_method(method).is_some() => {
-            media::send_media(state, method, params)
-        }
+        method if media::media_method(method).is_some() => media::send_media(state, method, params),
         "sendMediaGroup" => media::send_media_group(state, params),
         "editMessageCaption" => media::edit_message_caption(state, params),
         "deleteMessages" => media::delete_messages(state, params),

@@ -55,7 +55,9 @@ fn visible_caption(params: &Value) -> Result<String, Rejection> {
         raw.to_owned()
     };
     if telegram_html::utf16_len(&text) > MAX_CAPTION_UTF16_LEN {
-        return Err(Rejection::contract("Bad Request: message caption is too long"));
+        return Err(Rejection::contract(
+            "Bad Request: message caption is too long",
+        ));
     }
     Ok(text)
 }
@@ -118,7 +120,9 @@ fn album_items(params: &Value) -> Result<Vec<Value>, Rejection> {
             )));
         }
         if item["media"].as_str().is_none_or(str::is_empty) {
-            return Err(Rejection::contract("Bad Request: media item without a file"));
+            return Err(Rejection::contract(
+                "Bad Request: media item without a file",
+            ));
         }
         visible_caption(item)?;
     }
@@ -239,7 +243,12 @@ pub(super) fn edit_message_caption(
     let raw = params["caption"].as_str().unwrap_or_default().to_owned();
     let parse_mode = params["parse_mode"].as_str().map(str::to_owned);
     let markup = inline_keyboard_of(params);
-    if (&raw, &parse_mode, &markup) == (&message.raw_text, &message.parse_mode, &message.reply_markup)
+    if (&raw, &parse_mode, &markup)
+        == (
+            &message.raw_text,
+            &message.parse_mode,
+            &message.reply_markup,
+        )
     {
         return Err(Rejection::contract(
             "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
@@ -254,10 +263,7 @@ pub(super) fn edit_message_caption(
 }
 
 /// Deletes what it finds and skips the rest, as Telegram does.
-pub(super) fn delete_messages(
-    state: &mut ServerState,
-    params: &Value,
-) -> Result<Value, Rejection> {
+pub(super) fn delete_messages(state: &mut ServerState, params: &Value) -> Result<Value, Rejection> {
     let chat_id = params
         .get("chat_id")
         .and_then(chat_id_of)
