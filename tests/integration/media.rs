@@ -23,42 +23,42 @@ fn calls(app: &TestApp, method: &str, chat: i64) -> Vec<Value> {
         .collect()
 }
 
-/// Waits until `chat` has had `n` accepted calls of `method`; returns them.
-async fn wait_calls(app: &TestApp, method: &str, chat: i64, n: usize) -> Vec<Value> {
+/// Waits until `ready` gives something; panics with the calls seen after `WAIT`.
+async fn eventually<T>(app: &TestApp, what: &str, ready: impl Fn() -> Option<T>) -> T {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let found = calls(app, method, chat);
-        if found.len() >= n {
+        if let Some(found) = ready() {
             return found;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "chat {chat} never got {n} {method}\n{}",
+            "never: {what}\n{}",
             app.telegram.describe_calls()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// Waits until every message of `chat` that `pick` selects is as `done` wants it.
+/// Waits until `chat` has had `n` accepted calls of `method`; returns them.
+async fn wait_calls(app: &TestApp, method: &str, chat: i64, n: usize) -> Vec<Value> {
+    let what = format!("{n} {method} to {chat}");
+    eventually(app, &what, || {
+        Some(calls(app, method, chat)).filter(|c| c.len() >= n)
+    })
+    .await
+}
+
+/// Waits until the bot's messages in `chat` are as `done` wants them.
 async fn wait_messages(
     app: &TestApp,
     chat: i64,
     done: impl Fn(&[StoredMessage]) -> bool,
 ) -> Vec<StoredMessage> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let messages = app.telegram.messages_in(chat);
-        if done(&messages) {
-            return messages;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "chat {chat} never got there: {messages:#?}\n{}",
-            app.telegram.describe_calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = format!("the messages in {chat} as wanted");
+    eventually(app, &what, || {
+        Some(app.telegram.messages_in(chat)).filter(|m| done(m))
+    })
+    .await
 }
 
 /// The admin sends a media message with this caption and waits for "published" (broadcast
@@ -67,18 +67,14 @@ async fn post_media(app: &TestApp, kind: &str, file_id: &str, caption: &str, ent
     let before = app.sent_to(ADMIN).len();
     app.telegram
         .push_private_media(ADMIN, kind, file_id, caption, entities);
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !app.sent_to(ADMIN)[before..]
-        .iter()
-        .any(|m| text_of(m).contains("منتشر شد"))
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no answer to the {kind}\n{}",
-            app.telegram.describe_calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let published = || {
+        let sent = app.sent_to(ADMIN);
+        sent[before..]
+            .iter()
+            .any(|m| text_of(m).contains("منتشر شد"))
+            .then_some(())
+    };
+    eventually(app, &format!("an answer to the {kind}"), published).await;
 }
 
 /// Publishes a statement with these files straight through storage's door.
