@@ -162,7 +162,11 @@ async fn ask_to_approve(
         AdminAction::Delete { .. } => None,
     };
     if let Some(card) = card {
-        send_html(bot, chat, card, Preview::On).await?;
+        let media = match action {
+            AdminAction::Publish(new) => new.media(),
+            _ => &[],
+        };
+        super::media::send_preview(bot, chat, card, media).await?;
     }
     let approve = button(
         phrase(Phrase::ButtonApprove, lang),

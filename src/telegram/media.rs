@@ -15,10 +15,11 @@ use teloxide::types::{
 use super::admin::{content, parse_post, submit_from};
 use super::commands::parse_text;
 use super::entities::formatted_caption_tail;
-use super::reply::{ReplyTo, say};
+use super::reply::{Preview, ReplyTo, say, send_html};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
 use crate::domain::{AdminAction, Attachment, MediaKind, MediaSource, NewAnnouncement, SourceKey};
 use crate::text::catalogue::{Phrase, phrase};
+use crate::text::fits_caption;
 
 /// The file of a photo, video, animation, audio, voice message or document; None for any
 /// other message. A photo is kept in its largest size.
@@ -70,6 +71,34 @@ pub async fn post(
         return say(&bot, &to, phrase(Phrase::PostEmptyText, to.lang)).await;
     };
     submit_from(&bot, &msg, &ctx, &to, AdminAction::Publish(new)).await
+}
+
+/// A card with a statement's files, as subscribers get it (a preview to check before Send
+/// or Approve): the card as the caption when it fits, else the files and then the card.
+pub async fn send_preview(
+    bot: &JarchiBot,
+    chat: ChatId,
+    card: String,
+    media: &[Attachment],
+) -> HandlerResult {
+    if media.is_empty() {
+        send_html(bot, chat, card, Preview::On).await?;
+        return Ok(());
+    }
+    for _ in 0..media.len() {
+        bot.message_slot().await;
+    }
+    let caption = fits_caption(&card).then_some(card.as_str());
+    match send_files(bot.inner(), chat, media, caption).await {
+        Ok(_) => {}
+        Err(FileSendError::Telegram(e)) => return Err(e.into()),
+        // The card still goes out; the file could not be named to Telegram.
+        Err(other) => tracing::warn!(error = %other, "a statement's file could not be sent"),
+    }
+    if caption.is_none() {
+        send_html(bot, chat, card, Preview::On).await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

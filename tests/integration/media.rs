@@ -357,8 +357,8 @@ async fn the_fake_refuses_what_telegram_refuses_of_media() {
     );
 }
 
-/// With `PUBLISH_APPROVALS=2` a photo's `/post` waits for a second admin like a text one,
-/// and then reaches the subscribers and the channel mirror with its file.
+/// With `PUBLISH_APPROVALS=2` a photo's `/post` waits for a second admin like a text one (who
+/// previews it with its photo), and then reaches the subscribers and the channel mirror with its file.
 #[tokio::test]
 async fn a_photo_post_waits_for_a_second_admin_and_reaches_the_channel() {
     use crate::approvals::{last_button, press};
@@ -382,7 +382,16 @@ async fn a_photo_post_waits_for_a_second_admin_and_reaches_the_channel() {
         "/post عکس با تأیید\nشرح عکس",
         json!([]),
     );
-    app.wait_sent_to(SECOND, asked_before + 2).await;
+    // The second admin sees the photo with its card, as subscribers will, then the question.
+    let preview = wait_calls(&app, "sendPhoto", SECOND, 1).await;
+    assert_eq!(preview[0]["photo"], "file-approved");
+    assert!(
+        preview[0]["caption"]
+            .as_str()
+            .unwrap()
+            .contains("عکس با تأیید")
+    );
+    app.wait_sent_to(SECOND, asked_before + 1).await;
     // Nothing went out before the approval.
     assert!(calls(&app, "sendPhoto", chat).is_empty());
     let (question, approve) = last_button(&app, SECOND);
