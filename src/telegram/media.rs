@@ -85,20 +85,34 @@ pub async fn send_preview(
         send_html(bot, chat, card, Preview::On).await?;
         return Ok(());
     }
-    for _ in 0..media.len() {
-        bot.message_slot().await;
-    }
     let caption = fits_caption(&card).then_some(card.as_str());
-    match send_files(bot.inner(), chat, media, caption).await {
-        Ok(_) => {}
-        Err(FileSendError::Telegram(e)) => return Err(e.into()),
-        // The card still goes out; the file could not be named to Telegram.
-        Err(other) => tracing::warn!(error = %other, "a statement's file could not be sent"),
-    }
+    reply_with_files(bot, chat, media, caption).await?;
     if caption.is_none() {
         send_html(bot, chat, card, Preview::On).await?;
     }
     Ok(())
+}
+
+/// A statement's files as a reply, each message with its slot of the shared budget (an
+/// album counts one per file). A file Telegram cannot be given is logged, not an error: the
+/// text that follows still goes out.
+pub async fn reply_with_files(
+    bot: &JarchiBot,
+    chat: ChatId,
+    media: &[Attachment],
+    caption: Option<&str>,
+) -> HandlerResult {
+    for _ in 0..media.len() {
+        bot.message_slot().await;
+    }
+    match send_files(bot.inner(), chat, media, caption).await {
+        Ok(_) => Ok(()),
+        Err(FileSendError::Telegram(e)) => Err(e.into()),
+        Err(other) => {
+            tracing::warn!(error = %other, "a statement's file could not be sent");
+            Ok(())
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +143,9 @@ pub async fn send_files(
     media: &[Attachment],
     caption: Option<&str>,
 ) -> Result<Vec<MessageId>, FileSendError> {
+    if media.is_empty() {
+        return Ok(Vec::new());
+    }
     let [single] = media else {
         return send_album(bot, chat, media, caption).await;
     };
