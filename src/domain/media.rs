@@ -280,6 +280,14 @@ mod tests {
     }
 
     #[test]
+    fn message_roles_round_trip_through_their_names() {
+        for role in [MessageRole::Media, MessageRole::Caption, MessageRole::Card] {
+            assert_eq!(MessageRole::try_from(role.as_str()), Ok(role));
+        }
+        assert!(MessageRole::try_from("sticker").is_err());
+    }
+
+    #[test]
     fn sources_are_checked() {
         assert_eq!(
             Attachment::telegram(MediaKind::Photo, " ", None),

@@ -9,8 +9,7 @@ use super::approvals::{self, Answer};
 use super::callback::{DraftButton, ReleaseHold, ScheduleButton, button};
 use super::entities::{formatted, formatted_tail};
 use super::reply::{
-    Preview, ReplyTo, edit_text, say, send_card, send_html, send_html_with_keyboard, send_page,
-    toast,
+    Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
 use super::{AdminCommand, Context, HandlerResult, JarchiBot, draft_media};
 use crate::domain::{
@@ -402,7 +401,8 @@ pub(super) async fn show_preview(
         return Ok(());
     };
     let id = ctx.storage.next_announcement_id().await?;
-    send_card(bot, chat, preview_card(id, &preview, lang), preview.media()).await?;
+    super::media::send_preview(bot, chat, preview_card(id, &preview, lang), preview.media())
+        .await?;
     // With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
     let keyboard = InlineKeyboardMarkup::new([
         vec![

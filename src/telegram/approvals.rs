@@ -8,8 +8,7 @@ use teloxide::types::{InlineKeyboardMarkup, User};
 
 use super::callback::{ApprovalButton, button};
 use super::reply::{
-    Preview, ReplyTo, edit_page, edit_text, say, send_card, send_html, send_html_with_keyboard,
-    toast,
+    Preview, ReplyTo, edit_page, edit_text, say, send_html, send_html_with_keyboard, toast,
 };
 use super::{Context, HandlerError, HandlerResult, JarchiBot};
 use crate::config::Approvals;
@@ -162,7 +161,7 @@ async fn ask_to_approve(
         AdminAction::Delete { .. } => None,
     };
     if let Some((card, media)) = card {
-        send_card(bot, chat, card, media).await?;
+        super::media::send_preview(bot, chat, card, media).await?;
     }
     let approve = button(
         phrase(Phrase::ButtonApprove, lang),

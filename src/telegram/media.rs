@@ -15,10 +15,11 @@ use teloxide::types::{
 use super::admin::{content, parse_post, submit_from};
 use super::commands::parse_text;
 use super::entities::formatted_caption_tail;
-use super::reply::{ReplyTo, say};
+use super::reply::{Preview, ReplyTo, say, send_html};
 use super::{AdminCommand, Context, HandlerResult, JarchiBot};
 use crate::domain::{AdminAction, Attachment, MediaKind, MediaSource, NewAnnouncement, SourceKey};
 use crate::text::catalogue::{Phrase, phrase};
+use crate::text::fits_caption;
 
 /// The file of a photo, video, animation, audio, voice message or document; None for any
 /// other message. A photo is kept in its largest size.
@@ -72,6 +73,48 @@ pub async fn post(
     submit_from(&bot, &msg, &ctx, &to, AdminAction::Publish(new)).await
 }
 
+/// A card with a statement's files, as subscribers get it (a preview to check before Send
+/// or Approve): the card as the caption when it fits, else the files and then the card.
+pub async fn send_preview(
+    bot: &JarchiBot,
+    chat: ChatId,
+    card: String,
+    media: &[Attachment],
+) -> HandlerResult {
+    if media.is_empty() {
+        send_html(bot, chat, card, Preview::On).await?;
+        return Ok(());
+    }
+    let caption = fits_caption(&card).then_some(card.as_str());
+    reply_with_files(bot, chat, media, caption).await?;
+    if caption.is_none() {
+        send_html(bot, chat, card, Preview::On).await?;
+    }
+    Ok(())
+}
+
+/// A statement's files as a reply, each message with its slot of the shared budget (an
+/// album counts one per file). A file Telegram cannot be given is logged, not an error: the
+/// text that follows still goes out.
+pub async fn reply_with_files(
+    bot: &JarchiBot,
+    chat: ChatId,
+    media: &[Attachment],
+    caption: Option<&str>,
+) -> HandlerResult {
+    for _ in 0..media.len() {
+        bot.message_slot().await;
+    }
+    match send_files(bot.inner(), chat, media, caption).await {
+        Ok(_) => Ok(()),
+        Err(FileSendError::Telegram(e)) => Err(e.into()),
+        Err(other) => {
+            tracing::warn!(error = %other, "a statement's file could not be sent");
+            Ok(())
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FileSendError {
     #[error(transparent)]
@@ -100,6 +143,9 @@ pub async fn send_files(
     media: &[Attachment],
     caption: Option<&str>,
 ) -> Result<Vec<MessageId>, FileSendError> {
+    if media.is_empty() {
+        return Ok(Vec::new());
+    }
     let [single] = media else {
         return send_album(bot, chat, media, caption).await;
     };

@@ -82,7 +82,7 @@ pub async fn send_statement(
         .subscriber_settings(to.chat.into())
         .await?
         .is_none_or(|s| s.link_previews);
-    send_statement_media(bot, to, statement).await?;
+    super::media::reply_with_files(bot, to.chat, &statement.media, None).await?;
     let parts = full_statement(statement, to.lang);
     let last = parts.len().saturating_sub(1);
     for (i, part) in parts.into_iter().enumerate() {
@@ -95,61 +95,6 @@ pub async fn send_statement(
         send_html(bot, to.chat, part, preview).await?;
     }
     Ok(())
-}
-
-/// A statement's files, before its text, each message with its slot of the budget.
-async fn send_statement_media(
-    bot: &JarchiBot,
-    to: &ReplyTo,
-    statement: &Announcement,
-) -> HandlerResult {
-    if statement.media.is_empty() {
-        return Ok(());
-    }
-    send_files_with_caption(bot, to.chat, &statement.media, None).await
-}
-
-/// A statement's card as subscribers will get it (a preview): alone, or after its files
-/// with the card as their caption when it fits, else as a message of its own after them.
-pub async fn send_card(
-    bot: &JarchiBot,
-    chat: ChatId,
-    card: String,
-    media: &[crate::domain::Attachment],
-) -> HandlerResult {
-    if media.is_empty() {
-        send_html(bot, chat, card, Preview::On).await?;
-        return Ok(());
-    }
-    if crate::text::fits_caption(&card) {
-        return send_files_with_caption(bot, chat, media, Some(&card)).await;
-    }
-    send_files_with_caption(bot, chat, media, None).await?;
-    send_html(bot, chat, card, Preview::On).await?;
-    Ok(())
-}
-
-/// Files (one message, or an album) with `caption` on the first, each message with its slot
-/// of the budget.
-pub async fn send_files_with_caption(
-    bot: &JarchiBot,
-    chat: ChatId,
-    media: &[crate::domain::Attachment],
-    caption: Option<&str>,
-) -> HandlerResult {
-    // An album counts as one message per file.
-    for _ in 0..media.len() {
-        bot.message_slot().await;
-    }
-    match super::media::send_files(bot.inner(), chat, media, caption).await {
-        Ok(_) => Ok(()),
-        Err(super::media::FileSendError::Telegram(e)) => Err(e.into()),
-        // The text still goes out; the file could not be named to Telegram.
-        Err(other) => {
-            tracing::warn!(error = %other, "a statement's file could not be sent");
-            Ok(())
-        }
-    }
 }
 
 /// Answers a pressed button with a short sentence over the chat, so the client stops

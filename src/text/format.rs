@@ -159,11 +159,20 @@ pub fn caption_card(a: &Announcement, lang: Lang) -> String {
     if fits_caption(&card) {
         return card;
     }
-    let shown = Shown::from(a);
+    // Even two UTF-16 units a character, a title this long leaves room for the date line
+    // and the link.
+    let title = excerpt(&a.title, CAPTION_TITLE_CHARS);
+    let shown = Shown {
+        title: &title,
+        ..Shown::from(a)
+    };
     let header = header(&shown, lang);
     let footer = footer(&shown, lang).unwrap_or_default();
     rtl_lines(&join_sections(&[&header, &footer]))
 }
+
+/// The title's share of a revised caption that no longer fits whole.
+const CAPTION_TITLE_CHARS: usize = 300;
 
 /// The mark a list puts before a statement with media (🖼, 🎬, 🔊 or 📄, by its first
 /// file), and the card after it.
@@ -491,6 +500,50 @@ mod tests {
             published_at,
             created_at: published_at,
             media: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_card_is_a_caption_when_it_fits_and_lists_mark_media() {
+        use crate::domain::{Attachment, MediaKind};
+        let short = statement("عنوان", "متن کوتاه", Some("https://example.org/a"));
+        assert!(fits_caption(&announcement_card(&short, Lang::Fa)));
+        assert_eq!(
+            caption_card(&short, Lang::Fa),
+            announcement_card(&short, Lang::Fa)
+        );
+        // Two UTF-16 units each: the title alone is 1000 units, 500 characters.
+        let long = statement(
+            &"📢".repeat(500),
+            &"متن ".repeat(200),
+            Some("https://x.org/b"),
+        );
+        let card = announcement_card(&long, Lang::Fa);
+        assert!(!fits_caption(&card), "{}", visible_len(&card));
+        let caption = caption_card(&long, Lang::Fa);
+        assert!(visible_len(&caption) <= TELEGRAM_CAPTION_LIMIT);
+        assert!(caption.contains("📢📢") && caption.contains("https://x.org/b"));
+        assert!(is_valid_telegram_html(&caption));
+
+        assert_eq!(
+            listed_card(&short, Lang::Fa),
+            announcement_card(&short, Lang::Fa)
+        );
+        for (kind, mark) in [
+            (MediaKind::Photo, "🖼"),
+            (MediaKind::Animation, "🖼"),
+            (MediaKind::Video, "🎬"),
+            (MediaKind::Audio, "🔊"),
+            (MediaKind::Voice, "🔊"),
+            (MediaKind::Document, "📄"),
+        ] {
+            let mut with = short.clone();
+            with.media = vec![Attachment::telegram(kind, "f", None).unwrap()];
+            assert!(listed_card(&with, Lang::Fa).starts_with(mark), "{kind:?}");
+            assert!(
+                search_card(&with, Lang::Fa, &[]).starts_with(mark),
+                "{kind:?}"
+            );
         }
     }
 

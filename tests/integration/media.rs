@@ -23,42 +23,42 @@ pub(crate) fn calls(app: &TestApp, method: &str, chat: i64) -> Vec<Value> {
         .collect()
 }
 
-/// Waits until `chat` has had `n` accepted calls of `method`; returns them.
-pub(crate) async fn wait_calls(app: &TestApp, method: &str, chat: i64, n: usize) -> Vec<Value> {
+/// Waits until `ready` gives something; panics with the calls seen after `WAIT`.
+async fn eventually<T>(app: &TestApp, what: &str, ready: impl Fn() -> Option<T>) -> T {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let found = calls(app, method, chat);
-        if found.len() >= n {
+        if let Some(found) = ready() {
             return found;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "chat {chat} never got {n} {method}\n{}",
+            "never: {what}\n{}",
             app.telegram.describe_calls()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// Waits until every message of `chat` that `pick` selects is as `done` wants it.
+/// Waits until `chat` has had `n` accepted calls of `method`; returns them.
+pub(crate) async fn wait_calls(app: &TestApp, method: &str, chat: i64, n: usize) -> Vec<Value> {
+    let what = format!("{n} {method} to {chat}");
+    eventually(app, &what, || {
+        Some(calls(app, method, chat)).filter(|c| c.len() >= n)
+    })
+    .await
+}
+
+/// Waits until the bot's messages in `chat` are as `done` wants them.
 async fn wait_messages(
     app: &TestApp,
     chat: i64,
     done: impl Fn(&[StoredMessage]) -> bool,
 ) -> Vec<StoredMessage> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let messages = app.telegram.messages_in(chat);
-        if done(&messages) {
-            return messages;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "chat {chat} never got there: {messages:#?}\n{}",
-            app.telegram.describe_calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = format!("the messages in {chat} as wanted");
+    eventually(app, &what, || {
+        Some(app.telegram.messages_in(chat)).filter(|m| done(m))
+    })
+    .await
 }
 
 /// The admin sends a media message with this caption and waits for "published" (broadcast
@@ -67,18 +67,14 @@ async fn post_media(app: &TestApp, kind: &str, file_id: &str, caption: &str, ent
     let before = app.sent_to(ADMIN).len();
     app.telegram
         .push_private_media(ADMIN, kind, file_id, caption, entities);
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !app.sent_to(ADMIN)[before..]
-        .iter()
-        .any(|m| text_of(m).contains("منتشر شد"))
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no answer to the {kind}\n{}",
-            app.telegram.describe_calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let published = || {
+        let sent = app.sent_to(ADMIN);
+        sent[before..]
+            .iter()
+            .any(|m| text_of(m).contains("منتشر شد"))
+            .then_some(())
+    };
+    eventually(app, &format!("an answer to the {kind}"), published).await;
 }
 
 /// Publishes a statement with these files straight through storage's door.
@@ -292,5 +288,123 @@ async fn lists_mark_media_show_sends_the_file_and_inline_mode_offers_the_cached_
         .find(|r| r["type"] == "document")
         .expect("a document");
     assert_eq!(document["document_file_id"], "doc-9");
+    app.stop().await;
+}
+
+/// The fake refuses what Telegram refuses of media: a caption over 1024 UTF-16 units after
+/// entity parsing, albums outside 2–10 items or mixing kinds that cannot mix, a text edit of
+/// a media message. (Its answers parse as teloxide's messages, or the tests above would fail.)
+#[tokio::test]
+async fn the_fake_refuses_what_telegram_refuses_of_media() {
+    use teloxide::payloads::SendPhotoSetters;
+    use teloxide::prelude::*;
+    use teloxide::types::{
+        FileId, InputFile, InputMedia, InputMediaAudio, InputMediaPhoto, InputMediaVideo, ParseMode,
+    };
+
+    let fake = crate::support::fake_telegram::FakeTelegram::start().await;
+    let bot = fake.bot();
+    let chat = teloxide::types::ChatId(134_001);
+    let file = |id: &str| InputFile::file_id(FileId(id.into()));
+    // 1024 two-unit characters are 2048 units, although they are 1024 characters; the
+    // tags do not count.
+    let too_long = format!("<b>{}</b>", "📢".repeat(513));
+    assert!(
+        bot.send_photo(chat, file("a"))
+            .caption(too_long)
+            .parse_mode(ParseMode::Html)
+            .await
+            .is_err()
+    );
+    let fits = format!("<b>{}</b>", "📢".repeat(512));
+    let sent = bot
+        .send_photo(chat, file("a"))
+        .caption(fits)
+        .parse_mode(ParseMode::Html)
+        .await
+        .unwrap();
+    assert!(bot.edit_message_text(chat, sent.id, "x").await.is_err());
+
+    let photo = |id: &str| InputMedia::Photo(InputMediaPhoto::new(file(id)));
+    assert!(bot.send_media_group(chat, vec![photo("1")]).await.is_err());
+    assert!(
+        bot.send_media_group(
+            chat,
+            (0..11).map(|i| photo(&format!("p{i}"))).collect::<Vec<_>>()
+        )
+        .await
+        .is_err()
+    );
+    let audio = InputMedia::Audio(InputMediaAudio::new(file("s")));
+    assert!(
+        bot.send_media_group(chat, vec![photo("1"), audio])
+            .await
+            .is_err()
+    );
+    let video = InputMedia::Video(InputMediaVideo::new(file("v")));
+    let album = bot
+        .send_media_group(chat, vec![photo("1"), video])
+        .await
+        .unwrap();
+    assert_eq!(album.len(), 2);
+    assert_eq!(album[0].media_group_id(), album[1].media_group_id());
+    // Each refusal above broke the contract, as it would with Telegram; nothing else did.
+    assert_eq!(
+        fake.contract_violations().len(),
+        5,
+        "{:#?}",
+        fake.contract_violations()
+    );
+}
+
+/// With `PUBLISH_APPROVALS=2` a photo's `/post` waits for a second admin like a text one (who
+/// previews it with its photo), and then reaches the subscribers and the channel mirror with its file.
+#[tokio::test]
+async fn a_photo_post_waits_for_a_second_admin_and_reaches_the_channel() {
+    use crate::approvals::{last_button, press};
+    const SECOND: i64 = 9002;
+    const CHANNEL: i64 = -1_001_234_567_890;
+    let tweak: crate::app::SettingsTweak =
+        std::sync::Arc::new(|settings: &mut jarchi::config::Settings| {
+            settings.admin_ids = vec![ADMIN as u64, SECOND as u64];
+            settings.publish_approvals = jarchi::config::Approvals::Two;
+            settings.channel_id = Some(CHANNEL);
+        });
+    let app = TestApp::spawn_with_settings(&[], Some(tweak)).await;
+    let chat = 135_001;
+    subscribe(&app, [chat]).await;
+
+    let asked_before = app.sent_to(SECOND).len();
+    app.telegram.push_private_media(
+        ADMIN,
+        "photo",
+        "file-approved",
+        "/post عکس با تأیید\nشرح عکس",
+        json!([]),
+    );
+    // The second admin sees the photo with its card, as subscribers will, then the question.
+    let preview = wait_calls(&app, "sendPhoto", SECOND, 1).await;
+    assert_eq!(preview[0]["photo"], "file-approved");
+    assert!(
+        preview[0]["caption"]
+            .as_str()
+            .unwrap()
+            .contains("عکس با تأیید")
+    );
+    app.wait_sent_to(SECOND, asked_before + 1).await;
+    // Nothing went out before the approval.
+    assert!(calls(&app, "sendPhoto", chat).is_empty());
+    let (question, approve) = last_button(&app, SECOND);
+    press(&app, SECOND, SECOND, question, &approve).await;
+    for to in [chat, CHANNEL] {
+        let sent = wait_calls(&app, "sendPhoto", to, 1).await;
+        assert_eq!(sent[0]["photo"], "file-approved");
+        assert!(
+            sent[0]["caption"]
+                .as_str()
+                .unwrap()
+                .contains("عکس با تأیید")
+        );
+    }
     app.stop().await;
 }

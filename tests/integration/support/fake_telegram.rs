@@ -1043,6 +1043,16 @@ fn check_method_rules(method: &str, params: &Value) -> Result<(), Rejection> {
     }
 }
 
+/// What a text or caption shows: parsed as HTML in parse mode HTML, as it is otherwise.
+fn shown_text(raw: &str, params: &Value) -> Result<String, Rejection> {
+    if params["parse_mode"].as_str() != Some("HTML") {
+        return Ok(raw.to_owned());
+    }
+    telegram_html::parse(raw).map_err(|reason| {
+        Rejection::contract(format!("Bad Request: can't parse entities: {reason}"))
+    })
+}
+
 /// The message text as the user will see it, after checking Telegram's limits.
 fn visible_text(method: &str, params: &Value) -> Result<String, Rejection> {
     let Some(raw_text) = params["text"].as_str() else {
@@ -1050,13 +1060,7 @@ fn visible_text(method: &str, params: &Value) -> Result<String, Rejection> {
             "Bad Request: parameter \"text\" must be a string",
         ));
     };
-    let text = if params["parse_mode"].as_str() == Some("HTML") {
-        telegram_html::parse(raw_text).map_err(|reason| {
-            Rejection::contract(format!("Bad Request: can't parse entities: {reason}"))
-        })?
-    } else {
-        raw_text.to_owned()
-    };
+    let text = shown_text(raw_text, params)?;
     if text.trim().is_empty() {
         return Err(Rejection::contract("Bad Request: message text is empty"));
     }
@@ -1291,10 +1295,14 @@ fn send_message(
     Ok(result)
 }
 
-fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, Rejection> {
+/// The bot's message an edit names; None for one sent via inline mode, which the fake does
+/// not track (Telegram answers `true` for those).
+fn message_to_edit<'s>(
+    state: &'s mut ServerState,
+    params: &Value,
+) -> Result<Option<&'s mut StoredMessage>, Rejection> {
     if params.get("inline_message_id").is_some() {
-        // Messages sent via inline mode are not tracked; Telegram answers `true` for them.
-        return Ok(json!(true));
+        return Ok(None);
     }
     let (Some(chat_id), Some(message_id)) = (
         params.get("chat_id").and_then(chat_id_of),
@@ -1304,21 +1312,20 @@ fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, R
             "Bad Request: message identifier is not specified",
         ));
     };
-    let Some(chat) = state.chats.get_mut(&chat_id) else {
-        return Err(Rejection::contract(
-            "Bad Request: message to edit not found",
-        ));
-    };
+    let not_found = || Rejection::contract("Bad Request: message to edit not found");
+    let chat = state.chats.get_mut(&chat_id).ok_or_else(not_found)?;
     if chat.user_message_ids.contains(&message_id) {
         return Err(Rejection::contract("Bad Request: message can't be edited"));
     }
-    let Some(message) = chat
-        .bot_message_mut(message_id)
+    chat.bot_message_mut(message_id)
         .filter(|message| !message.deleted)
-    else {
-        return Err(Rejection::contract(
-            "Bad Request: message to edit not found",
-        ));
+        .map(Some)
+        .ok_or_else(not_found)
+}
+
+fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, Rejection> {
+    let Some(message) = message_to_edit(state, params)? else {
+        return Ok(json!(true));
     };
     if message.media.is_some() {
         return Err(Rejection::contract(
@@ -1327,6 +1334,16 @@ fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, R
     }
     let new_text = visible_text("editMessageText", params)?;
     let new_raw_text = params["text"].as_str().unwrap_or_default().to_owned();
+    replace_content(message, new_text, new_raw_text, params)
+}
+
+/// An edit's new text (or caption), parse mode and keyboard, unless they change nothing.
+fn replace_content(
+    message: &mut StoredMessage,
+    new_text: String,
+    new_raw_text: String,
+    params: &Value,
+) -> Result<Value, Rejection> {
     let new_parse_mode = params["parse_mode"].as_str().map(str::to_owned);
     // Without reply_markup, Telegram removes the message's inline keyboard.
     let new_markup = inline_keyboard_of(params);

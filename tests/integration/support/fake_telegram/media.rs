@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{
     Rejection, ServerState, StoredMessage, chat_id_of, chat_not_found, inline_keyboard_of,
-    message_json, telegram_html,
+    message_json, message_to_edit, replace_content, shown_text, telegram_html,
 };
 
 /// Telegram's limit on a caption, in UTF-16 code units after entity parsing.
@@ -47,13 +47,7 @@ fn visible_caption(params: &Value) -> Result<String, Rejection> {
             "Bad Request: parameter \"caption\" must be a string",
         ));
     };
-    let text = if params["parse_mode"].as_str() == Some("HTML") {
-        telegram_html::parse(raw).map_err(|reason| {
-            Rejection::contract(format!("Bad Request: can't parse entities: {reason}"))
-        })?
-    } else {
-        raw.to_owned()
-    };
+    let text = shown_text(raw, params)?;
     if telegram_html::utf16_len(&text) > MAX_CAPTION_UTF16_LEN {
         return Err(Rejection::contract(
             "Bad Request: message caption is too long",
@@ -155,7 +149,7 @@ fn store(
     chat_id: i64,
     caption: String,
     params: &Value,
-    media: StoredMedia,
+    media: Option<StoredMedia>,
 ) -> Value {
     let chat = state.chats.entry(chat_id).or_default();
     let message = StoredMessage {
@@ -167,7 +161,7 @@ fn store(
         reply_markup: inline_keyboard_of(params),
         deleted: false,
         edit_count: 0,
-        media: Some(media),
+        media,
     };
     let result = message_json(&message, false);
     chat.bot_messages.push(message);
@@ -189,7 +183,7 @@ pub(super) fn send_media(
         file,
         media_group_id: None,
     };
-    Ok(store(state, chat_id, caption, params, media))
+    Ok(store(state, chat_id, caption, params, Some(media)))
 }
 
 pub(super) fn send_media_group(
@@ -208,7 +202,7 @@ pub(super) fn send_media_group(
             file: item["media"].as_str().unwrap_or_default().to_owned(),
             media_group_id: Some(group.clone()),
         };
-        sent.push(store(state, chat_id, caption, item, media));
+        sent.push(store(state, chat_id, caption, item, Some(media)));
     }
     Ok(Value::Array(sent))
 }
@@ -217,49 +211,17 @@ pub(super) fn edit_message_caption(
     state: &mut ServerState,
     params: &Value,
 ) -> Result<Value, Rejection> {
-    if params.get("inline_message_id").is_some() {
-        return Ok(json!(true));
-    }
-    let (Some(chat_id), Some(message_id)) = (
-        params.get("chat_id").and_then(chat_id_of),
-        params["message_id"].as_i64(),
-    ) else {
-        return Err(Rejection::contract(
-            "Bad Request: message identifier is not specified",
-        ));
-    };
     let caption = visible_caption(params)?;
-    let not_found = || Rejection::contract("Bad Request: message to edit not found");
-    let chat = state.chats.get_mut(&chat_id).ok_or_else(not_found)?;
-    let message = chat
-        .bot_message_mut(message_id)
-        .filter(|m| !m.deleted)
-        .ok_or_else(not_found)?;
+    let Some(message) = message_to_edit(state, params)? else {
+        return Ok(json!(true));
+    };
     if message.media.is_none() {
         return Err(Rejection::contract(
             "Bad Request: there is no caption in the message to edit",
         ));
     }
     let raw = params["caption"].as_str().unwrap_or_default().to_owned();
-    let parse_mode = params["parse_mode"].as_str().map(str::to_owned);
-    let markup = inline_keyboard_of(params);
-    if (&raw, &parse_mode, &markup)
-        == (
-            &message.raw_text,
-            &message.parse_mode,
-            &message.reply_markup,
-        )
-    {
-        return Err(Rejection::contract(
-            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
-        ));
-    }
-    message.text = caption;
-    message.raw_text = raw;
-    message.parse_mode = parse_mode;
-    message.reply_markup = markup;
-    message.edit_count += 1;
-    Ok(message_json(message, true))
+    replace_content(message, caption, raw, params)
 }
 
 /// Deletes what it finds and skips the rest, as Telegram does.
@@ -288,20 +250,8 @@ pub(super) fn copy_message(state: &mut ServerState, params: &Value) -> Result<Va
         .and_then(chat_id_of)
         .ok_or_else(chat_not_found)?;
     let caption = visible_caption(params)?;
-    let chat = state.chats.entry(chat_id).or_default();
-    let message_id = chat.next_message_id();
-    chat.bot_messages.push(StoredMessage {
-        chat_id,
-        message_id,
-        text: caption,
-        raw_text: params["caption"].as_str().unwrap_or_default().to_owned(),
-        parse_mode: params["parse_mode"].as_str().map(str::to_owned),
-        reply_markup: inline_keyboard_of(params),
-        deleted: false,
-        edit_count: 0,
-        media: None,
-    });
-    Ok(json!({ "message_id": message_id }))
+    let copy = store(state, chat_id, caption, params, None);
+    Ok(json!({ "message_id": copy["message_id"] }))
 }
 
 /// The fields a media message has in Telegram's answer, in place of `text`.
