@@ -206,7 +206,7 @@ waiting-hold = ⏸ hold { $hold }: { $statements } statements from feed { $feed 
 hold-released = 📣 { $statements } held statements are queued for broadcast ({ $deliveries } messages).
 
 # ---- publishing as the staff publish: formatting and forwards (issue 12) ----
-forward-media-later = For now only text messages can be published by forwarding; photos, video, audio and files come in a later version. Forward the text, or send it with /post.
+forward-media-later = This kind of message cannot be published: forward a text, or a photo, video, animation, audio, voice message or document with its caption.
 
 ## A second pair of eyes, and the audit trail (issue 12: approvals)
 
@@ -267,7 +267,6 @@ button-cancel-schedule = ✖️ Cancel { $id }
 schedule-cancelled = Schedule { $id } is cancelled; nothing was sent.
 schedule-gone = That schedule is no longer waiting (it was sent or cancelled).
 published-late = ⏰ Statement #{ $id } “{ $title }” was due on { $date } at { $due } Tehran time but went out late, at { $time }: jarchi was not running then.
-schedule-needs-one-approval = With PUBLISH_APPROVALS=2 a statement cannot be held for later yet: send it, and a second admin approves it.
 
 ## Readers: the whole statement, sharing, the daily digest (issue 13)
 
@@ -279,3 +278,12 @@ button-each-as-it-comes = Each statement as it comes
 digest-ask-hour = 🗞 At what hour (Tehran time) should the day's statements come, in one message? Or each as it comes:
 digest-heading = 🗞 <b>Your daily digest</b>: { $count } statements. Tap one to read it.
 digest-item = • <b>{ $title }</b> — { $date } · #{ $id }
+## media-intake (issue 12): "Send later" with a second pair of eyes
+approval-due = ⏰ Once approved, it is held to go out on { $date } at { $time } Tehran time.
+
+## media-intake (issue 12): files in the guided /post, albums, media forwards
+button-add-file = 📎 Add or change a file
+post-ask-attachment =
+    📎 Send the file: a photo, video, animation, audio, voice message or document (a PDF), or an album of 2–10 photos and videos sent together. Its caption is not used; the text stays as it is.
+    To go on without a file: /skip
+post-files-refused = These files cannot go out together: an album holds 2–10 photos and videos, or only audio files, or only documents. Send them again, or /skip.

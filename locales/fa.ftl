@@ -206,7 +206,7 @@ waiting-hold = ⏸ نگه‌داشته { $hold }: { $statements } اطلاعیه
 hold-released = 📣 { $statements } اطلاعیهٔ نگه‌داشته برای ارسال در صف قرار گرفت ({ $deliveries } پیام).
 
 # ---- publishing as the staff publish: formatting and forwards (issue 12) ----
-forward-media-later = فعلاً فقط پیام‌های متنی را می‌توان با بازارسال منتشر کرد؛ عکس، ویدیو، صدا و پرونده در نسخهٔ بعدی می‌آیند. متن را بازارسال کنید یا با /post بفرستید.
+forward-media-later = این گونه پیام را نمی‌توان منتشر کرد: متن، یا عکس، ویدیو، گیف، صدا، پیام صوتی یا سند را با زیرنویسش بازارسال کنید.
 
 ## A second pair of eyes, and the audit trail (issue 12: approvals)
 
@@ -267,7 +267,6 @@ button-cancel-schedule = ✖️ لغو { $id }
 schedule-cancelled = زمان‌بندی { $id } لغو شد؛ چیزی فرستاده نشد.
 schedule-gone = این زمان‌بندی دیگر در انتظار نیست (فرستاده یا لغو شده است).
 published-late = ⏰ اطلاعیهٔ #{ $id } «{ $title }» قرار بود { $date } ساعت { $due } به وقت تهران فرستاده شود، اما دیرتر، ساعت { $time }، رفت: جارچی در آن زمان در حال اجرا نبود.
-schedule-needs-one-approval = با PUBLISH_APPROVALS=2 هنوز نمی‌شود اطلاعیه را برای بعد نگه داشت: آن را بفرستید تا مدیر دیگری تأییدش کند.
 
 ## Readers: the whole statement, sharing, the daily digest (issue 13)
 
@@ -279,3 +278,12 @@ button-each-as-it-comes = هر اطلاعیه همان وقت که می‌رسد
 digest-ask-hour = 🗞 اطلاعیه‌های روز در یک پیام، چه ساعتی (به وقت تهران) برسند؟ یا هر کدام همان وقت که می‌رسد:
 digest-heading = 🗞 <b>خلاصهٔ روزانهٔ شما</b>: { $count } اطلاعیه. برای خواندن هر کدام، دکمه‌اش را بزنید.
 digest-item = • <b>{ $title }</b> — { $date } · #{ $id }
+## media-intake (issue 12): "Send later" with a second pair of eyes
+approval-due = ⏰ پس از تأیید، نگه داشته می‌شود تا { $date } ساعت { $time } به وقت تهران فرستاده شود.
+
+## media-intake (issue 12): files in the guided /post, albums, media forwards
+button-add-file = 📎 افزودن یا تغییر پرونده
+post-ask-attachment =
+    📎 پرونده را بفرستید: عکس، ویدیو، گیف، صدا، پیام صوتی یا سند (PDF)، یا آلبومی از ۲ تا ۱۰ عکس و ویدیو که با هم فرستاده شوند. زیرنویس آن به کار نمی‌رود و متن همان می‌ماند.
+    برای ادامه بدون پرونده: /skip
+post-files-refused = این پرونده‌ها با هم فرستاده نمی‌شوند: یک آلبوم ۲ تا ۱۰ عکس و ویدیو دارد، یا فقط صدا، یا فقط سند. دوباره بفرستید، یا /skip.

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::domain::{HoldRelease, NewAnnouncement, PublishOutcome, StatementContent, StatementId};
+use crate::domain::{
+    DueStatement, HoldRelease, NewAnnouncement, PublishOutcome, StatementContent, StatementId,
+};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Clone, Debug)]
@@ -94,8 +96,23 @@ impl Publisher {
         Arc::clone(&self.schedule_changed)
     }
 
+    /// A held statement whose time came: published under the key it was held with, with
+    /// its audit line, and forgotten, at once.
+    pub async fn publish_held(&self, held: &DueStatement) -> Result<PublishOutcome, StorageError> {
+        let outcome = self.storage.publish_held(held).await?;
+        if let PublishOutcome::Published { id, recipients } = outcome {
+            tracing::info!(
+                announcement = id.0,
+                recipients,
+                "published a held statement"
+            );
+            self.queue_changed.notify_one();
+        }
+        Ok(outcome)
+    }
+
     /// Gives a statement waiting for its time (see `Storage::hold_for_time`) that time;
-    /// the schedule task publishes it through [`publish`](Self::publish) then. False if it
+    /// the schedule task publishes it through [`publish_held`](Self::publish_held) then. False if it
     /// was no longer waiting.
     pub async fn schedule(&self, id: i64, due_ms: i64) -> Result<bool, StorageError> {
         let scheduled = self.storage.set_due(id, due_ms).await?;

@@ -77,10 +77,9 @@ impl Scheduler {
     pub async fn publish_due(&self) -> Result<usize, StorageError> {
         let mut published = 0;
         for held in self.storage.due_statements(BATCH).await? {
-            let outcome = self.publisher.publish(&held.statement).await?;
-            // Forgotten only once published: a crash in between publishes nothing twice,
-            // since the key is then taken and the next round finds a duplicate.
-            self.storage.unschedule(held.id).await?;
+            // Published and forgotten in one transaction; were it not, the key would still
+            // make a second round a duplicate.
+            let outcome = self.publisher.publish_held(&held).await?;
             let PublishOutcome::Published { id, .. } = outcome else {
                 continue;
             };

@@ -2,6 +2,7 @@
 //! Telegram allows, and records how every send ended.
 
 mod limiter;
+mod media;
 mod notices;
 mod sender;
 mod worker;

@@ -83,7 +83,7 @@ pub async fn send_message(
 
 /// Whether an unreadable reply still says `"ok": true`: then Telegram carried the request
 /// out. A proxy's error page, or a body cut short, says nothing of the kind.
-fn telegram_said_ok(raw: &str) -> bool {
+pub(super) fn telegram_said_ok(raw: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(raw)
         .ok()
         .and_then(|reply| reply.get("ok").and_then(serde_json::Value::as_bool))

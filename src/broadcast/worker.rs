@@ -18,15 +18,16 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::limiter::{ChatSpacing, GROUP_SPACING, PRIVATE_CHAT_SPACING, RateLimiter};
+use super::media;
 use super::sender::{self, SendOutcome};
-use crate::domain::{Announcement, Hold, Lang, StatementId};
+use crate::domain::{Announcement, Attachment, Hold, Lang, MessageRole, StatementId};
 use crate::ops::TelegramLink;
 use crate::send_budget::SendBudget;
 use crate::storage::{
     ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Storage, StorageError,
 };
 use crate::telegram::keyboards::{card_keyboard, digest_keyboard};
-use crate::text::{announcement_card, catalogue, digest};
+use crate::text::{announcement_card, caption_card, catalogue, digest};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -159,12 +160,16 @@ enum Job {
         html: Arc<str>,
         preview: bool,
         keyboard: Arc<InlineKeyboardMarkup>,
+        /// The statement's files; empty for a text statement.
+        media: Arc<[Attachment]>,
     },
     Edit {
         html: Arc<str>,
         message: MessageId,
         preview: bool,
         keyboard: Arc<InlineKeyboardMarkup>,
+        /// The card is this message's caption (a statement with media).
+        caption: bool,
     },
     /// One digest message for the delivery it is dispatched with and `companions`, the
     /// chat's other rows it names: every one of them is recorded as this send ended.
@@ -175,6 +180,10 @@ enum Job {
     },
     Delete {
         message: MessageId,
+    },
+    /// Every message of a delivery with media.
+    DeleteAll {
+        messages: Vec<MessageId>,
     },
     /// Nothing to send; record this and move on.
     Settle(DeliveryResult),
@@ -477,6 +486,16 @@ impl Worker {
         }
         let preview = delivery.link_previews;
         if let DeliveryAction::Delete = delivery.action {
+            // Id 0 stands for files Telegram took without telling us their ids.
+            let messages: Vec<MessageId> = delivery
+                .messages
+                .iter()
+                .filter(|m| m.message_id > 0)
+                .map(|m| MessageId(m.message_id))
+                .collect();
+            if !messages.is_empty() {
+                return Job::DeleteAll { messages };
+            }
             return match delivery.message_id {
                 Some(id) => Job::Delete {
                     message: MessageId(id),
@@ -486,8 +505,17 @@ impl Worker {
                 }),
             };
         }
+        let caption = delivery
+            .messages
+            .iter()
+            .find(|m| m.role == MessageRole::Caption);
         let (html, keyboard) = match contents
-            .card(&self.storage, delivery.announcement_id, delivery.lang)
+            .card(
+                &self.storage,
+                delivery.announcement_id,
+                delivery.lang,
+                delivery.action == DeliveryAction::Edit && caption.is_some(),
+            )
             .await
         {
             Ok(Some(card)) => card,
@@ -503,20 +531,29 @@ impl Worker {
                 });
             }
         };
-        match (delivery.action, delivery.message_id) {
-            (DeliveryAction::Edit, Some(id)) => Job::Edit {
+        match (delivery.action, caption, delivery.message_id) {
+            (DeliveryAction::Edit, Some(caption), _) => Job::Edit {
+                html,
+                message: MessageId(caption.message_id),
+                preview,
+                keyboard,
+                caption: true,
+            },
+            (DeliveryAction::Edit, None, Some(id)) => Job::Edit {
                 html,
                 message: MessageId(id),
                 preview,
                 keyboard,
+                caption: false,
             },
-            (DeliveryAction::Edit, None) => Job::Settle(DeliveryResult::Failed {
+            (DeliveryAction::Edit, None, None) => Job::Settle(DeliveryResult::Failed {
                 error: "no message id to edit".into(),
             }),
             _ => Job::Send {
                 html,
                 preview,
                 keyboard,
+                media: contents.media(delivery.announcement_id),
             },
         }
     }
@@ -695,7 +732,7 @@ struct Sending {
     clock: Clock,
 }
 
-async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settled {
+async fn execute(sending: Sending, mut delivery: ClaimedDelivery, job: Job) -> Settled {
     let Sending {
         storage,
         outcomes,
@@ -714,14 +751,43 @@ async fn execute(sending: Sending, delivery: ClaimedDelivery, job: Job) -> Settl
             html,
             preview,
             keyboard,
+            media,
+        } if !media.is_empty() => {
+            let sent = media::send_with_media(
+                &bot,
+                chat,
+                &html,
+                &media,
+                preview,
+                &delivery.messages,
+                &keyboard,
+            )
+            .await;
+            delivery.messages.extend(sent.delivered);
+            sent.outcome
+        }
+        Job::Send {
+            html,
+            preview,
+            keyboard,
+            ..
         } => sender::send_message(&bot, chat, &html, preview, Some(&keyboard)).await,
+        Job::Edit {
+            html,
+            message,
+            keyboard,
+            caption: true,
+            ..
+        } => media::edit_caption(&bot, chat, message, &html, &keyboard).await,
         Job::Edit {
             html,
             message,
             preview,
             keyboard,
+            ..
         } => sender::edit_message(&bot, chat, message, &html, preview, Some(&keyboard)).await,
         Job::Delete { message } => sender::delete_message(&bot, chat, message).await,
+        Job::DeleteAll { messages } => media::delete_all(&bot, chat, &messages).await,
         Job::Digest {
             html,
             keyboard,
@@ -871,7 +937,7 @@ async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
 #[derive(Default)]
 struct ContentCache {
     statements: HashMap<StatementId, Option<Announcement>>,
-    cards: HashMap<(StatementId, Lang), (Arc<str>, Arc<InlineKeyboardMarkup>)>,
+    cards: HashMap<(StatementId, Lang, bool), (Arc<str>, Arc<InlineKeyboardMarkup>)>,
 }
 
 impl ContentCache {
@@ -886,24 +952,40 @@ impl ContentCache {
         Ok(self.statements.get(&id).cloned().flatten())
     }
 
-    /// The card of a statement and the buttons that ride on it.
+    /// The card of a statement and the buttons that ride on it; the card as a revised
+    /// caption when `caption` (see `text::caption_card`).
     async fn card(
         &mut self,
         storage: &Storage,
         id: StatementId,
         lang: Lang,
+        caption: bool,
     ) -> Result<Option<(Arc<str>, Arc<InlineKeyboardMarkup>)>, StorageError> {
-        if let Some((html, keyboard)) = self.cards.get(&(id, lang)) {
+        if let Some((html, keyboard)) = self.cards.get(&(id, lang, caption)) {
             return Ok(Some((Arc::clone(html), Arc::clone(keyboard))));
         }
         let Some(statement) = self.statement(storage, id).await? else {
             return Ok(None);
         };
-        let html: Arc<str> = announcement_card(&statement, lang).into();
+        let html: Arc<str> = if caption {
+            caption_card(&statement, lang).into()
+        } else {
+            announcement_card(&statement, lang).into()
+        };
         let keyboard = Arc::new(card_keyboard(&statement, lang));
-        self.cards
-            .insert((id, lang), (Arc::clone(&html), Arc::clone(&keyboard)));
+        self.cards.insert(
+            (id, lang, caption),
+            (Arc::clone(&html), Arc::clone(&keyboard)),
+        );
         Ok(Some((html, keyboard)))
+    }
+
+    /// The files of a statement [`card`](Self::card) read.
+    fn media(&self, id: StatementId) -> Arc<[Attachment]> {
+        match self.statements.get(&id) {
+            Some(Some(statement)) => statement.media.as_slice().into(),
+            _ => Arc::from([]),
+        }
     }
 }
 

@@ -2,6 +2,7 @@ use std::ops::Deref;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
+use super::media::{Attachment, MediaError, check_attachments};
 use super::{SourceKey, StatementId};
 
 /// A statement as stored in the archive.
@@ -20,6 +21,8 @@ pub struct Announcement {
     pub image_url: Option<String>,
     pub published_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// The files that go out with it, in order; empty for a text statement.
+    pub media: Vec<Attachment>,
 }
 
 /// What a statement says, without where it came from: enough to revise a stored statement
@@ -33,6 +36,7 @@ pub struct StatementContent {
     link: Option<String>,
     image_url: Option<String>,
     published_at: DateTime<Utc>,
+    media: Vec<Attachment>,
 }
 
 /// A statement about to enter the archive: its content and the key that decides whether
@@ -51,6 +55,8 @@ pub enum AnnouncementError {
     Empty,
     #[error("the link must be an http(s) URL: {0}")]
     BadLink(String),
+    #[error(transparent)]
+    Media(#[from] MediaError),
 }
 
 /// Keeps the archive's rows within what any message can carry; longer titles are
@@ -87,7 +93,15 @@ impl StatementContent {
             // Publication times are whole seconds, as feeds give them: a feed item is
             // recognised by its title and this time (see `Storage::recognise`).
             published_at: published_at.trunc_subsecs(0),
+            media: Vec::new(),
         })
+    }
+
+    /// The statement with these files (at most ten, of kinds that may share an album).
+    pub fn with_media(mut self, media: Vec<Attachment>) -> Result<Self, AnnouncementError> {
+        check_attachments(&media)?;
+        self.media = media;
+        Ok(self)
     }
 
     pub fn with_image(mut self, image_url: Option<String>) -> Self {
@@ -112,6 +126,9 @@ impl StatementContent {
     }
     pub fn published_at(&self) -> DateTime<Utc> {
         self.published_at
+    }
+    pub fn media(&self) -> &[Attachment] {
+        &self.media
     }
 }
 

@@ -12,6 +12,12 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminAction {
     Publish(NewAnnouncement),
+    /// "Send later" under `PUBLISH_APPROVALS=2`: approving it holds the statement for its
+    /// time, and the schedule task publishes it then.
+    PublishAt {
+        statement: NewAnnouncement,
+        due: DateTime<Utc>,
+    },
     Edit {
         id: StatementId,
         revised: StatementContent,
@@ -24,7 +30,7 @@ pub enum AdminAction {
 impl AdminAction {
     pub fn kind(&self) -> ActionKind {
         match self {
-            AdminAction::Publish(_) => ActionKind::Publish,
+            AdminAction::Publish(_) | AdminAction::PublishAt { .. } => ActionKind::Publish,
             AdminAction::Edit { .. } => ActionKind::Edit,
             AdminAction::Delete { .. } => ActionKind::Delete,
         }
@@ -33,8 +39,16 @@ impl AdminAction {
     /// The statement an edit or a delete is about; none for a publish, which has no number yet.
     pub fn statement(&self) -> Option<StatementId> {
         match self {
-            AdminAction::Publish(_) => None,
+            AdminAction::Publish(_) | AdminAction::PublishAt { .. } => None,
             AdminAction::Edit { id, .. } | AdminAction::Delete { id } => Some(*id),
+        }
+    }
+
+    /// When a publish held for later goes out; None for what happens at once.
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        match self {
+            AdminAction::PublishAt { due, .. } => Some(*due),
+            _ => None,
         }
     }
 }
@@ -83,6 +97,11 @@ pub enum ActionOutcome {
         id: StatementId,
         copies: Option<u64>,
     },
+    /// Held for `due` as schedule `schedule_id` (a [`AdminAction::PublishAt`]).
+    Scheduled {
+        schedule_id: i64,
+        due: DateTime<Utc>,
+    },
 }
 
 impl ActionOutcome {
@@ -95,6 +114,8 @@ impl ActionOutcome {
             ActionOutcome::Revised { copies, .. } | ActionOutcome::Retracted { copies, .. } => {
                 copies.is_some()
             }
+            // The schedule task's work, not the broadcast worker's.
+            ActionOutcome::Scheduled { .. } => false,
         }
     }
 }

@@ -130,6 +130,10 @@ pub struct ClaimedDelivery {
     pub digest: Option<DigestHour>,
     /// Why the row was held back before, if it was.
     pub held: Option<Hold>,
+    /// The messages of this statement's send in this chat that Telegram accepted so far
+    /// (a statement with media may take several); the worker adds the ones it sends, and
+    /// recording keeps them, whatever the outcome. Empty for a text statement.
+    pub messages: Vec<super::DeliveredMessage>,
 }
 
 /// How one send ended, as the worker reports it to the queue.

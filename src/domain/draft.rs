@@ -1,11 +1,13 @@
 //! The guided `/post` dialogue: one draft per admin, a step at a time.
 
-use super::{ChatId, UnknownValue, UserId};
+use super::{Attachment, ChatId, UnknownValue, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DraftStep {
     Title,
     Body,
+    /// A file or an album to go with the statement, asked from the preview ("Add a file").
+    Attachment,
     Link,
     Preview,
 }
@@ -15,6 +17,7 @@ impl DraftStep {
         match self {
             DraftStep::Title => "title",
             DraftStep::Body => "body",
+            DraftStep::Attachment => "attachment",
             DraftStep::Link => "link",
             DraftStep::Preview => "preview",
         }
@@ -27,6 +30,7 @@ impl TryFrom<&str> for DraftStep {
         match s {
             "title" => Ok(DraftStep::Title),
             "body" => Ok(DraftStep::Body),
+            "attachment" => Ok(DraftStep::Attachment),
             "link" => Ok(DraftStep::Link),
             "preview" => Ok(DraftStep::Preview),
             _ => Err(UnknownValue::new("draft step", s)),
@@ -45,4 +49,6 @@ pub struct Draft {
     /// before formatting was kept.
     pub body_html: Option<String>,
     pub link: Option<String>,
+    /// The files that go out with it, in order (at most an album's ten).
+    pub media: Vec<Attachment>,
 }

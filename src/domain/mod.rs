@@ -4,12 +4,14 @@ mod announcement;
 mod approval;
 mod delivery;
 mod draft;
+mod enclosure;
 mod feed;
 mod feed_policy;
 mod figures;
 mod identity;
 mod ids;
 mod lang;
+mod media;
 mod schedule;
 mod settings;
 mod subscriber;
@@ -27,12 +29,17 @@ pub use delivery::{
     PublishOutcome,
 };
 pub use draft::{Draft, DraftStep};
+pub use enclosure::{EnclosureDelivery, FeedEnclosure, MAX_URL_SEND_BYTES};
 pub use feed::{FeedHealth, FeedNotice, FeedStatus, HeldStatements, WaitingHold};
 pub use feed_policy::{FeedPolicy, FeedRefusal, inside_kind};
 pub use figures::{BroadcastFigures, Stats};
 pub use identity::link_identity;
 pub use ids::{ChatId, SourceKey, StatementId, UserId};
 pub use lang::Lang;
+pub use media::{
+    AlbumFamily, Attachment, DeliveredMessage, MAX_ATTACHMENTS, MediaError, MediaKind, MediaSource,
+    MessageRole, check_attachments,
+};
 pub use schedule::{DueStatement, LatePublish, ScheduledStatement, WaitingSchedule};
 pub use settings::{DigestHour, QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
 pub use subscriber::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};

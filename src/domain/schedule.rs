@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ChatId, NewAnnouncement, StatementId};
+use super::{ChatId, NewAnnouncement, StatementId, UserId};
 
 /// A statement whose admin pressed "Send later" and has not yet typed the time: their
 /// next message in `chat_id` is the time.
@@ -26,6 +26,8 @@ pub struct ScheduledStatement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueStatement {
     pub id: i64,
+    /// The admin who held it: the audit line of its publish is theirs.
+    pub author: UserId,
     pub statement: NewAnnouncement,
     pub due: DateTime<Utc>,
 }

@@ -5,7 +5,9 @@ use scraper::{Html, Selector};
 use super::chunks::{self, Cuts, ENTRIES_PER_CHUNK};
 use super::decode::decode;
 use super::sanitise::{Sanitiser, bounded_markup};
-use crate::domain::{NewAnnouncement, SourceKey, StatementContent, is_http_url};
+use crate::domain::{
+    EnclosureDelivery, FeedEnclosure, NewAnnouncement, SourceKey, StatementContent, is_http_url,
+};
 use crate::text::{escape, excerpt, first_image, html_to_plain};
 
 #[derive(Debug, thiserror::Error)]
@@ -346,9 +348,29 @@ fn to_announcement(
     let source_key = source_key(&entry, link.as_deref(), &title, &body_text, dated);
     let image = first_image(&body_html).or_else(|| media_image(&entry, base));
     let published_at = dated.unwrap_or_else(Utc::now);
+    let (media, body_html, body_text) = match enclosure(&entry, base) {
+        Some(EnclosureDelivery::File(file)) => (vec![file], body_html, body_text),
+        // First, where the card's excerpt cannot cut it off; Telegram makes the URL a link.
+        Some(EnclosureDelivery::Link(url)) => (
+            Vec::new(),
+            format!("<p>📎 <a href=\"{0}\">{0}</a></p>{body_html}", escape(&url)),
+            format!("📎 {url}\n\n{body_text}"),
+        ),
+        None => (Vec::new(), body_html, body_text),
+    };
     StatementContent::new(&title, body_html, body_text, link, published_at)
-        .map(|content| NewAnnouncement::keyed(source_key, content.with_image(image)))
+        .and_then(|content| content.with_image(image).with_media(media))
+        .map(|content| NewAnnouncement::keyed(source_key, content))
         .map_err(|_| "neither a title nor a text")
+}
+
+/// The entry's first enclosure that jarchi sends (audio, video, a PDF), its URL resolved and
+/// held to http(s) as links are.
+fn enclosure(entry: &Entry, base: Option<&url::Url>) -> Option<EnclosureDelivery> {
+    entry.enclosures.iter().find_map(|e| {
+        let url = absolute(e.url.as_str(), base)?;
+        FeedEnclosure::new(&url, e.enclosure_type.as_deref(), e.length.as_deref()).delivery()
+    })
 }
 
 /// The entry's HTML: its full content if it has one, else its summary. Plain text is
@@ -634,6 +656,65 @@ mod tests {
             parse_feed(b"<rss><channel><item/><item/></channel></rss>", None),
             Err(ParseError::NoEntries(_))
         ));
+    }
+
+    /// Audio, video and PDF enclosures up to 20 MB go out as files by URL; bigger ones, or
+    /// of unknown size, are a link at the top of the text; a picture stays the card's
+    /// picture; an address that is not http(s) is dropped as links are.
+    #[test]
+    fn enclosures_are_files_when_small_and_links_otherwise() {
+        use crate::domain::{MediaKind, MediaSource};
+        let rss = include_bytes!("../../tests/fixtures/feeds/rss-enclosures.xml");
+        let parsed = parse_feed(rss, Some("https://example.org/feed/")).unwrap();
+        let [audio, video, pdf, photo, unsafe_one] = &parsed.items[..] else {
+            panic!("{:?}", parsed.items);
+        };
+        assert_eq!(audio.media().len(), 1);
+        assert_eq!(audio.media()[0].kind(), MediaKind::Audio);
+        assert_eq!(
+            audio.media()[0].source(),
+            &MediaSource::Url {
+                url: "https://example.org/media/message.mp3".into(),
+                mime_type: Some("audio/mpeg".into()),
+                size: Some(1_048_576),
+            }
+        );
+        assert!(!audio.body_text().contains("📎"));
+        for (item, url) in [
+            (video, "https://example.org/media/rally.mp4"),
+            (pdf, "https://example.org/media/statement.pdf"),
+        ] {
+            assert!(item.media().is_empty(), "{item:?}");
+            assert!(
+                item.body_text().starts_with(&format!("📎 {url}\n")),
+                "{item:?}"
+            );
+            assert!(
+                item.body_html().contains(&format!("href=\"{url}\"")),
+                "{item:?}"
+            );
+        }
+        assert_eq!(pdf.title(), "متن بیانیه (PDF)");
+        assert!(photo.media().is_empty());
+        assert_eq!(
+            photo.image_url(),
+            Some("https://example.org/media/photo.jpg")
+        );
+        assert!(unsafe_one.media().is_empty());
+        assert!(!unsafe_one.body_html().contains("javascript"));
+
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+            <entry><id>a1</id><title>Podcast</title><updated>2026-11-23T10:00:00Z</updated>
+            <link rel="alternate" href="https://example.org/p1"/>
+            <link rel="enclosure" href="https://example.org/p1.m4a" length="2000" type="audio/mp4"/>
+            <summary>An episode</summary></entry></feed>"#;
+        let parsed = parse_feed(atom.as_bytes(), None).unwrap();
+        let item = &parsed.items[0];
+        assert_eq!(item.link(), Some("https://example.org/p1"));
+        assert_eq!(
+            item.media()[0].file_reference(),
+            "https://example.org/p1.m4a"
+        );
     }
 
     #[test]

@@ -61,5 +61,13 @@ impl Publisher {
         if outcome.queued_work() {
             self.queue_changed.notify_one();
         }
+        if let ActionOutcome::Scheduled { schedule_id, due } = outcome {
+            tracing::info!(
+                schedule = schedule_id,
+                due_ms = due.timestamp_millis(),
+                "a statement is held for later"
+            );
+            self.schedule_changed.notify_one();
+        }
     }
 }

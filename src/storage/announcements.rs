@@ -34,6 +34,8 @@ impl From<AnnouncementRow> for Announcement {
             image_url: row.image_url,
             published_at: from_ms(row.published_at),
             created_at: from_ms(row.created_at),
+            // Read by a second query (`Storage::with_media`), one for a whole list.
+            media: Vec::new(),
         }
     }
 }
@@ -58,7 +60,7 @@ impl Storage {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Announcement::from))
+        self.with_media_one(row.map(Announcement::from)).await
     }
 
     /// The newest statements first.
@@ -71,7 +73,8 @@ impl Storage {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(Announcement::from).collect())
+        self.with_media(rows.into_iter().map(Announcement::from).collect())
+            .await
     }
 
     pub async fn count_announcements(&self) -> Result<i64, StorageError> {
@@ -104,6 +107,7 @@ pub(super) async fn insert_if_new(
         Some((id, key)) => {
             super::search::index_new(tx, id, key, published_at, new.title(), new.body_text())
                 .await?;
+            super::media::insert_media(tx, id, new.media()).await?;
             Ok(ArchiveOutcome::Inserted(id))
         }
         None => {

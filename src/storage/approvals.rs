@@ -7,6 +7,7 @@ use super::audit::{audit_in, record_outcome};
 use super::ids::read_name;
 use super::queue::publish_in;
 use super::revisions::{retract_in, revise_in};
+use super::schedules::{Held, hold_in};
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, now_ms};
 use crate::domain::{
@@ -28,10 +29,13 @@ struct RequestRow {
     link: Option<String>,
     image_url: Option<String>,
     published_at: Option<i64>,
+    due_at: Option<i64>,
+    media: Option<String>,
 }
 
 const REQUEST_COLUMNS: &str = "id, action, author_id, author_chat_id, statement_id, source_key, \
-                               title, body_html, body_text, link, image_url, published_at";
+                               title, body_html, body_text, link, image_url, published_at, \
+                               due_at, media";
 
 impl RequestRow {
     fn request(&self) -> Result<ApprovalRequest, StorageError> {
@@ -52,6 +56,7 @@ impl RequestRow {
             unknown: crate::domain::UnknownValue::new("request content", &self.id.to_string()),
         };
         let content = || {
+            let media = super::media::media_from_json("approval_requests", self.media.as_deref())?;
             StatementContent::new(
                 self.title.as_deref().unwrap_or_default(),
                 self.body_html.clone().unwrap_or_default(),
@@ -60,13 +65,23 @@ impl RequestRow {
                 from_ms(self.published_at.unwrap_or_default()),
             )
             .map(|c| c.with_image(self.image_url.clone()))
+            .and_then(|c| c.with_media(media))
             .map_err(|_| broken())
         };
-        Ok(match self.request()?.kind {
-            ActionKind::Publish => AdminAction::Publish(NewAnnouncement::keyed(
+        let new = || -> Result<NewAnnouncement, StorageError> {
+            Ok(NewAnnouncement::keyed(
                 self.source_key.clone().ok_or_else(broken)?,
                 content()?,
-            )),
+            ))
+        };
+        Ok(match self.request()?.kind {
+            ActionKind::Publish => match self.due_at {
+                None => AdminAction::Publish(new()?),
+                Some(due) => AdminAction::PublishAt {
+                    statement: new()?,
+                    due: from_ms(due),
+                },
+            },
             ActionKind::Edit => AdminAction::Edit {
                 id: self.statement_id.ok_or_else(broken)?,
                 revised: content()?,
@@ -88,7 +103,7 @@ impl Storage {
     ) -> Result<ActionOutcome, StorageError> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let outcome = carry_out_in(&mut tx, action, now).await?;
+        let outcome = carry_out_in(&mut tx, author, action, now).await?;
         record_outcome(&mut tx, author, outcome, now).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -102,14 +117,17 @@ impl Storage {
         action: &AdminAction,
     ) -> Result<ApprovalRequest, StorageError> {
         let (source_key, content) = match action {
-            AdminAction::Publish(new) => (Some(new.source_key()), Some(new.content())),
+            AdminAction::Publish(new) | AdminAction::PublishAt { statement: new, .. } => {
+                (Some(new.source_key()), Some(new.content()))
+            }
             AdminAction::Edit { revised, .. } => (None, Some(revised)),
             AdminAction::Delete { .. } => (None, None),
         };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO approval_requests (action, author_id, author_chat_id, statement_id,
-                 source_key, title, body_html, body_text, link, image_url, published_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                 source_key, title, body_html, body_text, link, image_url, published_at, created_at,
+                 due_at, media)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
         )
         .bind(action.kind().as_str())
         .bind(author)
@@ -123,6 +141,8 @@ impl Storage {
         .bind(content.and_then(StatementContent::image_url))
         .bind(content.map(|c| c.published_at().timestamp_millis()))
         .bind(now_ms())
+        .bind(action.due().map(|due| due.timestamp_millis()))
+        .bind(content.and_then(|c| super::media::media_json(c.media())))
         .fetch_one(&self.pool)
         .await?;
         Ok(ApprovalRequest {
@@ -162,7 +182,7 @@ impl Storage {
             });
         };
         let mut request = row.request()?;
-        let outcome = carry_out_in(&mut tx, &row.action()?, now).await?;
+        let outcome = carry_out_in(&mut tx, request.author, &row.action()?, now).await?;
         if let ActionOutcome::Published(published) = outcome {
             request.statement = Some(published_id(published));
         }
@@ -244,7 +264,7 @@ async fn clear_content(
     sqlx::query(
         "UPDATE approval_requests SET statement_id = ?2, source_key = NULL, title = NULL,
              body_html = NULL, body_text = NULL, link = NULL, image_url = NULL,
-             published_at = NULL
+             published_at = NULL, due_at = NULL, media = NULL
          WHERE id = ?1",
     )
     .bind(request)
@@ -264,11 +284,26 @@ fn published_id(outcome: crate::domain::PublishOutcome) -> StatementId {
 /// Does what the admin asked, in the caller's transaction.
 async fn carry_out_in(
     tx: &mut sqlx::SqliteConnection,
+    author: UserId,
     action: &AdminAction,
     now: i64,
 ) -> Result<ActionOutcome, StorageError> {
     Ok(match action {
         AdminAction::Publish(new) => ActionOutcome::Published(publish_in(tx, new, now).await?),
+        AdminAction::PublishAt { statement, due } => {
+            let held = Held {
+                key: statement.source_key(),
+                user_id: author,
+                // Only a statement still waiting for its time needs the chat it is typed in.
+                chat_id: author.private_chat().unwrap_or(ChatId(0)),
+                content: statement.content(),
+            };
+            let due_ms = due.timestamp_millis();
+            ActionOutcome::Scheduled {
+                schedule_id: hold_in(tx, &held, Some(due_ms)).await?,
+                due: *due,
+            }
+        }
         AdminAction::Edit { id, revised } => ActionOutcome::Revised {
             id: *id,
             copies: revise_in(tx, *id, revised, now).await?,

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::ids::read_name;
+use super::media::{media_from_json, media_json};
 use super::{Storage, StorageError};
 use crate::domain::time::{millis, now_ms};
 use crate::domain::{ChatId, Draft, UserId};
@@ -17,6 +18,7 @@ struct DraftRow {
     body: String,
     body_html: Option<String>,
     link: Option<String>,
+    media: Option<String>,
 }
 
 /// An unfinished `/post` is forgotten after this long without a step.
@@ -25,7 +27,7 @@ pub(super) const DRAFT_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 impl Storage {
     pub async fn draft(&self, user_id: UserId) -> Result<Option<Draft>, StorageError> {
         let row: Option<DraftRow> = sqlx::query_as(
-            "SELECT user_id, chat_id, step, title, body, body_html, link FROM admin_drafts
+            "SELECT user_id, chat_id, step, title, body, body_html, link, media FROM admin_drafts
              WHERE user_id = ?1 AND updated_at >= ?2",
         )
         .bind(user_id)
@@ -41,6 +43,7 @@ impl Storage {
                 body: r.body,
                 body_html: r.body_html,
                 link: r.link,
+                media: media_from_json("admin_drafts", r.media.as_deref())?,
             })
         })
         .transpose()
@@ -49,11 +52,13 @@ impl Storage {
     /// Creates or replaces the admin's draft.
     pub async fn save_draft(&self, draft: &Draft) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO admin_drafts (user_id, chat_id, step, title, body, link, updated_at, body_html)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO admin_drafts (user_id, chat_id, step, title, body, link, updated_at, body_html,
+                 media)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, step = excluded.step,
                  title = excluded.title, body = excluded.body, link = excluded.link,
-                 updated_at = excluded.updated_at, body_html = excluded.body_html",
+                 updated_at = excluded.updated_at, body_html = excluded.body_html,
+                 media = excluded.media",
         )
         .bind(draft.user_id)
         .bind(draft.chat_id)
@@ -63,6 +68,7 @@ impl Storage {
         .bind(&draft.link)
         .bind(now_ms())
         .bind(&draft.body_html)
+        .bind(media_json(&draft.media))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -76,5 +82,45 @@ impl Storage {
             .await?
             .rows_affected()
             > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Attachment, DraftStep, MediaKind};
+
+    /// A draft at the attachment step keeps its files in order across a reconnect (a
+    /// restart reads the same file).
+    #[tokio::test]
+    async fn a_draft_keeps_its_step_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("d.db").display());
+        let storage = Storage::connect(&url).await.unwrap();
+        let files = vec![
+            Attachment::telegram(MediaKind::Photo, "p1", Some("u1".into())).unwrap(),
+            Attachment::telegram(MediaKind::Video, "v2", None).unwrap(),
+        ];
+        let draft = Draft {
+            user_id: UserId(5),
+            chat_id: ChatId(5),
+            step: DraftStep::Attachment,
+            title: "عنوان".into(),
+            body: "متن".into(),
+            body_html: Some("<b>متن</b>".into()),
+            link: None,
+            media: files,
+        };
+        storage.save_draft(&draft).await.unwrap();
+        storage.close().await;
+        let storage = Storage::connect(&url).await.unwrap();
+        assert_eq!(storage.draft(UserId(5)).await.unwrap(), Some(draft.clone()));
+        let plain = Draft {
+            media: Vec::new(),
+            step: DraftStep::Preview,
+            ..draft
+        };
+        storage.save_draft(&plain).await.unwrap();
+        assert_eq!(storage.draft(UserId(5)).await.unwrap(), Some(plain));
     }
 }

@@ -10,6 +10,7 @@ mod feeds;
 mod holds;
 mod ids;
 mod maintenance;
+mod media;
 mod permissions;
 mod queue;
 mod revisions;

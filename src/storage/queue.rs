@@ -1,6 +1,7 @@
 //! The delivery queue: publishing fans a statement out to one row per active subscriber;
 //! the broadcast worker claims due rows, sends, and records how each send ended.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::announcements::insert_if_new;
@@ -9,8 +10,8 @@ use super::subscribers::{Erasure, digest_hour, erase_chat, quiet_hours};
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, millis, now_ms};
 use crate::domain::{
-    ArchiveOutcome, ChatId, ChatKind, ClaimedDelivery, DeliveryResult, NewAnnouncement,
-    PublishOutcome, StatementId,
+    ArchiveOutcome, ChatId, ChatKind, ClaimedDelivery, DeliveredMessage, DeliveryAction,
+    DeliveryResult, NewAnnouncement, PublishOutcome, StatementId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -156,6 +157,7 @@ impl Storage {
         .bind(serde_json::to_string(&chat_ids).unwrap_or_else(|_| "[]".into()))
         .fetch_all(&self.pool)
         .await?;
+        let mut messages = delivered_messages(&self.pool, &rows).await?;
         let mut claimed = rows
             .into_iter()
             .map(|row| {
@@ -187,6 +189,7 @@ impl Storage {
                         .as_deref()
                         .map(|h| read_name("deliveries", h))
                         .transpose()?,
+                    messages: messages.remove(&row.id).unwrap_or_default(),
                 })
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -253,6 +256,69 @@ impl Storage {
     }
 }
 
+/// The messages already delivered of each claimed row's statement in its chat, read from
+/// the row's 'send' (an edit or delete job acts on the messages its send left), with one
+/// query for the batch.
+async fn delivered_messages(
+    pool: &sqlx::SqlitePool,
+    rows: &[ClaimRow],
+) -> Result<HashMap<i64, Vec<DeliveredMessage>>, StorageError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let found: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT d.id, m.position, m.message_id, m.role
+         FROM deliveries d
+         JOIN deliveries s ON s.announcement_id = d.announcement_id AND s.chat_id = d.chat_id
+                          AND s.action = 'send'
+         JOIN delivery_messages m ON m.delivery_id = s.id
+         WHERE d.id IN (SELECT value FROM json_each(?1))
+         ORDER BY d.id, m.position",
+    )
+    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+    .fetch_all(pool)
+    .await?;
+    let mut by_delivery: HashMap<i64, Vec<DeliveredMessage>> = HashMap::new();
+    for (delivery, position, message_id, role) in found {
+        // Ids outside what Telegram uses cannot be acted on; they are left out.
+        let (Ok(position), Ok(message_id)) = (u8::try_from(position), i32::try_from(message_id))
+        else {
+            continue;
+        };
+        by_delivery
+            .entry(delivery)
+            .or_default()
+            .push(DeliveredMessage {
+                position,
+                message_id,
+                role: read_name("delivery_messages", &role)?,
+            });
+    }
+    Ok(by_delivery)
+}
+
+/// Keeps every message a send delivered so far, whatever became of the rest of it: a retry
+/// then sends only what is missing, and a deletion reaches every part.
+async fn keep_messages(
+    tx: &mut sqlx::SqliteConnection,
+    delivery: &ClaimedDelivery,
+) -> Result<(), StorageError> {
+    if delivery.action != DeliveryAction::Send {
+        return Ok(());
+    }
+    for message in &delivery.messages {
+        sqlx::query(
+            "INSERT INTO delivery_messages (delivery_id, position, message_id, role)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        )
+        .bind(delivery.id)
+        .bind(message.position)
+        .bind(message.message_id)
+        .bind(message.role.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Records one outcome; returns whether a chat was erased (it is gone).
 async fn record_one(
     tx: &mut sqlx::SqliteConnection,
@@ -260,6 +326,7 @@ async fn record_one(
     result: &DeliveryResult,
 ) -> Result<bool, StorageError> {
     let now = now_ms();
+    keep_messages(tx, delivery).await?;
     match result {
         DeliveryResult::Sent { message_id } => {
             sqlx::query(

@@ -83,6 +83,7 @@ pub(super) async fn retract_in(
         return Ok(None);
     }
     super::search::unindex(tx, id).await?;
+    super::media::delete_media(tx, id).await?;
     // Queued sends and edits of a retracted statement must not go out.
     sqlx::query(
         "DELETE FROM deliveries WHERE announcement_id = ?1 AND status = 'pending'

@@ -3,23 +3,102 @@
 
 use chrono::Utc;
 
+use super::audit::record_outcome;
 use super::drafts::DRAFT_LIFETIME;
+use super::queue::publish_in;
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, millis, now_ms};
 use crate::domain::{
-    ChatId, DueStatement, NewAnnouncement, ScheduledStatement, SourceKey, StatementContent, UserId,
-    WaitingSchedule,
+    ActionOutcome, ChatId, DueStatement, NewAnnouncement, PublishOutcome, ScheduledStatement,
+    SourceKey, StatementContent, UserId, WaitingSchedule,
 };
 
 #[derive(sqlx::FromRow)]
-struct DueRow {
-    id: i64,
+struct HeldRow {
     source_key: SourceKey,
     title: String,
     body_html: String,
     body_text: String,
     link: Option<String>,
+    media: Option<String>,
+}
+
+impl HeldRow {
+    /// The statement as it goes out now. It was a valid statement when held; should it no
+    /// longer be one (a rule tightened since), it is None, with a warning.
+    fn statement(self, schedule: i64) -> Option<NewAnnouncement> {
+        let content = super::media::media_from_json("scheduled_statements", self.media.as_deref())
+            .map_err(|e| e.to_string())
+            .and_then(|media| {
+                StatementContent::new(
+                    &self.title,
+                    self.body_html,
+                    self.body_text,
+                    self.link,
+                    Utc::now(),
+                )
+                .and_then(|content| content.with_media(media))
+                .map_err(|e| e.to_string())
+            });
+        match content {
+            Ok(content) => Some(NewAnnouncement::keyed(self.source_key, content)),
+            Err(error) => {
+                tracing::warn!(schedule, %error, "a held statement is no longer valid; dropped");
+                None
+            }
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    id: i64,
+    user_id: UserId,
     due_at: i64,
+    #[sqlx(flatten)]
+    held: HeldRow,
+}
+
+/// A statement to hold, whose admin is `user_id` in `chat_id`.
+pub(super) struct Held<'a> {
+    pub key: &'a SourceKey,
+    pub user_id: UserId,
+    pub chat_id: ChatId,
+    pub content: &'a StatementContent,
+}
+
+/// Holds a statement in the caller's transaction, waiting for its time (`due_ms` None) or
+/// due then; returns its schedule id. The same key again keeps the first.
+pub(super) async fn hold_in(
+    tx: &mut sqlx::SqliteConnection,
+    held: &Held<'_>,
+    due_ms: Option<i64>,
+) -> Result<i64, StorageError> {
+    sqlx::query(
+        "INSERT INTO scheduled_statements
+             (source_key, user_id, chat_id, title, body_html, body_text, link, due_at, created_at,
+              media)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (source_key) DO NOTHING",
+    )
+    .bind(held.key)
+    .bind(held.user_id)
+    .bind(held.chat_id)
+    .bind(held.content.title())
+    .bind(held.content.body_html())
+    .bind(held.content.body_text())
+    .bind(held.content.link())
+    .bind(due_ms)
+    .bind(now_ms())
+    .bind(super::media::media_json(held.content.media()))
+    .execute(&mut *tx)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT id FROM scheduled_statements WHERE source_key = ?1")
+            .bind(held.key)
+            .fetch_one(&mut *tx)
+            .await?,
+    )
 }
 
 impl Storage {
@@ -42,24 +121,32 @@ impl Storage {
         .bind(key)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO scheduled_statements
-                 (source_key, user_id, chat_id, title, body_html, body_text, link, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (source_key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(user_id)
-        .bind(chat_id)
-        .bind(content.title())
-        .bind(content.body_html())
-        .bind(content.body_text())
-        .bind(content.link())
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+        let held = Held {
+            key,
+            user_id,
+            chat_id,
+            content,
+        };
+        hold_in(&mut tx, &held, None).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Takes the admin's statement waiting for its time out of the schedule, to become a
+    /// request for a second admin (`PUBLISH_APPROVALS=2`): approving it holds it again,
+    /// with its time. None if it was no longer waiting (the same message handled twice).
+    pub async fn take_waiting_schedule(
+        &self,
+        id: i64,
+    ) -> Result<Option<NewAnnouncement>, StorageError> {
+        let row: Option<HeldRow> = sqlx::query_as(
+            "DELETE FROM scheduled_statements WHERE id = ?1 AND due_at IS NULL
+             RETURNING source_key, title, body_html, body_text, link, media",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|row| row.statement(id)))
     }
 
     /// The admin's statement waiting for its time, if any (and not abandoned for as long
@@ -154,7 +241,7 @@ impl Storage {
     /// publication time is now, when they go out).
     pub async fn due_statements(&self, limit: u32) -> Result<Vec<DueStatement>, StorageError> {
         let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT id, source_key, title, body_html, body_text, link, due_at
+            "SELECT id, user_id, source_key, title, body_html, body_text, link, media, due_at
              FROM scheduled_statements WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
         )
         .bind(now_ms())
@@ -163,28 +250,37 @@ impl Storage {
         .await?;
         let mut due = Vec::with_capacity(rows.len());
         for row in rows {
-            match StatementContent::new(
-                &row.title,
-                row.body_html,
-                row.body_text,
-                row.link,
-                Utc::now(),
-            ) {
-                Ok(content) => due.push(DueStatement {
+            // Holding one no longer valid forever would block nothing but would be listed
+            // for ever: it is dropped.
+            match row.held.statement(row.id) {
+                Some(statement) => due.push(DueStatement {
                     id: row.id,
-                    statement: NewAnnouncement::keyed(row.source_key, content),
+                    author: row.user_id,
+                    statement,
                     due: from_ms(row.due_at),
                 }),
-                // It was a valid statement when scheduled; should it no longer be one
-                // (a rule tightened since), holding it forever would block nothing but
-                // would be listed for ever: it is dropped with a warning.
-                Err(error) => {
-                    tracing::warn!(schedule = row.id, %error, "a held statement is no longer valid; dropped");
+                None => {
                     self.unschedule(row.id).await?;
                 }
             }
         }
         Ok(due)
+    }
+
+    /// Publishes a held statement that came due, writes its audit line under the admin who
+    /// held it and forgets it, in one transaction: a crash anywhere publishes nothing twice
+    /// (the key is taken) and loses no audit line.
+    pub async fn publish_held(&self, held: &DueStatement) -> Result<PublishOutcome, StorageError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let outcome = publish_in(&mut tx, &held.statement, now).await?;
+        record_outcome(&mut tx, held.author, ActionOutcome::Published(outcome), now).await?;
+        sqlx::query("DELETE FROM scheduled_statements WHERE id = ?1")
+            .bind(held.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// Removes a held statement (published, or cancelled). Returns whether it was held.

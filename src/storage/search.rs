@@ -102,7 +102,8 @@ impl Storage {
             query = query.bind(tier);
         }
         let rows = query.fetch_all(&mut *conn).await?;
-        Ok(rows.into_iter().map(Announcement::from).collect())
+        self.with_media(rows.into_iter().map(Announcement::from).collect())
+            .await
     }
 
     /// The statements published in `[start, end)`, newest first.
@@ -124,7 +125,8 @@ impl Storage {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(Announcement::from).collect())
+        self.with_media(rows.into_iter().map(Announcement::from).collect())
+            .await
     }
 
     /// How many statements each `[start, end)` span holds, in the order given.

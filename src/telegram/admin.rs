@@ -11,8 +11,7 @@ use super::entities::{formatted, formatted_tail};
 use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
-use super::{AdminCommand, Context, HandlerResult, JarchiBot};
-use crate::config::Approvals;
+use super::{AdminCommand, Context, HandlerResult, JarchiBot, draft_media};
 use crate::domain::{
     AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
     StatementContent, StatementId, UserId, is_http_url,
@@ -135,6 +134,7 @@ async fn start_draft(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo
             body: String::new(),
             body_html: None,
             link: None,
+            media: Vec::new(),
         })
         .await?;
     say(bot, to, phrase(Phrase::PostAskTitle, to.lang)).await
@@ -160,7 +160,7 @@ async fn post(
 
 /// Carries out (or, with `PUBLISH_APPROVALS=2`, holds for approval) what the message's
 /// sender asked, and answers in its chat.
-async fn submit_from(
+pub(super) async fn submit_from(
     bot: &JarchiBot,
     msg: &Message,
     ctx: &Context,
@@ -246,6 +246,9 @@ async fn skip(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> Ha
         return Ok(());
     };
     match ctx.storage.draft(user.id.into()).await? {
+        Some(draft) if draft.step == DraftStep::Attachment => {
+            draft_media::skip_file(bot, ctx, draft, to).await
+        }
         Some(mut draft) if draft.step == DraftStep::Link => {
             draft.link = None;
             draft.step = DraftStep::Preview;
@@ -379,6 +382,7 @@ pub async fn continue_draft(
             ctx.storage.save_draft(&draft).await?;
             show_preview(&bot, &ctx, &draft, to.lang).await
         }
+        DraftStep::Attachment => draft_media::ask_for_file(&bot, &to).await,
         DraftStep::Preview => Ok(()),
     }
 }
@@ -392,32 +396,35 @@ pub(super) async fn show_preview(
     lang: Lang,
 ) -> HandlerResult {
     let chat = ChatId::from(draft.chat_id);
-    let Some(preview) = content(&post_of(draft)) else {
+    let Some(preview) = draft_content(draft) else {
         send_html(bot, chat, phrase(Phrase::PostEmptyText, lang), Preview::Off).await?;
         return Ok(());
     };
     let id = ctx.storage.next_announcement_id().await?;
-    send_html(bot, chat, preview_card(id, &preview, lang), Preview::On).await?;
-    let mut rows = vec![vec![
-        button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
-        button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
-    ]];
-    // A held statement is published by the schedule task, past any second admin: with
-    // approvals it is not offered (see telegram::schedule).
-    if ctx.settings.publish_approvals == Approvals::One {
-        rows.push(vec![button(
+    super::media::send_preview(bot, chat, preview_card(id, &preview, lang), preview.media())
+        .await?;
+    // With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
+    let keyboard = InlineKeyboardMarkup::new([
+        vec![
+            button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
+            button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
+        ],
+        vec![button(
             phrase(Phrase::ButtonSendLater, lang),
             ScheduleButton::SendLater,
-        )]);
-    }
-    let keyboard = InlineKeyboardMarkup::new(rows);
+        )],
+        vec![button(
+            phrase(Phrase::ButtonAddFile, lang),
+            DraftButton::AddFile,
+        )],
+    ]);
     send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
     Ok(())
 }
 
-/// A finished draft as the statement it will be; `None` if it says nothing.
+/// A finished draft as the statement it will be, with its files; `None` if it says nothing.
 pub(super) fn draft_content(draft: &Draft) -> Option<StatementContent> {
-    content(&post_of(draft))
+    content(&post_of(draft)).and_then(|c| c.with_media(draft.media.clone()).ok())
 }
 
 fn post_of(draft: &Draft) -> Post {
@@ -452,10 +459,13 @@ pub async fn draft_button(
         return toast(&bot, &query, phrase(Phrase::DraftGone, to.lang)).await;
     };
     let answer = match pressed {
+        DraftButton::AddFile => {
+            return draft_media::add_file(&bot, &query, &ctx, &to, draft).await;
+        }
         DraftButton::Send => {
             // The confirmation message's id makes a double tap a duplicate, not a second post.
             let source_key = SourceKey::admin(message.chat.id.into(), message.id.0);
-            match content(&post_of(&draft)) {
+            match draft_content(&draft) {
                 Some(c) => {
                     let action = AdminAction::Publish(NewAnnouncement::keyed(source_key, c));
                     let chat = message.chat.id.into();

@@ -114,7 +114,7 @@ pub async fn submit(
         },
     );
     Ok(Answer {
-        text: catalogue::approval_requested(&request, lang),
+        text: with_due(catalogue::approval_requested(&request, lang), &action, lang),
         keyboard: Some(InlineKeyboardMarkup::new([[withdraw]])),
     })
 }
@@ -153,16 +153,15 @@ async fn ask_to_approve(
     let lang = lang_of(ctx, reviewer).await?;
     let chat = ChatId::from(reviewer);
     let card = match action {
-        AdminAction::Publish(new) => Some(preview_card(
-            ctx.storage.next_announcement_id().await?,
-            new.content(),
-            lang,
-        )),
-        AdminAction::Edit { id, revised } => Some(preview_card(*id, revised, lang)),
+        AdminAction::Publish(new) | AdminAction::PublishAt { statement: new, .. } => {
+            let id = ctx.storage.next_announcement_id().await?;
+            Some((preview_card(id, new.content(), lang), new.media()))
+        }
+        AdminAction::Edit { id, revised } => Some((preview_card(*id, revised, lang), &[][..])),
         AdminAction::Delete { .. } => None,
     };
-    if let Some(card) = card {
-        send_html(bot, chat, card, Preview::On).await?;
+    if let Some((card, media)) = card {
+        super::media::send_preview(bot, chat, card, media).await?;
     }
     let approve = button(
         phrase(Phrase::ButtonApprove, lang),
@@ -173,11 +172,23 @@ async fn ask_to_approve(
     send_html_with_keyboard(
         bot,
         chat,
-        catalogue::approval_asked(request, author, title, lang),
+        with_due(
+            catalogue::approval_asked(request, author, title, lang),
+            action,
+            lang,
+        ),
         InlineKeyboardMarkup::new([[approve]]),
     )
     .await?;
     Ok(())
+}
+
+/// A request's sentence, and for "Send later" the time it would go out.
+fn with_due(text: String, action: &AdminAction, lang: Lang) -> String {
+    match action.due() {
+        Some(due) => format!("{text}\n{}", catalogue::approval_due(due, lang)),
+        None => text,
+    }
 }
 
 /// Tells these admins something, each in their language; one who cannot be reached is

@@ -10,8 +10,7 @@ use super::{Context, HandlerError, HandlerResult, JarchiBot};
 use crate::domain::{Announcement, Lang, StatementId};
 use crate::text::catalogue::{self, Phrase, phrase, show_button};
 use crate::text::{
-    JalaliMonth, QueryTerm, announcement_card, one_message, parse_search, search_card,
-    to_ascii_digits,
+    JalaliMonth, QueryTerm, listed_card, one_message, parse_search, search_card, to_ascii_digits,
 };
 
 /// Results per page of a search.
@@ -90,7 +89,7 @@ async fn page(
     let headed = blocks.len();
     blocks.extend(shown.iter().map(|a| {
         if terms.is_empty() {
-            announcement_card(a, lang)
+            listed_card(a, lang)
         } else {
             search_card(a, lang, &terms)
         }

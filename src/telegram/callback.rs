@@ -95,6 +95,8 @@ pub enum SettingsButton {
 pub enum DraftButton {
     Send,
     Cancel,
+    /// "📎 Add or change a file": the draft's attachment step.
+    AddFile,
 }
 
 /// "Broadcast them after all" under a notice of feed items a poll held back.
@@ -124,6 +126,7 @@ impl Callback {
             Callback::Settings(button) => button.encode(),
             Callback::Draft(DraftButton::Send) => "post:send".into(),
             Callback::Draft(DraftButton::Cancel) => "post:cancel".into(),
+            Callback::Draft(DraftButton::AddFile) => "post:file".into(),
             Callback::ReleaseHold(ReleaseHold { hold_id }) => format!("hold:{hold_id}"),
             Callback::Approval(ApprovalButton::Approve { request }) => {
                 format!("approve:{request}")
@@ -147,6 +150,7 @@ impl Callback {
             ["s", rest @ ..] => SettingsButton::decode(rest).map(Callback::Settings),
             ["post", "send"] => Some(Callback::Draft(DraftButton::Send)),
             ["post", "cancel"] => Some(Callback::Draft(DraftButton::Cancel)),
+            ["post", "file"] => Some(Callback::Draft(DraftButton::AddFile)),
             ["hold", id] => Some(Callback::ReleaseHold(ReleaseHold {
                 hold_id: id.parse().ok()?,
             })),
@@ -362,8 +366,12 @@ mod tests {
         prop_oneof![
             browse.prop_map(Callback::Browse),
             settings.prop_map(Callback::Settings),
-            prop_oneof![Just(DraftButton::Send), Just(DraftButton::Cancel)]
-                .prop_map(Callback::Draft),
+            prop_oneof![
+                Just(DraftButton::Send),
+                Just(DraftButton::Cancel),
+                Just(DraftButton::AddFile)
+            ]
+            .prop_map(Callback::Draft),
             any::<i64>().prop_map(|hold_id| Callback::ReleaseHold(ReleaseHold { hold_id })),
             any::<i64>()
                 .prop_map(|request| Callback::Approval(ApprovalButton::Approve { request })),
@@ -449,6 +457,7 @@ mod tests {
             ("s:b", Callback::Settings(SettingsButton::Back)),
             ("post:send", Callback::Draft(DraftButton::Send)),
             ("post:cancel", Callback::Draft(DraftButton::Cancel)),
+            ("post:file", Callback::Draft(DraftButton::AddFile)),
             (
                 "hold:42",
                 Callback::ReleaseHold(ReleaseHold { hold_id: 42 }),

@@ -230,6 +230,12 @@ fn parse(text: &str, bot_name: &str) -> Option<Command> {
     Some(spec.command(arguments))
 }
 
+/// The command that begins `text` (a caption, say), if it is one of `C`.
+pub fn parse_text<C: FromCommand>(text: &str, me: &Me) -> Option<C> {
+    let bot_name = me.user.username.as_deref().unwrap_or_default();
+    C::from_command(parse(text, bot_name)?)
+}
+
 /// The handler tree's filter: the message's command, if it is one of `C`.
 pub fn parse_command<C: FromCommand>(msg: Message, me: Me) -> Option<C> {
     let bot_name = me.user.username.as_deref().unwrap_or_default();

@@ -49,11 +49,32 @@ pub fn formatted(msg: &Message) -> Formatted {
 
 /// The end of a message's text that `tail` is (a command's arguments), with its formatting.
 pub fn formatted_tail(msg: &Message, tail: &str) -> Formatted {
-    let whole = formatted(msg);
+    tail_of(formatted(msg), tail)
+}
+
+fn tail_of(whole: Formatted, tail: &str) -> Formatted {
     match whole.text.len().checked_sub(tail.len()) {
         Some(start) if whole.text.ends_with(tail) => whole.slice(start..whole.text.len()),
         _ => Formatted::plain(tail),
     }
+}
+
+/// A media message's caption and the formatting we keep; empty without a caption.
+pub fn formatted_caption(msg: &Message) -> Formatted {
+    Formatted {
+        text: msg.caption().unwrap_or_default().to_string(),
+        entities: msg
+            .caption_entities()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(entity_of)
+            .collect(),
+    }
+}
+
+/// The end of a caption that `tail` is (a command's arguments), with its formatting.
+pub fn formatted_caption_tail(msg: &Message, tail: &str) -> Formatted {
+    tail_of(formatted_caption(msg), tail)
 }
 
 #[cfg(test)]

@@ -2,16 +2,19 @@
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
-    LinkPreviewOptions, ParseMode,
+    FileId, InlineQueryResult, InlineQueryResultArticle, InlineQueryResultCachedDocument,
+    InlineQueryResultCachedPhoto, InputMessageContent, InputMessageContentText, LinkPreviewOptions,
+    ParseMode,
 };
 
 use super::keyboards::card_keyboard;
 use super::reply::ReplyTo;
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{Announcement, Lang, StatementId, is_http_url};
+use crate::domain::{Announcement, Lang, MediaKind, MediaSource, StatementId, is_http_url};
 use crate::text::catalogue::show_button;
-use crate::text::{JalaliMonth, announcement_card, excerpt, parse_search, to_ascii_digits};
+use crate::text::{
+    JalaliMonth, announcement_card, caption_card, excerpt, parse_search, to_ascii_digits,
+};
 
 /// Telegram allows 50; a phone shows a handful, and 20 keeps the answer small.
 const INLINE_RESULTS: u32 = 20;
@@ -49,7 +52,9 @@ pub async fn answer(
     tracing::debug!(results = statements.len(), "inline query");
     let results: Vec<InlineQueryResult> = statements
         .iter()
-        .map(|a| InlineQueryResult::Article(article(a, lang)))
+        .map(|a| {
+            cached_file(a, lang).unwrap_or_else(|| InlineQueryResult::Article(article(a, lang)))
+        })
         .collect();
     bot.answer_inline_query(query.id.clone(), results)
         .cache_time(INLINE_CACHE_SECONDS)
@@ -67,6 +72,41 @@ fn one_statement(query: &str) -> Option<StatementId> {
     digits.parse().ok().filter(|id| *id > 0).map(StatementId)
 }
 
+/// A statement whose first file is a photo or a document Telegram holds: that file, cached,
+/// with the card as its caption (its title and link alone when the card is too long).
+fn cached_file(a: &Announcement, lang: Lang) -> Option<InlineQueryResult> {
+    let first = a.media.first()?;
+    let MediaSource::Telegram { file_id, .. } = first.source() else {
+        return None;
+    };
+    let file_id = FileId(file_id.clone());
+    let caption = caption_card(a, lang);
+    let id = a.id.to_string();
+    match first.kind() {
+        MediaKind::Photo => Some(InlineQueryResult::CachedPhoto(
+            InlineQueryResultCachedPhoto::new(id, file_id)
+                .title(inline_title(a, lang))
+                .caption(caption)
+                .parse_mode(ParseMode::Html),
+        )),
+        MediaKind::Document => Some(InlineQueryResult::CachedDocument(
+            InlineQueryResultCachedDocument::new(id, inline_title(a, lang), file_id)
+                .caption(caption)
+                .parse_mode(ParseMode::Html),
+        )),
+        _ => None,
+    }
+}
+
+/// The statement's title, or its number and opening words when it has none.
+fn inline_title(a: &Announcement, lang: Lang) -> String {
+    let title = excerpt(&a.title, INLINE_TITLE_CHARS);
+    if title.is_empty() {
+        return show_button(a.id.0, &a.body_text, lang);
+    }
+    title
+}
+
 fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
     let content = InputMessageContentText::new(announcement_card(a, lang))
         .parse_mode(ParseMode::Html)
@@ -77,12 +117,9 @@ fn article(a: &Announcement, lang: Lang) -> InlineQueryResultArticle {
             prefer_large_media: false,
             show_above_text: false,
         });
-    let mut title = excerpt(&a.title, INLINE_TITLE_CHARS);
-    if title.is_empty() {
-        // The domain allows a statement with a body only; its number and opening words
-        // stand in for the title.
-        title = show_button(a.id.0, &a.body_text, lang);
-    }
+    // The domain allows a statement with a body only; its number and opening words stand
+    // in for the title then.
+    let title = inline_title(a, lang);
     let mut result =
         InlineQueryResultArticle::new(a.id.to_string(), title, InputMessageContent::Text(content));
     let description = excerpt(&a.body_text, INLINE_DESCRIPTION_CHARS);

@@ -6,6 +6,7 @@ mod approvals;
 mod browse;
 pub mod callback;
 mod commands;
+mod draft_media;
 mod entities;
 mod errors;
 mod fair_use;
@@ -14,6 +15,7 @@ mod group_admins;
 mod ids;
 mod inline;
 pub mod keyboards;
+pub mod media;
 mod menu;
 mod public;
 mod reader;
@@ -89,6 +91,8 @@ pub struct Context {
     pub fair_use: Arc<FairUseGate>,
     /// Who administers which group, as Telegram said a few minutes ago.
     pub group_admins: Arc<GroupAdmins>,
+    /// Albums being gathered for admins' drafts.
+    pub albums: Arc<draft_media::Albums>,
 }
 
 impl Context {
@@ -107,6 +111,7 @@ impl Context {
             feeds_changed,
             link,
             group_admins: Arc::default(),
+            albums: Arc::default(),
         }
     }
 }
@@ -131,7 +136,20 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(forward::is_admin_forward).endpoint(forward::forwarded))
         .branch(dptree::filter_map(parse_command::<PublicCommand>).endpoint(public_command))
         .branch(admin_commands)
+        // Before the one-file /post: an album's /post caption names every file of it.
+        .branch(
+            dptree::filter_map_async(draft_media::one_shot_album_part)
+                .endpoint(draft_media::one_shot_album),
+        )
+        .branch(
+            dptree::filter_map(media::media_post)
+                .branch(dptree::filter(is_admin).endpoint(media::post)),
+        )
         .branch(dptree::filter_map_async(schedule::waiting_for_time).endpoint(schedule::time_typed))
+        .branch(
+            dptree::filter_map_async(draft_media::file_for_draft)
+                .endpoint(draft_media::file_received),
+        )
         .branch(dptree::filter_map_async(admin::draft_in_progress).endpoint(admin::continue_draft))
         .branch(dptree::filter(is_private_command).endpoint(public::unknown_command));
     // One branch reads the button; each room gets only what it made.

@@ -82,6 +82,7 @@ pub async fn send_statement(
         .subscriber_settings(to.chat.into())
         .await?
         .is_none_or(|s| s.link_previews);
+    super::media::reply_with_files(bot, to.chat, &statement.media, None).await?;
     let parts = full_statement(statement, to.lang);
     let last = parts.len().saturating_sub(1);
     for (i, part) in parts.into_iter().enumerate() {

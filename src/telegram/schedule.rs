@@ -3,16 +3,19 @@
 //! the schedule task (`crate::schedule`), under the key of the preview's question, as it
 //! would have with Send.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 
 use super::admin::draft_content;
+use super::approvals;
 use super::callback::{ScheduleButton, button};
 use super::reply::{ReplyTo, edit_page, edit_text, say, send_page, toast};
 use super::{Context, HandlerResult, JarchiBot};
 use crate::config::Approvals;
-use crate::domain::{DraftStep, ScheduledStatement, SourceKey, UserId, WaitingSchedule};
+use crate::domain::{
+    AdminAction, DraftStep, ScheduledStatement, SourceKey, UserId, WaitingSchedule,
+};
 use crate::text::catalogue::{self, Phrase, phrase};
 use crate::text::when::parse_when;
 
@@ -69,6 +72,9 @@ pub async fn time_typed(
         Ok(due) => due,
         Err(refusal) => return say(&bot, &to, catalogue::when_refused(refusal, to.lang)).await,
     };
+    if ctx.settings.publish_approvals != Approvals::One {
+        return ask_to_approve_later(&bot, &msg, waiting, due, &ctx, &to).await;
+    }
     if !ctx
         .publisher
         .schedule(waiting.id, due.timestamp_millis())
@@ -83,6 +89,32 @@ pub async fn time_typed(
         catalogue::scheduled_for(waiting.id, due, to.lang),
     )
     .await
+}
+
+/// With `PUBLISH_APPROVALS=2` the typed time makes the held statement a request, like Send:
+/// the second admin's Approve holds it for that time, and the schedule task publishes it
+/// then. Approving ahead, not when it falls due, lets the reviewer read it at leisure and
+/// keeps the time: an Approve at 8:05 cannot make an 8:00 statement late.
+async fn ask_to_approve_later(
+    bot: &JarchiBot,
+    msg: &Message,
+    waiting: WaitingSchedule,
+    due: DateTime<Utc>,
+    ctx: &Context,
+    to: &ReplyTo,
+) -> HandlerResult {
+    let Some(author) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    // Taken out of the schedule first: the same message handled twice asks once.
+    let Some(statement) = ctx.storage.take_waiting_schedule(waiting.id).await? else {
+        return Ok(());
+    };
+    let action = AdminAction::PublishAt { statement, due };
+    approvals::submit(bot, ctx, author, waiting.chat_id, action, to.lang)
+        .await?
+        .send(bot, to)
+        .await
 }
 
 /// "Send later" and Cancel. Only admins; a stale button gets a short sentence.
@@ -111,16 +143,6 @@ async fn send_later(
     ctx: &Context,
     to: &ReplyTo,
 ) -> HandlerResult {
-    if ctx.settings.publish_approvals != Approvals::One {
-        // An old button from before PUBLISH_APPROVALS=2: the schedule task would publish
-        // past the second admin.
-        return toast(
-            bot,
-            query,
-            phrase(Phrase::ScheduleNeedsOneApproval, to.lang),
-        )
-        .await;
-    }
     let user_id = UserId::from(query.from.id);
     let ready = ctx
         .storage

@@ -137,7 +137,6 @@ phrases! {
     ScheduledEmpty = "scheduled-empty",
     ScheduledHeading = "scheduled-heading",
     ScheduleGone = "schedule-gone",
-    ScheduleNeedsOneApproval = "schedule-needs-one-approval",
     // ---- readers: the whole statement, sharing, the daily digest (issue 13) ----
     ButtonFullText = "button-full-text",
     ButtonFullTextOnSite = "button-full-text-on-site",
@@ -145,6 +144,10 @@ phrases! {
     ButtonDigest = "button-digest",
     ButtonEachAsItComes = "button-each-as-it-comes",
     DigestAskHour = "digest-ask-hour",
+    // ---- media-intake (issue 12): files in the guided /post, albums, media forwards ----
+    ButtonAddFile = "button-add-file",
+    PostAskAttachment = "post-ask-attachment",
+    PostFilesRefused = "post-files-refused",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in
@@ -209,6 +212,8 @@ mod id {
         // ---- readers: the daily digest (issue 13) ----
         DIGEST_HEADING = "digest-heading",
         DIGEST_ITEM = "digest-item",
+        // ---- media-intake (issue 12): "Send later" with a second pair of eyes ----
+        APPROVAL_DUE = "approval-due",
     }
 }
 
@@ -770,6 +775,12 @@ pub fn scheduled_for(schedule: i64, due: chrono::DateTime<chrono::Utc>, lang: La
         ("time", time),
     ];
     message(id::SCHEDULED_FOR, lang, &args)
+}
+
+/// Under an approval request for "Send later": when it would go out, once approved.
+pub fn approval_due(due: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let (date, time) = tehran_day_and_time(due, lang);
+    message(id::APPROVAL_DUE, lang, &[("date", date), ("time", time)])
 }
 
 /// A title in a list line: enough to recognise it.

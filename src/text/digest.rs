@@ -93,6 +93,7 @@ mod tests {
             body_text: "متن".into(),
             link: None,
             image_url: None,
+            media: Vec::new(),
             published_at: at,
             created_at: at,
         }

@@ -169,17 +169,65 @@ fn card(a: &Shown, lang: Lang) -> String {
     rtl_lines(&join_sections(&[&header, &body, &footer]))
 }
 
+/// The most a media caption may carry, in UTF-16 units after entity parsing.
+pub const TELEGRAM_CAPTION_LIMIT: usize = 1024;
+
+/// Whether a card can go as the caption of a statement's media (else it follows the media
+/// as a message of its own).
+pub fn fits_caption(card: &str) -> bool {
+    visible_len(card) <= TELEGRAM_CAPTION_LIMIT
+}
+
+/// The card as a caption that was sent before and is now revised: the card when it fits,
+/// else its title, date and link without the excerpt (a caption cannot become a message).
+pub fn caption_card(a: &Announcement, lang: Lang) -> String {
+    let card = announcement_card(a, lang);
+    if fits_caption(&card) {
+        return card;
+    }
+    // Even two UTF-16 units a character, a title this long leaves room for the date line
+    // and the link.
+    let title = excerpt(&a.title, CAPTION_TITLE_CHARS);
+    let shown = Shown {
+        title: &title,
+        ..Shown::from(a)
+    };
+    let header = header(&shown, lang);
+    let footer = footer(&shown, lang).unwrap_or_default();
+    rtl_lines(&join_sections(&[&header, &footer]))
+}
+
+/// The title's share of a revised caption that no longer fits whole.
+const CAPTION_TITLE_CHARS: usize = 300;
+
+/// The mark a list puts before a statement with media (🖼, 🎬, 🔊 or 📄, by its first
+/// file), and the card after it.
+pub fn listed_card(a: &Announcement, lang: Lang) -> String {
+    mark_media(a, announcement_card(a, lang))
+}
+
+fn mark_media(a: &Announcement, card: String) -> String {
+    match a.media.first() {
+        Some(file) => format!("{} {card}", file.kind().mark()),
+        None => card,
+    }
+}
+
 /// One statement as a search result: like [`announcement_card`], with the excerpt replaced
 /// by a snippet around the first match in the text, matched words in bold. A match only in
 /// the title keeps the opening words.
 pub fn search_card(a: &Announcement, lang: Lang, terms: &[QueryTerm]) -> String {
+    let statement = a;
     let shown = Shown::from(a);
     let a = &shown;
     let header = header(a, lang);
     let body = snippet(a.body_text, terms, EXCERPT_CHARS)
         .unwrap_or_else(|| escape(&excerpt(a.body_text, EXCERPT_CHARS)));
     let footer = footer(a, lang).unwrap_or_default();
-    rtl_lines(&join_sections(&[&header, &body, &footer]))
+    mark_media(
+        statement,
+        rtl_lines(&join_sections(&[&header, &body, &footer])),
+    )
 }
 
 /// `/show` sends at most this many messages for one statement: a statement of a hundred
@@ -477,6 +525,51 @@ mod tests {
             image_url: None,
             published_at,
             created_at: published_at,
+            media: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_card_is_a_caption_when_it_fits_and_lists_mark_media() {
+        use crate::domain::{Attachment, MediaKind};
+        let short = statement("عنوان", "متن کوتاه", Some("https://example.org/a"));
+        assert!(fits_caption(&announcement_card(&short, Lang::Fa)));
+        assert_eq!(
+            caption_card(&short, Lang::Fa),
+            announcement_card(&short, Lang::Fa)
+        );
+        // Two UTF-16 units each: the title alone is 1000 units, 500 characters.
+        let long = statement(
+            &"📢".repeat(500),
+            &"متن ".repeat(200),
+            Some("https://x.org/b"),
+        );
+        let card = announcement_card(&long, Lang::Fa);
+        assert!(!fits_caption(&card), "{}", visible_len(&card));
+        let caption = caption_card(&long, Lang::Fa);
+        assert!(visible_len(&caption) <= TELEGRAM_CAPTION_LIMIT);
+        assert!(caption.contains("📢📢") && caption.contains("https://x.org/b"));
+        assert!(is_valid_telegram_html(&caption));
+
+        assert_eq!(
+            listed_card(&short, Lang::Fa),
+            announcement_card(&short, Lang::Fa)
+        );
+        for (kind, mark) in [
+            (MediaKind::Photo, "🖼"),
+            (MediaKind::Animation, "🖼"),
+            (MediaKind::Video, "🎬"),
+            (MediaKind::Audio, "🔊"),
+            (MediaKind::Voice, "🔊"),
+            (MediaKind::Document, "📄"),
+        ] {
+            let mut with = short.clone();
+            with.media = vec![Attachment::telegram(kind, "f", None).unwrap()];
+            assert!(listed_card(&with, Lang::Fa).starts_with(mark), "{kind:?}");
+            assert!(
+                search_card(&with, Lang::Fa, &[]).starts_with(mark),
+                "{kind:?}"
+            );
         }
     }
 

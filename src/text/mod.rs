@@ -27,8 +27,9 @@ pub use entities::{Entity, Formatted, Style};
 pub use excerpt::{EXCERPT_CHARS, excerpt, excerpt_html};
 pub use fold::{QueryTerm, fold_for_index, fold_query, fts_query, query_words, quote_fts};
 pub use format::{
-    TELEGRAM_TEXT_LIMIT, announcement_card, card_is_cut, full_statement, is_teaser,
-    is_valid_telegram_html, preview_card, read_more_label, search_card, visible_len,
+    TELEGRAM_CAPTION_LIMIT, TELEGRAM_TEXT_LIMIT, announcement_card, caption_card, card_is_cut,
+    fits_caption, full_statement, is_teaser, is_valid_telegram_html, listed_card, preview_card,
+    read_more_label, search_card, visible_len,
 };
 pub use html::{escape, first_image, html_to_plain};
 pub use listing::one_message;

@@ -11,11 +11,11 @@ use crate::app::{ADMIN, SettingsTweak, TestApp, WAIT, text_of};
 use crate::broadcast::{count_with, subscribe, wait_for_text};
 
 /// The admin who approves, and one more who only watches.
-const SECOND: i64 = 9002;
-const THIRD: i64 = 9003;
+pub(crate) const SECOND: i64 = 9002;
+pub(crate) const THIRD: i64 = 9003;
 
 /// Three admins, two approvals; a restart keeps both (through the settings tweak).
-async fn two_approvals() -> TestApp {
+pub(crate) async fn two_approvals() -> TestApp {
     let tweak: SettingsTweak = Arc::new(|settings: &mut Settings| {
         settings.admin_ids = [ADMIN, SECOND, THIRD].map(|id| id as u64).to_vec();
         settings.publish_approvals = Approvals::Two;
@@ -24,7 +24,7 @@ async fn two_approvals() -> TestApp {
 }
 
 /// The last message with buttons in `chat`: its id and its first button's data.
-fn last_button(app: &TestApp, chat: i64) -> (i64, String) {
+pub(crate) fn last_button(app: &TestApp, chat: i64) -> (i64, String) {
     let messages = app.telegram.messages_in(chat);
     let message = messages
         .iter()
@@ -41,7 +41,7 @@ fn last_button(app: &TestApp, chat: i64) -> (i64, String) {
 
 /// Presses a button and returns the text of the answer over the chat (empty when the
 /// button's message was edited instead).
-async fn press(app: &TestApp, user: i64, chat: i64, message: i64, data: &str) -> String {
+pub(crate) async fn press(app: &TestApp, user: i64, chat: i64, message: i64, data: &str) -> String {
     let before = app.telegram.calls_to("answerCallbackQuery").len();
     app.telegram.push_callback(user, chat, message, data);
     let answers = app

@@ -1,13 +1,16 @@
 //! Running the real `jarchi` binary, as an operator (or Docker, or systemd) does.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::process::{Output, Stdio};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use jarchi::domain::{ChatId, Lang, NewAnnouncement, StatementId};
 use jarchi::storage::{ChatKind, PublishOutcome, Storage};
+use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
 use crate::support::fake_telegram::FakeTelegram;
@@ -17,7 +20,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
 /// Starts `jarchi` with exactly these variables in `dir` (so no stray .env), its output
 /// captured for [`stop_gracefully`]; killed if the test drops it.
 pub fn spawn(vars: &[(&str, &str)], dir: &Path) -> Child {
-    Command::new(BIN)
+    let mut child = Command::new(BIN)
         .env_clear()
         .envs(vars.iter().copied())
         .current_dir(dir)
@@ -26,7 +29,30 @@ pub fn spawn(vars: &[(&str, &str)], dir: &Path) -> Child {
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .expect("jarchi starts")
+        .expect("jarchi starts");
+    drain_output(&mut child);
+    child
+}
+
+/// What a spawned process printed, read while it runs, by process id.
+type Drained = tokio::task::JoinHandle<(Vec<u8>, Vec<u8>)>;
+static DRAINED: LazyLock<Mutex<HashMap<u32, Drained>>> = LazyLock::new(Mutex::default);
+
+/// Reads the child's stdout and stderr as it writes them: a pipe holds 64 KB, and a log at
+/// trace level fills that within seconds, after which the process blocks on its next line
+/// and stops answering.
+fn drain_output(child: &mut Child) {
+    let (Some(id), Some(mut stdout), Some(mut stderr)) =
+        (child.id(), child.stdout.take(), child.stderr.take())
+    else {
+        return;
+    };
+    let drained = tokio::spawn(async move {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let _ = tokio::join!(stdout.read_to_end(&mut out), stderr.read_to_end(&mut err));
+        (out, err)
+    });
+    DRAINED.lock().unwrap().insert(id, drained);
 }
 
 /// SIGTERM, as `docker stop` and systemd send it, then the exit within the 10 s the issue
@@ -36,10 +62,15 @@ pub async fn stop_gracefully(child: Child) -> Output {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
-    tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+    let mut output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
         .await
         .expect("jarchi exits within 10 s of SIGTERM")
-        .expect("jarchi's output")
+        .expect("jarchi's output");
+    let drained = DRAINED.lock().unwrap().remove(&pid);
+    if let Some(drained) = drained {
+        (output.stdout, output.stderr) = drained.await.expect("the output was read");
+    }
+    output
 }
 
 /// A free loopback port, for a listener the binary opens itself.

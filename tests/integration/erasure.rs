@@ -344,6 +344,7 @@ async fn searches_and_drafts_expire_and_are_swept() {
             body: String::new(),
             body_html: None,
             link: None,
+            media: Vec::new(),
         })
         .await
         .unwrap();

@@ -241,8 +241,12 @@ async fn a_forwarded_photo_is_answered_not_dropped() {
         "caption": "عکس بیانیه",
         "forward_origin": from_the_channel(),
     });
+    // Since media forwards are published (issue 12, media-intake): the preview, with the
+    // photo and Send, and nothing published before Send.
     let reply = send(&app, "", extra, 1).await;
-    assert!(text_of(&reply[0]).contains("نسخهٔ بعدی"), "{reply:?}");
+    assert!(text_of(&reply[0]).contains("پیش‌نمایش"), "{reply:?}");
+    let photos = app.telegram.calls_to("sendPhoto");
+    assert_eq!(photos[0]["photo"], "AgACAgQAAxkBAAIB", "{photos:?}");
     assert_eq!(app.storage.count_announcements().await.unwrap(), 0);
     app.stop().await;
 }

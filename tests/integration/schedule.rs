@@ -16,7 +16,7 @@ use crate::broadcast::{count_with, subscribe, wait_for_text};
 
 /// Runs the guided dialogue to its preview and returns the confirmation's message id,
 /// after checking that "Send later" stands under Send and Cancel.
-async fn preview(app: &TestApp, title: &str, lang: &str) -> i64 {
+pub(crate) async fn preview(app: &TestApp, title: &str, lang: &str) -> i64 {
     app.ask_n(ADMIN, "/post", Some(lang), 1).await;
     app.ask_n(ADMIN, title, Some(lang), 1).await;
     app.ask_n(ADMIN, "متن اطلاعیه", Some(lang), 1).await;
@@ -28,7 +28,7 @@ async fn preview(app: &TestApp, title: &str, lang: &str) -> i64 {
 }
 
 /// Presses "Send later" and returns the question that replaced the confirmation.
-async fn press_send_later(app: &TestApp, confirm_id: i64) -> String {
+pub(crate) async fn press_send_later(app: &TestApp, confirm_id: i64) -> String {
     let before = app.telegram.calls_to("editMessageText").len();
     app.telegram
         .push_callback(ADMIN, ADMIN, confirm_id, "post:later");
@@ -40,7 +40,7 @@ async fn press_send_later(app: &TestApp, confirm_id: i64) -> String {
 }
 
 /// A moment a few seconds ahead, as ISO 8601 in UTC with whole seconds.
-fn seconds_ahead(seconds: i64) -> (DateTime<Utc>, String) {
+pub(crate) fn seconds_ahead(seconds: i64) -> (DateTime<Utc>, String) {
     let due = Utc::now() + chrono::Duration::seconds(seconds);
     let text = due.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let due = DateTime::parse_from_rfc3339(&text).unwrap().to_utc();
@@ -48,7 +48,7 @@ fn seconds_ahead(seconds: i64) -> (DateTime<Utc>, String) {
 }
 
 /// Waits until `count` statements are held.
-async fn wait_held(app: &TestApp, count: usize) {
+pub(crate) async fn wait_held(app: &TestApp, count: usize) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while app.storage.scheduled(10).await.unwrap().len() != count {
         assert!(

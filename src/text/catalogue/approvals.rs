@@ -27,6 +27,9 @@ pub fn action_outcome(outcome: ActionOutcome, lang: Lang) -> String {
         } => retracted(id.0, copies, lang),
         ActionOutcome::Revised { id, copies: None }
         | ActionOutcome::Retracted { id, copies: None } => show_not_found(id.0, lang),
+        ActionOutcome::Scheduled { schedule_id, due } => {
+            super::scheduled_for(schedule_id, due, lang)
+        }
     }
 }
 

@@ -44,6 +44,9 @@ use super::{
     telegram_html,
 };
 
+mod media;
+pub use media::StoredMedia;
+
 /// Longest a `getUpdates` call waits for updates, whatever `timeout` the bot asks for, so that a
 /// bot shutting down at the end of a test is never stuck behind a long poll.
 const LONG_POLL_CAP: Duration = Duration::from_secs(2);
@@ -114,6 +117,8 @@ pub struct StoredMessage {
     pub deleted: bool,
     /// How many successful `editMessageText` calls changed it.
     pub edit_count: u32,
+    /// The file of a media message (its caption is `text`); None for a text message.
+    pub media: Option<StoredMedia>,
 }
 
 /// The fake server. Cheap to clone: clones share the same server and state. The server stops
@@ -364,6 +369,76 @@ impl FakeTelegram {
         }
         self.push_update(update);
         message_id
+    }
+
+    /// A private photo, video, animation, audio, voice message or document (`kind`) from
+    /// `user_id` with this caption: a leading `/command` gets its `bot_command` caption entity
+    /// like Telegram adds, then `caption_entities` (UTF-16 offsets). Returns the message id.
+    pub fn push_private_media(
+        &self,
+        user_id: i64,
+        kind: &str,
+        file_id: &str,
+        caption: &str,
+        caption_entities: Value,
+    ) -> i64 {
+        let (message_id, update) =
+            self.private_media(user_id, kind, file_id, caption, caption_entities);
+        self.push_update(update);
+        message_id
+    }
+
+    /// The update [`FakeTelegram::push_private_media`] pushes, for builders that add to it
+    /// (albums, forwards: see `incoming_media.rs`).
+    pub(super) fn private_media(
+        &self,
+        user_id: i64,
+        kind: &str,
+        file_id: &str,
+        caption: &str,
+        caption_entities: Value,
+    ) -> (i64, Value) {
+        let (message_id, mut update) = self.private_text(user_id, caption, Some("fa"));
+        let message = update["message"].as_object_mut().expect("a message");
+        message.remove("text");
+        let mut entities = message
+            .remove("entities")
+            .and_then(|e| e.as_array().cloned())
+            .unwrap_or_default();
+        entities.extend(caption_entities.as_array().cloned().unwrap_or_default());
+        let file = json!({ "file_id": file_id, "file_unique_id": format!("unique-{file_id}") });
+        let sized = |mut v: Value| {
+            v["width"] = json!(1280);
+            v["height"] = json!(720);
+            v
+        };
+        // teloxide cannot read these kinds without a MIME type; Telegram always gives one.
+        let timed = |mut v: Value| {
+            v["duration"] = json!(7);
+            v["mime_type"] = json!(if kind == "audio" || kind == "voice" {
+                "audio/ogg"
+            } else {
+                "video/mp4"
+            });
+            v
+        };
+        let value = match kind {
+            "photo" => json!([sized(file.clone())]),
+            "video" | "animation" => timed(sized(file.clone())),
+            "audio" | "voice" => timed(file.clone()),
+            _ => file.clone(),
+        };
+        message.insert(kind.to_owned(), value);
+        if kind == "animation" {
+            message.insert("document".into(), file);
+        }
+        if !caption.is_empty() {
+            message.insert("caption".into(), json!(caption));
+        }
+        if !entities.is_empty() {
+            message.insert("caption_entities".into(), Value::Array(entities));
+        }
+        (message_id, update)
     }
 
     /// The same message as [`FakeTelegram::push_private_text`], as a whole update (with its
@@ -1014,8 +1089,18 @@ fn check_method_rules(method: &str, params: &Value) -> Result<(), Rejection> {
             }
             _ => Ok(()),
         },
-        _ => Ok(()),
+        _ => media::check_media_rules(method, params),
     }
+}
+
+/// What a text or caption shows: parsed as HTML in parse mode HTML, as it is otherwise.
+fn shown_text(raw: &str, params: &Value) -> Result<String, Rejection> {
+    if params["parse_mode"].as_str() != Some("HTML") {
+        return Ok(raw.to_owned());
+    }
+    telegram_html::parse(raw).map_err(|reason| {
+        Rejection::contract(format!("Bad Request: can't parse entities: {reason}"))
+    })
 }
 
 /// The message text as the user will see it, after checking Telegram's limits.
@@ -1025,13 +1110,7 @@ fn visible_text(method: &str, params: &Value) -> Result<String, Rejection> {
             "Bad Request: parameter \"text\" must be a string",
         ));
     };
-    let text = if params["parse_mode"].as_str() == Some("HTML") {
-        telegram_html::parse(raw_text).map_err(|reason| {
-            Rejection::contract(format!("Bad Request: can't parse entities: {reason}"))
-        })?
-    } else {
-        raw_text.to_owned()
-    };
+    let text = shown_text(raw_text, params)?;
     if text.trim().is_empty() {
         return Err(Rejection::contract("Bad Request: message text is empty"));
     }
@@ -1280,6 +1359,11 @@ fn execute(
         "sendMessage" => send_message(state, params, arrived_at),
         "editMessageText" => edit_message_text(state, params),
         "deleteMessage" => delete_message(state, params),
+        method if media::media_method(method).is_some() => media::send_media(state, method, params),
+        "sendMediaGroup" => media::send_media_group(state, params),
+        "editMessageCaption" => media::edit_message_caption(state, params),
+        "deleteMessages" => media::delete_messages(state, params),
+        "copyMessage" => media::copy_message(state, params),
         "answerCallbackQuery" => {
             let id = params["callback_query_id"].as_str().unwrap_or("");
             answer_query(&state.known_callback_query_ids, id)
@@ -1348,6 +1432,7 @@ fn send_message(
         reply_markup: inline_keyboard_of(params),
         deleted: false,
         edit_count: 0,
+        media: None,
     };
     let result = message_json(&message, false);
     chat.bot_messages.push(message);
@@ -1356,10 +1441,14 @@ fn send_message(
     Ok(result)
 }
 
-fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, Rejection> {
+/// The bot's message an edit names; None for one sent via inline mode, which the fake does
+/// not track (Telegram answers `true` for those).
+fn message_to_edit<'s>(
+    state: &'s mut ServerState,
+    params: &Value,
+) -> Result<Option<&'s mut StoredMessage>, Rejection> {
     if params.get("inline_message_id").is_some() {
-        // Messages sent via inline mode are not tracked; Telegram answers `true` for them.
-        return Ok(json!(true));
+        return Ok(None);
     }
     let (Some(chat_id), Some(message_id)) = (
         params.get("chat_id").and_then(chat_id_of),
@@ -1369,24 +1458,38 @@ fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, R
             "Bad Request: message identifier is not specified",
         ));
     };
-    let Some(chat) = state.chats.get_mut(&chat_id) else {
-        return Err(Rejection::contract(
-            "Bad Request: message to edit not found",
-        ));
-    };
+    let not_found = || Rejection::contract("Bad Request: message to edit not found");
+    let chat = state.chats.get_mut(&chat_id).ok_or_else(not_found)?;
     if chat.user_message_ids.contains(&message_id) {
         return Err(Rejection::contract("Bad Request: message can't be edited"));
     }
-    let Some(message) = chat
-        .bot_message_mut(message_id)
+    chat.bot_message_mut(message_id)
         .filter(|message| !message.deleted)
-    else {
-        return Err(Rejection::contract(
-            "Bad Request: message to edit not found",
-        ));
+        .map(Some)
+        .ok_or_else(not_found)
+}
+
+fn edit_message_text(state: &mut ServerState, params: &Value) -> Result<Value, Rejection> {
+    let Some(message) = message_to_edit(state, params)? else {
+        return Ok(json!(true));
     };
+    if message.media.is_some() {
+        return Err(Rejection::contract(
+            "Bad Request: there is no text in the message to edit",
+        ));
+    }
     let new_text = visible_text("editMessageText", params)?;
     let new_raw_text = params["text"].as_str().unwrap_or_default().to_owned();
+    replace_content(message, new_text, new_raw_text, params)
+}
+
+/// An edit's new text (or caption), parse mode and keyboard, unless they change nothing.
+fn replace_content(
+    message: &mut StoredMessage,
+    new_text: String,
+    new_raw_text: String,
+    params: &Value,
+) -> Result<Value, Rejection> {
     let new_parse_mode = params["parse_mode"].as_str().map(str::to_owned);
     // Without reply_markup, Telegram removes the message's inline keyboard.
     let new_markup = inline_keyboard_of(params);
@@ -1598,6 +1701,9 @@ fn message_json(message: &StoredMessage, edited: bool) -> Value {
         "date": unix_now(),
         "text": message.text,
     });
+    if let Some(media) = &message.media {
+        media::media_json(message, media, &mut json);
+    }
     if let Some(markup) = &message.reply_markup {
         json["reply_markup"] = markup.clone();
     }

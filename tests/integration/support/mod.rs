@@ -12,4 +12,5 @@ pub mod bot_api_spec;
 pub mod fake_telegram;
 pub mod feed_server;
 pub mod fixtures;
+pub mod incoming_media;
 pub mod telegram_html;
