@@ -264,3 +264,61 @@ schedule-cancelled = Schedule { $id } is cancelled; nothing was sent.
 schedule-gone = That schedule is no longer waiting (it was sent or cancelled).
 published-late = ⏰ Statement #{ $id } “{ $title }” was due on { $date } at { $due } Tehran time but went out late, at { $time }: jarchi was not running then.
 schedule-needs-one-approval = With PUBLISH_APPROVALS=2 a statement cannot be held for later yet: send it, and a second admin approves it.
+
+## Topics (issue 13)
+
+command-topics = Topics: add, rename, remove
+    .usage = [add slug fa-name | en-name]
+    .help = List the topics with their buttons; /topics add slug fa-name | en-name adds one, /topics rename slug fa-name | en-name renames one
+command-feedtopic = A feed's topic, or a category's
+    .usage = feed topic | feed category topic
+    .help = Where a feed's items go: /feedtopic 1 news (the feed's default topic), /feedtopic 1 sport news (items of category “sport” go to news), /feedtopic 1 sport - (drop that mapping)
+button-topics = 🗂 Topics
+button-all-topics = All topics, and those added later
+topic-choice =
+    🗂 Your topics: { $all ->
+        [yes] all of them, and any added later
+       *[no] only those ticked below
+    }
+    Tap to switch one on or off.
+topics-heading = 🗂 Topics (slug — Persian name / English name):
+topics-line = • <code>{ $slug }</code> — { $fa } / { $en }
+topics-usage = Add one with the button or: <code>/topics add news اخبار | News</code>
+topic-add-how =
+    To add a topic, send (tap to copy, then change it):
+    <code>/topics add news اخبار | News</code>
+    The slug (here news) is a short Latin word: a-z, digits, - and _. Then the Persian name, a bar |, and the English name.
+button-topic-add = ➕ Add a topic
+button-topic-rename = ✏️ { $name }
+button-topic-remove = 🗑 { $name }
+button-topic-move = ➡️ { $name }
+topic-rename-how =
+    To rename it, send (tap to copy, then change the names):
+    <code>/topics rename { $slug } { $fa } | { $en }</code>
+topic-added = Topic “{ $name }” (<code>{ $slug }</code>) added. Subscribers who have all topics get it from now on.
+topic-renamed = Renamed: { $fa } / { $en }
+topic-bad-slug = The slug is 1 to 24 of a-z, 0-9, - and _, starting with a letter, for example <code>news</code>.
+topic-bad-name = Give both names, Persian then English, separated by a bar |, each up to 40 characters: <code>/topics add news اخبار | News</code>
+topic-slug-taken = There is a topic with that slug already; /topics lists them.
+topic-default-stays = This is the default topic: statements without another topic belong to it. It can be renamed, not removed.
+topic-gone = That topic is no longer there; /topics lists them.
+topic-remove-ask = Remove “{ $name }”? Its { $statements } statements go to the topic you choose below; subscribers' choices of it are dropped.
+topic-removed = Topic <code>{ $slug }</code> removed; { $moved } statements moved to “{ $name }”.
+post-topic = 🗂 Topic: { $name } (tap another to change it)
+post-unknown-topic = There is no topic “{ $word }”. The topics: { $topics }. Nothing was published.
+stats-topics-heading = 🗂 By topic (subscribers · statements in 30 days):
+stats-topic = { $name }: { $subscribers } · { $statements }
+stats-topic-digest = {" "}· digest: { $digest }
+stats-held = Of the last broadcast, { $percent }% ({ $held } of { $recipients }) waited for quiet hours to end.
+feed-topics-heading = 🗂 Topics of feeds:
+feed-topics-default = feed { $id }: everything to “{ $name }”
+feed-topics-category = feed { $id }: category “{ $category }” to “{ $name }”
+feed-topic-usage =
+    For example:
+    /feedtopic 1 news — the feed's items go to the topic news
+    /feedtopic 1 sport news — its items of category “sport” go to news
+    /feedtopic 1 sport - — drop that mapping
+feed-topic-not-found = No such feed or topic; /feeds and /topics list them.
+feed-topic-set = Feed { $id }: its items go to “{ $name }”.
+feed-topic-mapped = Feed { $id }: items of category “{ $category }” go to “{ $name }”.
+feed-topic-unmapped = Feed { $id }: category “{ $category }” is no longer mapped.

@@ -346,9 +346,29 @@ fn to_announcement(
     let source_key = source_key(&entry, link.as_deref(), &title, &body_text, dated);
     let image = first_image(&body_html).or_else(|| media_image(&entry, base));
     let published_at = dated.unwrap_or_else(Utc::now);
+    let categories = categories_of(&entry);
     StatementContent::new(&title, body_html, body_text, link, published_at)
-        .map(|content| NewAnnouncement::keyed(source_key, content.with_image(image)))
+        .map(|content| {
+            NewAnnouncement::keyed(source_key, content.with_image(image))
+                .with_categories(categories)
+        })
         .map_err(|_| "neither a title nor a text")
+}
+
+/// A feed may map an item's categories to topics; a few short ones are all that takes.
+const MAX_CATEGORIES: usize = 20;
+const MAX_CATEGORY_CHARS: usize = 100;
+
+/// The entry's `<category>` names (RSS) or `term`s (Atom), bounded.
+fn categories_of(entry: &Entry) -> Vec<String> {
+    entry
+        .tags
+        .iter()
+        .map(|tag| tag.term.trim())
+        .filter(|term| !term.is_empty() && term.chars().count() <= MAX_CATEGORY_CHARS)
+        .take(MAX_CATEGORIES)
+        .map(str::to_string)
+        .collect()
 }
 
 /// The entry's HTML: its full content if it has one, else its summary. Plain text is

@@ -104,6 +104,7 @@ pub(super) async fn insert_if_new(
         Some((id, key)) => {
             super::search::index_new(tx, id, key, published_at, new.title(), new.body_text())
                 .await?;
+            super::topics::set_statement_topic(tx, id, new.topic()).await?;
             Ok(ArchiveOutcome::Inserted(id))
         }
         None => {

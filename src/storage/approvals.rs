@@ -11,7 +11,8 @@ use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, now_ms};
 use crate::domain::{
     ActionKind, ActionOutcome, AdminAction, Approval, ApprovalRequest, AuditAction, ChatId,
-    NewAnnouncement, RequestStatus, SourceKey, StatementContent, StatementId, UserId, Withdrawal,
+    NewAnnouncement, RequestStatus, SourceKey, StatementContent, StatementId, TopicSlug, UserId,
+    Withdrawal,
 };
 
 #[derive(sqlx::FromRow)]
@@ -28,10 +29,11 @@ struct RequestRow {
     link: Option<String>,
     image_url: Option<String>,
     published_at: Option<i64>,
+    topic: Option<TopicSlug>,
 }
 
 const REQUEST_COLUMNS: &str = "id, action, author_id, author_chat_id, statement_id, source_key, \
-                               title, body_html, body_text, link, image_url, published_at";
+                               title, body_html, body_text, link, image_url, published_at, topic";
 
 impl RequestRow {
     fn request(&self) -> Result<ApprovalRequest, StorageError> {
@@ -63,10 +65,10 @@ impl RequestRow {
             .map_err(|_| broken())
         };
         Ok(match self.request()?.kind {
-            ActionKind::Publish => AdminAction::Publish(NewAnnouncement::keyed(
-                self.source_key.clone().ok_or_else(broken)?,
-                content()?,
-            )),
+            ActionKind::Publish => AdminAction::Publish(
+                NewAnnouncement::keyed(self.source_key.clone().ok_or_else(broken)?, content()?)
+                    .with_topic(self.topic),
+            ),
             ActionKind::Edit => AdminAction::Edit {
                 id: self.statement_id.ok_or_else(broken)?,
                 revised: content()?,
@@ -108,8 +110,9 @@ impl Storage {
         };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO approval_requests (action, author_id, author_chat_id, statement_id,
-                 source_key, title, body_html, body_text, link, image_url, published_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                 source_key, title, body_html, body_text, link, image_url, published_at, created_at,
+                 topic)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
         )
         .bind(action.kind().as_str())
         .bind(author)
@@ -123,6 +126,10 @@ impl Storage {
         .bind(content.and_then(StatementContent::image_url))
         .bind(content.map(|c| c.published_at().timestamp_millis()))
         .bind(now_ms())
+        .bind(match action {
+            AdminAction::Publish(new) => new.topic(),
+            _ => None,
+        })
         .fetch_one(&self.pool)
         .await?;
         Ok(ApprovalRequest {

@@ -7,7 +7,7 @@ use sqlx::sqlite::{Sqlite, SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Type};
 
 use super::StorageError;
-use crate::domain::{ChatId, SourceKey, StatementId, UnknownValue, UserId};
+use crate::domain::{ChatId, SourceKey, StatementId, TopicSlug, UnknownValue, UserId};
 
 /// An id stored as an SQLite INTEGER; `to_sql` and `from_sql` may refuse a value that does
 /// not fit.
@@ -72,6 +72,33 @@ impl<'r> Decode<'r, Sqlite> for SourceKey {
         Ok(SourceKey::stored(<String as Decode<'r, Sqlite>>::decode(
             value,
         )?))
+    }
+}
+
+impl Type<Sqlite> for TopicSlug {
+    fn type_info() -> SqliteTypeInfo {
+        <str as Type<Sqlite>>::type_info()
+    }
+    fn compatible(ty: &SqliteTypeInfo) -> bool {
+        <str as Type<Sqlite>>::compatible(ty)
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for TopicSlug {
+    fn encode_by_ref(
+        &self,
+        args: &mut Vec<SqliteArgumentValue<'q>>,
+    ) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, Sqlite>>::encode(self.as_str().to_string(), args)
+    }
+}
+
+/// A stored slug that is not one (written by hand) is an error, never a default.
+impl<'r> Decode<'r, Sqlite> for TopicSlug {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(TopicSlug::new(<&str as Decode<'r, Sqlite>>::decode(
+            value,
+        )?)?)
     }
 }
 

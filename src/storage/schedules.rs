@@ -7,8 +7,8 @@ use super::drafts::DRAFT_LIFETIME;
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, millis, now_ms};
 use crate::domain::{
-    ChatId, DueStatement, NewAnnouncement, ScheduledStatement, SourceKey, StatementContent, UserId,
-    WaitingSchedule,
+    ChatId, DueStatement, NewAnnouncement, ScheduledStatement, SourceKey, StatementContent,
+    TopicSlug, UserId, WaitingSchedule,
 };
 
 #[derive(sqlx::FromRow)]
@@ -20,6 +20,7 @@ struct DueRow {
     body_text: String,
     link: Option<String>,
     due_at: i64,
+    topic: Option<TopicSlug>,
 }
 
 impl Storage {
@@ -44,8 +45,9 @@ impl Storage {
         .await?;
         sqlx::query(
             "INSERT INTO scheduled_statements
-                 (source_key, user_id, chat_id, title, body_html, body_text, link, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 (source_key, user_id, chat_id, title, body_html, body_text, link, created_at, topic)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                     (SELECT topic FROM admin_drafts WHERE user_id = ?2))
              ON CONFLICT (source_key) DO NOTHING",
         )
         .bind(key)
@@ -154,7 +156,7 @@ impl Storage {
     /// publication time is now, when they go out).
     pub async fn due_statements(&self, limit: u32) -> Result<Vec<DueStatement>, StorageError> {
         let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT id, source_key, title, body_html, body_text, link, due_at
+            "SELECT id, source_key, title, body_html, body_text, link, due_at, topic
              FROM scheduled_statements WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
         )
         .bind(now_ms())
@@ -172,7 +174,8 @@ impl Storage {
             ) {
                 Ok(content) => due.push(DueStatement {
                     id: row.id,
-                    statement: NewAnnouncement::keyed(row.source_key, content),
+                    statement: NewAnnouncement::keyed(row.source_key, content)
+                        .with_topic(row.topic),
                     due: from_ms(row.due_at),
                 }),
                 // It was a valid statement when scheduled; should it no longer be one

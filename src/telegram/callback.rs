@@ -14,10 +14,14 @@
 //! - a request awaiting a second admin: `approve:<request id>`, `withdraw:<request id>`.
 //! - the schedule: `post:later` (Send later, under a preview), `sched:x:<schedule id>`
 //!   (cancel a held statement, under /scheduled).
+//! - topics (issue 13): `tp:c` a subscriber's topics, `tp:a` all of them, `tp:t:<slug>` one
+//!   on or off; `tp:p:<slug>` the topic under a /post preview; under /topics `tp:n` add,
+//!   `tp:r:<slug>` rename, `tp:x:<slug>` remove, then `tp:m:<slug>:<slug>` where its
+//!   statements go.
 
 use teloxide::types::InlineKeyboardButton;
 
-use crate::domain::{QuietHours, StatementId};
+use crate::domain::{QuietHours, StatementId, TopicSlug};
 use crate::text::JalaliMonth;
 
 /// Telegram refuses callback data longer than this many bytes.
@@ -38,6 +42,27 @@ pub enum Callback {
     ReleaseHold(ReleaseHold),
     Approval(ApprovalButton),
     Schedule(ScheduleButton),
+    Topic(TopicButton),
+}
+
+/// Topics: a subscriber's checkbuttons, the topic under a /post preview, and /topics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicButton {
+    /// /settings → the topic checkbuttons.
+    Choose,
+    /// Every topic, those added later too.
+    All,
+    Toggle(TopicSlug),
+    /// The topic of the draft under the /post preview.
+    Pick(TopicSlug),
+    /// /topics: how to add, how to rename, and removing (then where its statements go).
+    Add,
+    Rename(TopicSlug),
+    Remove(TopicSlug),
+    MoveTo {
+        from: TopicSlug,
+        to: TopicSlug,
+    },
 }
 
 /// Buttons under lists and the archive's calendar.
@@ -120,6 +145,7 @@ impl Callback {
             Callback::Schedule(ScheduleButton::Cancel { schedule_id }) => {
                 format!("sched:x:{schedule_id}")
             }
+            Callback::Topic(button) => button.encode(),
         }
     }
 
@@ -144,6 +170,7 @@ impl Callback {
             ["sched", "x", id] => Some(Callback::Schedule(ScheduleButton::Cancel {
                 schedule_id: id.parse().ok()?,
             })),
+            ["tp", rest @ ..] => TopicButton::decode(rest).map(Callback::Topic),
             browse => BrowseButton::decode(browse).map(Callback::Browse),
         }
     }
@@ -247,6 +274,46 @@ impl SettingsButton {
     }
 }
 
+impl TopicButton {
+    fn encode(self) -> String {
+        match self {
+            TopicButton::Choose => "tp:c".into(),
+            TopicButton::All => "tp:a".into(),
+            TopicButton::Toggle(slug) => format!("tp:t:{slug}"),
+            TopicButton::Pick(slug) => format!("tp:p:{slug}"),
+            TopicButton::Add => "tp:n".into(),
+            TopicButton::Rename(slug) => format!("tp:r:{slug}"),
+            TopicButton::Remove(slug) => format!("tp:x:{slug}"),
+            TopicButton::MoveTo { from, to } => format!("tp:m:{from}:{to}"),
+        }
+    }
+
+    /// The parts after `tp`.
+    fn decode(parts: &[&str]) -> Option<Self> {
+        let slug = |s: &str| TopicSlug::new(s).ok();
+        match parts {
+            ["c"] => Some(TopicButton::Choose),
+            ["a"] => Some(TopicButton::All),
+            ["t", s] => Some(TopicButton::Toggle(slug(s)?)),
+            ["p", s] => Some(TopicButton::Pick(slug(s)?)),
+            ["n"] => Some(TopicButton::Add),
+            ["r", s] => Some(TopicButton::Rename(slug(s)?)),
+            ["x", s] => Some(TopicButton::Remove(slug(s)?)),
+            ["m", from, to] => Some(TopicButton::MoveTo {
+                from: slug(from)?,
+                to: slug(to)?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl From<TopicButton> for Callback {
+    fn from(button: TopicButton) -> Self {
+        Callback::Topic(button)
+    }
+}
+
 impl From<BrowseButton> for Callback {
     fn from(button: BrowseButton) -> Self {
         Callback::Browse(button)
@@ -340,7 +407,40 @@ mod tests {
                 any::<i64>().prop_map(|schedule_id| ScheduleButton::Cancel { schedule_id }),
             ]
             .prop_map(Callback::Schedule),
+            topic_button().prop_map(Callback::Topic),
         ]
+    }
+
+    /// Slugs up to the longest a topic may have.
+    fn slug() -> impl Strategy<Value = TopicSlug> {
+        "[a-z][a-z0-9_-]{0,23}".prop_map(|s| TopicSlug::new(&s).expect("a well-formed slug"))
+    }
+
+    fn topic_button() -> impl Strategy<Value = TopicButton> {
+        prop_oneof![
+            Just(TopicButton::Choose),
+            Just(TopicButton::All),
+            slug().prop_map(TopicButton::Toggle),
+            slug().prop_map(TopicButton::Pick),
+            Just(TopicButton::Add),
+            slug().prop_map(TopicButton::Rename),
+            slug().prop_map(TopicButton::Remove),
+            (slug(), slug()).prop_map(|(from, to)| TopicButton::MoveTo { from, to }),
+        ]
+    }
+
+    #[test]
+    fn the_longest_topic_button_fits() {
+        let longest = TopicSlug::new(&"z".repeat(crate::domain::MAX_SLUG_BYTES)).expect("valid");
+        let data = Callback::from(TopicButton::MoveTo {
+            from: longest,
+            to: longest,
+        })
+        .encode();
+        assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+        for garbage in ["tp", "tp:t", "tp:t:News", "tp:m:a", "tp:x:a:b", "tp:p:"] {
+            assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
+        }
     }
 
     proptest! {

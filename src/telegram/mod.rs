@@ -18,6 +18,7 @@ mod public;
 mod reply;
 mod schedule;
 mod settings;
+mod topics;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -140,7 +141,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
             .branch(dptree::case![Callback::Draft(pressed)].endpoint(admin::draft_button))
             .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button))
             .branch(dptree::case![Callback::Approval(pressed)].endpoint(approvals::button_pressed))
-            .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed));
+            .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed))
+            .branch(dptree::case![Callback::Topic(pressed)].endpoint(topics::button_pressed));
     let callbacks = Update::filter_callback_query()
         .branch(buttons)
         .endpoint(unknown_button);

@@ -47,6 +47,7 @@ fn main_keyboard(settings: &SubscriberSettings) -> InlineKeyboardMarkup {
             SettingsButton::NoQuietHours,
         )]);
     }
+    rows.push(super::topics::settings_row(lang));
     InlineKeyboardMarkup::new(rows)
 }
 

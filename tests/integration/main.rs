@@ -23,4 +23,5 @@ mod ops;
 mod outage;
 mod schedule;
 mod search;
+mod topics;
 mod worker;
