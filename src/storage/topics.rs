@@ -4,12 +4,13 @@
 
 use chrono::Duration;
 
+use super::announcements::{AnnouncementRow, COLUMNS};
 use super::subscribers::quiet_hours;
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, now_ms};
 use crate::domain::{
-    ChatId, FeedTopics, HeldShare, StatementId, Topic, TopicChoice, TopicFigures, TopicSlug,
-    UserId, fold_category,
+    Announcement, ChatId, FeedTopics, HeldShare, StatementId, Topic, TopicChoice, TopicFigures,
+    TopicSlug, UserId, fold_category,
 };
 
 #[derive(sqlx::FromRow)]
@@ -134,6 +135,25 @@ impl Storage {
         Ok(RemoveTopicOutcome::Removed { moved })
     }
 
+    /// The newest statements of one topic first (`/latest news`).
+    pub async fn latest_in_topic(
+        &self,
+        topic: TopicSlug,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Announcement>, StorageError> {
+        let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM announcements a WHERE a.topic = ?1 AND a.deleted_at IS NULL
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ?2 OFFSET ?3"
+        ))
+        .bind(topic)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Announcement::from).collect())
+    }
+
     /// How many statements are in `topic` (what removing it would move).
     pub async fn statements_in_topic(&self, topic: TopicSlug) -> Result<i64, StorageError> {
         Ok(sqlx::query_scalar(
@@ -166,6 +186,21 @@ impl Storage {
         }
     }
 
+    /// Stores many subscribers' topics in one transaction (moving a list from another bot,
+    /// and benchmarks). Returns how many chats were subscribed.
+    pub async fn save_topic_choices(
+        &self,
+        choices: impl IntoIterator<Item = (ChatId, TopicChoice)>,
+    ) -> Result<u64, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut saved = 0;
+        for (chat_id, choice) in choices {
+            saved += u64::from(choose_in(&mut tx, chat_id, &choice).await?);
+        }
+        tx.commit().await?;
+        Ok(saved)
+    }
+
     /// Stores a subscriber's topics: "all" keeps no rows. Slugs of topics removed meanwhile
     /// are skipped. Returns false when the chat is not subscribed.
     pub async fn save_topic_choice(
@@ -174,39 +209,9 @@ impl Storage {
         choice: &TopicChoice,
     ) -> Result<bool, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE subscribers SET all_topics = ?2, updated_at = ?3
-             WHERE chat_id = ?1 AND status = 'active'",
-        )
-        .bind(chat_id)
-        .bind(i64::from(choice == &TopicChoice::All))
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM subscriber_topics WHERE chat_id = ?1")
-            .bind(chat_id)
-            .execute(&mut *tx)
-            .await?;
-        let chosen: &[TopicSlug] = match choice {
-            TopicChoice::All => &[],
-            TopicChoice::Only(chosen) => &chosen.iter().copied().collect::<Vec<_>>(),
-        };
-        for topic in chosen {
-            sqlx::query(
-                "INSERT INTO subscriber_topics (chat_id, topic)
-                 SELECT ?1, slug FROM topics WHERE slug = ?2",
-            )
-            .bind(chat_id)
-            .bind(topic)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let saved = choose_in(&mut tx, chat_id, choice).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(saved)
     }
 
     /// Per topic: its subscribers ("all" and those who chose it), its statements of the
@@ -409,6 +414,44 @@ impl Storage {
             .rows_affected();
         Ok(set > 0)
     }
+}
+
+/// [`Storage::save_topic_choice`] in the caller's transaction.
+async fn choose_in(
+    tx: &mut sqlx::SqliteConnection,
+    chat_id: ChatId,
+    choice: &TopicChoice,
+) -> Result<bool, StorageError> {
+    let updated = sqlx::query(
+        "UPDATE subscribers SET all_topics = ?2, updated_at = ?3
+         WHERE chat_id = ?1 AND status = 'active'",
+    )
+    .bind(chat_id)
+    .bind(i64::from(choice == &TopicChoice::All))
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM subscriber_topics WHERE chat_id = ?1")
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
+    if let TopicChoice::Only(chosen) = choice {
+        for topic in chosen {
+            sqlx::query(
+                "INSERT INTO subscriber_topics (chat_id, topic)
+                 SELECT ?1, slug FROM topics WHERE slug = ?2",
+            )
+            .bind(chat_id)
+            .bind(topic)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(true)
 }
 
 /// Gives a newly stored statement the topic it was given, in the caller's transaction; a

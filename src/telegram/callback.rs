@@ -5,7 +5,8 @@
 //! in people's chats keep working after an upgrade. A button carries numbers, never the text
 //! of a query, and every one stays within Telegram's 64 bytes (the test below checks both):
 //! - browsing: `l:<size>:<offset>`, `q:<search id>:<offset>`, `m:<year>:<month>:<offset>`
-//!   (pages of /latest, /search and a Jalali month), `v:<statement id>` (the whole
+//!   (pages of /latest, /search and a Jalali month; `l:<size>:<offset>:<topic slug>` a
+//!   page of /latest in one topic), `v:<statement id>` (the whole
 //!   statement), `a` (the archive's years), `y:<year>` (its months);
 //! - settings: `s:p` previews on/off, `s:l` the other language, `s:q` pick quiet hours,
 //!   `s:qs:<start>` then `s:qe:<start>:<end>`, `s:qo` no quiet hours, `s:b` back;
@@ -79,6 +80,11 @@ pub enum BrowseButton {
 pub enum Listing {
     Latest {
         size: u32,
+    },
+    /// `/latest news`: the newest of one topic (issue 13).
+    LatestIn {
+        size: u32,
+        topic: TopicSlug,
     },
     /// A search remembered by storage under this id.
     Search {
@@ -189,6 +195,10 @@ impl BrowseButton {
                 offset,
             } => format!("l:{size}:{offset}"),
             BrowseButton::Page {
+                listing: Listing::LatestIn { size, topic },
+                offset,
+            } => format!("l:{size}:{offset}:{topic}"),
+            BrowseButton::Page {
                 listing: Listing::Search { id },
                 offset,
             } => format!("q:{id}:{offset}"),
@@ -220,6 +230,14 @@ impl BrowseButton {
                     .ok()
                     .filter(|s| (1..=LATEST_MAX).contains(s))?;
                 page(Listing::Latest { size }, o)
+            }
+            ["l", size, o, topic] => {
+                let size = size
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| (1..=LATEST_MAX).contains(s))?;
+                let topic = TopicSlug::new(topic).ok()?;
+                page(Listing::LatestIn { size, topic }, o)
             }
             ["q", id, o] => page(
                 Listing::Search {
@@ -364,6 +382,7 @@ mod tests {
     fn listing() -> impl Strategy<Value = Listing> {
         prop_oneof![
             (1..=LATEST_MAX).prop_map(|size| Listing::Latest { size }),
+            (1..=LATEST_MAX, slug()).prop_map(|(size, topic)| Listing::LatestIn { size, topic }),
             any::<i64>().prop_map(|id| Listing::Search { id }),
             month().prop_map(Listing::Month),
         ]

@@ -54,6 +54,26 @@ pub(super) async fn leading_topic<'a>(
     })
 }
 
+/// `/latest news 3`, `/latest 3 news`: a word that is not a number names a topic. Gives the
+/// topic and the rest of the arguments, or the answer to an unknown topic.
+pub(super) async fn latest_topic(
+    ctx: &Context,
+    arg: &str,
+    lang: Lang,
+) -> Result<Result<(Option<TopicSlug>, String), String>, super::HandlerError> {
+    let is_number = |w: &str| to_ascii_digits(w).chars().all(|c| c.is_ascii_digit());
+    let words: Vec<&str> = arg.split_whitespace().collect();
+    let Some(word) = words.iter().find(|w| !is_number(w)) else {
+        return Ok(Ok((None, arg.to_string())));
+    };
+    let topics = ctx.storage.topics().await?;
+    let Some(topic) = find_topic(&topics, word.trim_start_matches('#')) else {
+        return Ok(Err(catalogue::latest_unknown_topic(word, &topics, lang)));
+    };
+    let rest: Vec<&str> = words.iter().copied().filter(|w| w != word).collect();
+    Ok(Ok((Some(topic.slug), rest.join(" "))))
+}
+
 /// The question under a /post preview and its buttons: `rows` (Send, Cancel…), then, when
 /// there is more than one topic, the topic line and a button per topic, the chosen one
 /// ticked (the house default until the admin taps another).

@@ -226,6 +226,7 @@ mod id {
         TOPIC_CHOICE = "topic-choice",
         POST_TOPIC = "post-topic",
         POST_UNKNOWN_TOPIC = "post-unknown-topic",
+        LATEST_UNKNOWN_TOPIC = "latest-unknown-topic",
         STATS_TOPICS_HEADING = "stats-topics-heading",
         STATS_TOPIC = "stats-topic",
         STATS_TOPIC_DIGEST = "stats-topic-digest",

@@ -116,6 +116,16 @@ async fn a_statement_in_news_reaches_only_subscribers_of_news_and_of_all() {
     assert_eq!(count_with(&app, news_only, "بیانیهٔ شورا"), 0);
     assert_eq!(count_with(&app, news_only, "دوازدهمین"), 0);
     assert_eq!(count_with(&app, everything, "خبر فوری"), 1);
+
+    // /latest in one topic.
+    let listed = app.ask_n(everything, "/latest news ۲", Some("fa"), 1).await;
+    let list = text_of(&listed[0]);
+    assert!(list.contains("خبر فوری") && !list.contains("بیانیهٔ شورا"), "{list}");
+    let all = app.ask(everything, "/latest").await;
+    assert!(all.contains("خبر فوری") && all.contains("بیانیهٔ شورا"), "{all}");
+    let unknown = app.ask(everything, "/latest sport").await;
+    assert!(unknown.contains("#news"), "{unknown}");
+
     app.stop().await;
 }
 

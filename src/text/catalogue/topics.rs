@@ -137,16 +137,22 @@ pub fn post_topic(topics: &[Topic], chosen: TopicSlug, lang: Lang) -> String {
 
 /// `/post #word …` where no topic is called `word`: the topics there are.
 pub fn post_unknown_topic(word: &str, topics: &[Topic], lang: Lang) -> String {
+    unknown_topic(id::POST_UNKNOWN_TOPIC, word, topics, lang)
+}
+
+/// `/latest word` where no topic is called `word`.
+pub fn latest_unknown_topic(word: &str, topics: &[Topic], lang: Lang) -> String {
+    unknown_topic(id::LATEST_UNKNOWN_TOPIC, word, topics, lang)
+}
+
+fn unknown_topic(message_id: &str, word: &str, topics: &[Topic], lang: Lang) -> String {
     let known = topics
         .iter()
         .map(|t| format!("#{}", t.slug))
         .collect::<Vec<_>>()
         .join(" ");
-    message(
-        id::POST_UNKNOWN_TOPIC,
-        lang,
-        &[("word", word.chars().take(40).collect()), ("topics", known)],
-    )
+    let word = word.chars().take(40).collect();
+    message(message_id, lang, &[("word", word), ("topics", known)])
 }
 
 /// The topics' part of /stats: per topic its subscribers, statements of the last 30 days
