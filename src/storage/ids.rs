@@ -49,47 +49,37 @@ integer_id!(UserId, |id| Ok(i64::try_from(id.0)?), |v| Ok(UserId(
     u64::try_from(v)?
 )));
 
-impl Type<Sqlite> for SourceKey {
-    fn type_info() -> SqliteTypeInfo {
-        <str as Type<Sqlite>>::type_info()
-    }
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <str as Type<Sqlite>>::compatible(ty)
-    }
+/// A name stored as SQLite TEXT, written as its `as_str()`; each reads itself back below.
+macro_rules! text_name {
+    ($name:ty) => {
+        impl Type<Sqlite> for $name {
+            fn type_info() -> SqliteTypeInfo {
+                <str as Type<Sqlite>>::type_info()
+            }
+            fn compatible(ty: &SqliteTypeInfo) -> bool {
+                <str as Type<Sqlite>>::compatible(ty)
+            }
+        }
+
+        impl<'q> Encode<'q, Sqlite> for $name {
+            fn encode_by_ref(
+                &self,
+                args: &mut Vec<SqliteArgumentValue<'q>>,
+            ) -> Result<IsNull, BoxDynError> {
+                <String as Encode<'q, Sqlite>>::encode(self.as_str().to_string(), args)
+            }
+        }
+    };
 }
 
-impl<'q> Encode<'q, Sqlite> for SourceKey {
-    fn encode_by_ref(
-        &self,
-        args: &mut Vec<SqliteArgumentValue<'q>>,
-    ) -> Result<IsNull, BoxDynError> {
-        <String as Encode<'q, Sqlite>>::encode(self.as_str().to_string(), args)
-    }
-}
+text_name!(SourceKey);
+text_name!(TopicSlug);
 
 impl<'r> Decode<'r, Sqlite> for SourceKey {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
         Ok(SourceKey::stored(<String as Decode<'r, Sqlite>>::decode(
             value,
         )?))
-    }
-}
-
-impl Type<Sqlite> for TopicSlug {
-    fn type_info() -> SqliteTypeInfo {
-        <str as Type<Sqlite>>::type_info()
-    }
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <str as Type<Sqlite>>::compatible(ty)
-    }
-}
-
-impl<'q> Encode<'q, Sqlite> for TopicSlug {
-    fn encode_by_ref(
-        &self,
-        args: &mut Vec<SqliteArgumentValue<'q>>,
-    ) -> Result<IsNull, BoxDynError> {
-        <String as Encode<'q, Sqlite>>::encode(self.as_str().to_string(), args)
     }
 }
 

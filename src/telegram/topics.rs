@@ -9,7 +9,7 @@ use super::callback::{SettingsButton, TopicButton, button};
 use super::reply::{ReplyTo, edit_page, edit_text, say, send_page, toast};
 use super::{Context, HandlerResult, JarchiBot};
 use crate::domain::{
-    Lang, Topic, TopicChoice, TopicError, TopicSlug, UserId, find_topic, fold_category,
+    DraftStep, Lang, Topic, TopicChoice, TopicError, TopicSlug, UserId, find_topic, fold_category,
 };
 use crate::storage::{AddTopicOutcome, RemoveTopicOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
@@ -121,7 +121,8 @@ async fn pick(
     let draft = match ctx.settings.is_admin(query.from.id.0) {
         true => ctx.storage.draft(user).await?,
         false => None,
-    };
+    }
+    .filter(|d| d.step == DraftStep::Preview);
     let (Some(draft), Some(message)) = (draft, query.regular_message()) else {
         return toast(bot, query, phrase(Phrase::DraftGone, to.lang)).await;
     };

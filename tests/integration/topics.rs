@@ -24,6 +24,16 @@ fn only(slugs: &[&str]) -> TopicChoice {
     TopicChoice::Only(slugs.iter().map(|s| slug(s)).collect::<BTreeSet<_>>())
 }
 
+/// Stores a subscriber's topics as the checkbuttons would.
+async fn choose(app: &TestApp, chat: i64, choice: TopicChoice) {
+    assert!(
+        app.storage
+            .save_topic_choice(ChatId(chat), &choice)
+            .await
+            .unwrap()
+    );
+}
+
 /// Adds the topic "news" (اخبار / News) as an admin does.
 async fn add_news(app: &TestApp) {
     let added = app.ask(ADMIN, "/topics add news اخبار | News").await;
@@ -73,17 +83,8 @@ async fn a_statement_in_news_reaches_only_subscribers_of_news_and_of_all() {
     let (everything, news_only, statements_only) = (81_001, 81_002, 81_003);
     subscribe(&app, [everything, news_only, statements_only]).await;
     add_news(&app).await;
-    for (chat, choice) in [
-        (news_only, only(&["news"])),
-        (statements_only, only(&["statements"])),
-    ] {
-        assert!(
-            app.storage
-                .save_topic_choice(ChatId(chat), &choice)
-                .await
-                .unwrap()
-        );
-    }
+    choose(&app, news_only, only(&["news"])).await;
+    choose(&app, statements_only, only(&["statements"])).await;
 
     let published = app.ask(ADMIN, "/post #news خبر فوری\nمتن خبر").await;
     assert!(published.contains("۲ مشترک"), "two recipients: {published}");
@@ -120,9 +121,15 @@ async fn a_statement_in_news_reaches_only_subscribers_of_news_and_of_all() {
     // /latest in one topic.
     let listed = app.ask_n(everything, "/latest news ۲", Some("fa"), 1).await;
     let list = text_of(&listed[0]);
-    assert!(list.contains("خبر فوری") && !list.contains("بیانیهٔ شورا"), "{list}");
+    assert!(
+        list.contains("خبر فوری") && !list.contains("بیانیهٔ شورا"),
+        "{list}"
+    );
     let all = app.ask(everything, "/latest").await;
-    assert!(all.contains("خبر فوری") && all.contains("بیانیهٔ شورا"), "{all}");
+    assert!(
+        all.contains("خبر فوری") && all.contains("بیانیهٔ شورا"),
+        "{all}"
+    );
     let unknown = app.ask(everything, "/latest sport").await;
     assert!(unknown.contains("#news"), "{unknown}");
 
@@ -239,10 +246,7 @@ async fn topics_are_added_renamed_and_removed_with_their_statements_reassigned()
 
     app.ask(ADMIN, "/post #news خبر یک\nمتن").await;
     app.ask(ADMIN, "/post #news خبر دو\nمتن").await;
-    app.storage
-        .save_topic_choice(ChatId(follower), &only(&["news"]))
-        .await
-        .unwrap();
+    choose(&app, follower, only(&["news"])).await;
 
     let before = app.sent_to(ADMIN).len();
     app.telegram
@@ -297,14 +301,8 @@ async fn the_post_preview_offers_the_topics_with_the_default_ticked() {
     let (news_reader, other) = (84_001, 84_002);
     subscribe(&app, [news_reader, other]).await;
     add_news(&app).await;
-    app.storage
-        .save_topic_choice(ChatId(news_reader), &only(&["news"]))
-        .await
-        .unwrap();
-    app.storage
-        .save_topic_choice(ChatId(other), &only(&["statements"]))
-        .await
-        .unwrap();
+    choose(&app, news_reader, only(&["news"])).await;
+    choose(&app, other, only(&["statements"])).await;
 
     app.ask_n(ADMIN, "/post", Some("fa"), 1).await;
     app.ask_n(ADMIN, "گزارش هفته", Some("fa"), 1).await;
@@ -338,10 +336,7 @@ async fn stats_count_per_topic_and_the_share_held_by_quiet_hours() {
     let (sleeping, awake, news_only) = (85_001, 85_002, 85_003);
     subscribe(&app, [sleeping, awake, news_only]).await;
     add_news(&app).await;
-    app.storage
-        .save_topic_choice(ChatId(news_only), &only(&["news"]))
-        .await
-        .unwrap();
+    choose(&app, news_only, only(&["news"])).await;
     // Quiet hours that hold the present hour in Tehran.
     let tehran_hour = ((Utc::now().hour() as i64 * 3600 + TEHRAN_OFFSET_SECONDS as i64)
         .rem_euclid(86_400)
@@ -389,14 +384,8 @@ async fn a_feed_category_is_mapped_to_a_topic() {
     wait_archive(&app.storage, 1).await;
     let [everything, news_only, statements_only] = SUBSCRIBERS;
     add_news(&app).await;
-    app.storage
-        .save_topic_choice(ChatId(news_only), &only(&["news"]))
-        .await
-        .unwrap();
-    app.storage
-        .save_topic_choice(ChatId(statements_only), &only(&["statements"]))
-        .await
-        .unwrap();
+    choose(&app, news_only, only(&["news"])).await;
+    choose(&app, statements_only, only(&["statements"])).await;
 
     let usage = app.ask_en(ADMIN, "/feedtopic").await;
     assert!(usage.contains("/feedtopic 1 sport news"), "{usage}");
