@@ -322,4 +322,4 @@ feed-topic-not-found = No such feed or topic; /feeds and /topics list them.
 feed-topic-set = Feed { $id }: its items go to “{ $name }”.
 feed-topic-mapped = Feed { $id }: items of category “{ $category }” go to “{ $name }”.
 feed-topic-unmapped = Feed { $id }: category “{ $category }” is no longer mapped.
-latest-unknown-topic = There is no topic “{ $word }”. The topics: { $topics }, for example /latest news 3
+latest-unknown-topic = There is no topic “{ $word }”. The topics: { $topics }. For example /latest 3, or /latest 3 news for one topic.

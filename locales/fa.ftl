@@ -322,4 +322,4 @@ feed-topic-not-found = چنین خوراک یا موضوعی نیست؛ فهرس
 feed-topic-set = خوراک { $id }: مطالبش به «{ $name }» می‌روند.
 feed-topic-mapped = خوراک { $id }: مطالب دستهٔ «{ $category }» به «{ $name }» می‌روند.
 feed-topic-unmapped = خوراک { $id }: دستهٔ «{ $category }» دیگر نگاشته نیست.
-latest-unknown-topic = موضوعی به نام «{ $word }» نیست. موضوع‌ها: { $topics }؛ برای نمونه /latest news 3
+latest-unknown-topic = موضوعی به نام «{ $word }» نیست. موضوع‌ها: { $topics }. برای نمونه /latest 3، یا برای یک موضوع /latest 3 news

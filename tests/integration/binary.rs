@@ -1,13 +1,16 @@
 //! Running the real `jarchi` binary, as an operator (or Docker, or systemd) does.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::process::{Output, Stdio};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use jarchi::domain::{ChatId, Lang, NewAnnouncement, StatementId};
 use jarchi::storage::{ChatKind, PublishOutcome, Storage};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
 use crate::support::fake_telegram::FakeTelegram;
@@ -17,7 +20,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_jarchi");
 /// Starts `jarchi` with exactly these variables in `dir` (so no stray .env), its output
 /// captured for [`stop_gracefully`]; killed if the test drops it.
 pub fn spawn(vars: &[(&str, &str)], dir: &Path) -> Child {
-    Command::new(BIN)
+    let mut child = Command::new(BIN)
         .env_clear()
         .envs(vars.iter().copied())
         .current_dir(dir)
@@ -26,7 +29,29 @@ pub fn spawn(vars: &[(&str, &str)], dir: &Path) -> Child {
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .expect("jarchi starts")
+        .expect("jarchi starts");
+    // Read as it comes: a pipe nobody reads fills at 64 KiB, and the bot then blocks on its
+    // next log line (at `trace`, the start alone comes close to that).
+    let drained = (drain(child.stdout.take()), drain(child.stderr.take()));
+    if let Some(pid) = child.id() {
+        OUTPUTS.lock().unwrap().insert(pid, drained);
+    }
+    child
+}
+
+type Drained = tokio::task::JoinHandle<Vec<u8>>;
+
+/// What each running child printed (stdout, stderr), by its pid, for [`stop_gracefully`].
+static OUTPUTS: LazyLock<Mutex<HashMap<u32, (Drained, Drained)>>> = LazyLock::new(Default::default);
+
+fn drain<R: AsyncRead + Unpin + Send + 'static>(pipe: Option<R>) -> Drained {
+    tokio::spawn(async move {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes).await;
+        }
+        bytes
+    })
 }
 
 /// SIGTERM, as `docker stop` and systemd send it, then the exit within the 10 s the issue
@@ -36,10 +61,16 @@ pub async fn stop_gracefully(child: Child) -> Output {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
-    tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+    let mut output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
         .await
         .expect("jarchi exits within 10 s of SIGTERM")
-        .expect("jarchi's output")
+        .expect("jarchi's output");
+    let drained = OUTPUTS.lock().unwrap().remove(&pid);
+    if let Some((stdout, stderr)) = drained {
+        output.stdout = stdout.await.unwrap_or_default();
+        output.stderr = stderr.await.unwrap_or_default();
+    }
+    output
 }
 
 /// A free loopback port, for a listener the binary opens itself.
