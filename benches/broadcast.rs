@@ -6,6 +6,7 @@
 //!
 //! Sizes can be lowered for a quick run: JARCHI_BENCH_SCALE=0.1 cargo bench --bench broadcast
 //! The erasure figure alone: cargo bench --bench broadcast -- erasure
+//! The enqueue figures alone (without and with topics): cargo bench --bench broadcast -- enqueue
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -22,7 +23,9 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use jarchi::broadcast::{Worker, WorkerConfig};
-use jarchi::domain::{ChatId, Lang, NewAnnouncement};
+use jarchi::domain::{
+    ChatId, Lang, NewAnnouncement, PublishOutcome, Topic, TopicChoice, TopicSlug,
+};
 use jarchi::storage::{ChatKind, Storage};
 use jarchi::text::parse_search;
 
@@ -44,6 +47,13 @@ fn main() {
         runtime.block_on(erasure(scaled(10_000.0), 100));
         return;
     }
+    if args.iter().any(|a| a == "enqueue") {
+        runtime.block_on(async {
+            enqueue(scaled(1_000_000.0)).await;
+            enqueue_with_topics(scaled(1_000_000.0)).await;
+        });
+        return;
+    }
     runtime.block_on(async {
         let fake = FakeProcess::start();
         println!(
@@ -53,6 +63,7 @@ fn main() {
         unthrottled(&fake, scaled(20_000.0)).await;
         paced(&fake, 300, 25).await;
         enqueue(scaled(1_000_000.0)).await;
+        enqueue_with_topics(scaled(1_000_000.0)).await;
         peak_memory(&fake, scaled(100_000.0)).await;
         search().await;
         erasure(scaled(10_000.0), 100).await;
@@ -351,6 +362,54 @@ async fn enqueue(n: i64) {
         publishing.as_secs_f64(),
         subscribing.as_secs_f64()
     );
+}
+
+/// The enqueue with topics (issue 13): half the subscribers have every topic, the other
+/// half chose two of three ("statements" and "news"). A statement in "news" reaches all of
+/// them, one in "english" only the first half; both are one INSERT … SELECT.
+async fn enqueue_with_topics(n: i64) {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage = fresh_storage(&dir).await;
+    subscribe(&storage, n).await;
+    let started = Instant::now();
+    for (slug, fa, en) in [("news", "اخبار", "News"), ("english", "انگلیسی", "English")]
+    {
+        let topic = Topic::new(TopicSlug::new(slug).expect("slug"), fa, en).expect("topic");
+        storage.add_topic(&topic).await.expect("add topic");
+    }
+    let chosen = TopicChoice::Only(
+        ["statements", "news"]
+            .into_iter()
+            .map(|s| TopicSlug::new(s).expect("slug"))
+            .collect(),
+    );
+    storage
+        .save_topic_choices(
+            (1..=n)
+                .filter(|i| i % 2 == 0)
+                .map(|i| (ChatId(1_000_000 + i), chosen.clone())),
+        )
+        .await
+        .expect("choose topics");
+    let choosing = started.elapsed();
+    for (topic, reach) in [
+        ("news", "every subscriber"),
+        ("english", "the half with all topics"),
+    ] {
+        let new = statement(&format!("enqueue-{topic}")).with_topic(TopicSlug::new(topic).ok());
+        let started = Instant::now();
+        let outcome = storage.publish(&new).await.expect("publish");
+        let publishing = started.elapsed();
+        let recipients = match outcome {
+            PublishOutcome::Published { recipients, .. } => recipients,
+            PublishOutcome::Duplicate { .. } => 0,
+        };
+        println!(
+            "enqueue with topics: one statement in {topic:?} for {n} subscribers, half on an explicit set, in {:.2} s ({recipients} queued: {reach}; choosing the topics took {:.1} s)",
+            publishing.as_secs_f64(),
+            choosing.as_secs_f64()
+        );
+    }
 }
 
 /// /stop in a database of `subscribers` chats and `statements` broadcasts to all of them:

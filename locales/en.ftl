@@ -287,3 +287,62 @@ post-ask-attachment =
     📎 Send the file: a photo, video, animation, audio, voice message or document (a PDF), or an album of 2–10 photos and videos sent together. Its caption is not used; the text stays as it is.
     To go on without a file: /skip
 post-files-refused = These files cannot go out together: an album holds 2–10 photos and videos, or only audio files, or only documents. Send them again, or /skip.
+
+## Topics (issue 13)
+
+command-topics = Topics: add, rename, remove
+    .usage = [add slug fa-name | en-name]
+    .help = List the topics with their buttons; /topics add slug fa-name | en-name adds one, /topics rename slug fa-name | en-name renames one
+command-feedtopic = A feed's topic, or a category's
+    .usage = feed topic | feed category topic
+    .help = Where a feed's items go: /feedtopic 1 news (the feed's default topic), /feedtopic 1 sport news (items of category “sport” go to news), /feedtopic 1 sport - (drop that mapping)
+button-topics = 🗂 Topics
+button-all-topics = All topics, and those added later
+topic-choice =
+    🗂 Your topics: { $all ->
+        [yes] all of them, and any added later
+       *[no] only those ticked below
+    }
+    Tap to switch one on or off.
+topics-heading = 🗂 Topics (slug — Persian name / English name):
+topics-line = • <code>{ $slug }</code> — { $fa } / { $en }
+topics-usage = Add one with the button or: <code>/topics add news اخبار | News</code>
+topic-add-how =
+    To add a topic, send (tap to copy, then change it):
+    <code>/topics add news اخبار | News</code>
+    The slug (here news) is a short Latin word: a-z, digits, - and _. Then the Persian name, a bar |, and the English name.
+button-topic-add = ➕ Add a topic
+button-topic-rename = ✏️ { $name }
+button-topic-remove = 🗑 { $name }
+button-topic-move = ➡️ { $name }
+topic-rename-how =
+    To rename it, send (tap to copy, then change the names):
+    <code>/topics rename { $slug } { $fa } | { $en }</code>
+topic-added = Topic “{ $name }” (<code>{ $slug }</code>) added. Subscribers who have all topics get it from now on.
+topic-renamed = Renamed: { $fa } / { $en }
+topic-bad-slug = The slug is 1 to 24 of a-z, 0-9, - and _, starting with a letter, for example <code>news</code>.
+topic-bad-name = Give both names, Persian then English, separated by a bar |, each up to 40 characters: <code>/topics add news اخبار | News</code>
+topic-slug-taken = There is a topic with that slug already; /topics lists them.
+topic-default-stays = This is the default topic: statements without another topic belong to it. It can be renamed, not removed.
+topic-gone = That topic is no longer there; /topics lists them.
+topic-remove-ask = Remove “{ $name }”? Its { $statements } statements go to the topic you choose below; subscribers' choices of it are dropped.
+topic-removed = Topic <code>{ $slug }</code> removed; { $moved } statements moved to “{ $name }”.
+post-topic = 🗂 Topic: { $name } (tap another to change it)
+post-unknown-topic = There is no topic “{ $word }”. The topics: { $topics }. Nothing was published.
+stats-topics-heading = 🗂 By topic (subscribers · statements in 30 days):
+stats-topic = { $name }: { $subscribers } · { $statements }
+stats-topic-digest = {" "}· digest: { $digest }
+stats-held = Of the last broadcast, { $percent }% ({ $held } of { $recipients }) waited for quiet hours to end or for a daily digest.
+feed-topics-heading = 🗂 Topics of feeds:
+feed-topics-default = feed { $id }: everything to “{ $name }”
+feed-topics-category = feed { $id }: category “{ $category }” to “{ $name }”
+feed-topic-usage =
+    For example:
+    /feedtopic 1 news — the feed's items go to the topic news
+    /feedtopic 1 sport news — its items of category “sport” go to news
+    /feedtopic 1 sport - — drop that mapping
+feed-topic-not-found = No such feed or topic; /feeds and /topics list them.
+feed-topic-set = Feed { $id }: its items go to “{ $name }”.
+feed-topic-mapped = Feed { $id }: items of category “{ $category }” go to “{ $name }”.
+feed-topic-unmapped = Feed { $id }: category “{ $category }” is no longer mapped.
+latest-unknown-topic = There is no topic “{ $word }”. The topics: { $topics }. For example /latest 3, or /latest 3 news for one topic.

@@ -287,3 +287,62 @@ post-ask-attachment =
     📎 پرونده را بفرستید: عکس، ویدیو، گیف، صدا، پیام صوتی یا سند (PDF)، یا آلبومی از ۲ تا ۱۰ عکس و ویدیو که با هم فرستاده شوند. زیرنویس آن به کار نمی‌رود و متن همان می‌ماند.
     برای ادامه بدون پرونده: /skip
 post-files-refused = این پرونده‌ها با هم فرستاده نمی‌شوند: یک آلبوم ۲ تا ۱۰ عکس و ویدیو دارد، یا فقط صدا، یا فقط سند. دوباره بفرستید، یا /skip.
+
+## Topics (issue 13)
+
+command-topics = موضوع‌ها: افزودن، تغییر نام، حذف
+    .usage = [add نامک نام‌فارسی | نام‌انگلیسی]
+    .help = فهرست موضوع‌ها با دکمه‌هایشان؛ /topics add نامک نام‌فارسی | نام‌انگلیسی یکی می‌افزاید و /topics rename نامک نام‌فارسی | نام‌انگلیسی نامش را عوض می‌کند
+command-feedtopic = موضوع یک خوراک یا یک دسته
+    .usage = خوراک موضوع | خوراک دسته موضوع
+    .help = مطالب خوراک به کجا بروند: /feedtopic 1 news (موضوع پیش‌فرض خوراک)، /feedtopic 1 sport news (مطالب دستهٔ «sport» به news)، /feedtopic 1 sport - (برداشتن این نگاشت)
+button-topics = 🗂 موضوع‌ها
+button-all-topics = همهٔ موضوع‌ها، و آن‌ها که بعداً اضافه شوند
+topic-choice =
+    🗂 موضوع‌های شما: { $all ->
+        [yes] همه، و هر موضوعی که بعداً اضافه شود
+       *[no] فقط آن‌هایی که پایین تیک خورده‌اند
+    }
+    برای روشن یا خاموش کردن هر کدام بزنید.
+topics-heading = 🗂 موضوع‌ها (نامک — نام فارسی / نام انگلیسی):
+topics-line = • <code>{ $slug }</code> — { $fa } / { $en }
+topics-usage = با دکمه یا این فرمان یکی بیفزایید: <code>/topics add news اخبار | News</code>
+topic-add-how =
+    برای افزودن موضوع این را بفرستید (با یک لمس کپی می‌شود؛ سپس تغییرش دهید):
+    <code>/topics add news اخبار | News</code>
+    نامک (این‌جا news) واژه‌ای کوتاه با حروف لاتین است: a-z، رقم، - و _. سپس نام فارسی، یک خط |، و نام انگلیسی.
+button-topic-add = ➕ افزودن موضوع
+button-topic-rename = ✏️ { $name }
+button-topic-remove = 🗑 { $name }
+button-topic-move = ➡️ { $name }
+topic-rename-how =
+    برای تغییر نام این را بفرستید (با یک لمس کپی می‌شود؛ سپس نام‌ها را عوض کنید):
+    <code>/topics rename { $slug } { $fa } | { $en }</code>
+topic-added = موضوع «{ $name }» (<code>{ $slug }</code>) افزوده شد. مشترکانی که همهٔ موضوع‌ها را دارند از این پس آن را هم می‌گیرند.
+topic-renamed = نام تازه: { $fa } / { $en }
+topic-bad-slug = نامک از ۱ تا ۲۴ نویسهٔ a-z، 0-9، - و _ است و با یک حرف آغاز می‌شود؛ مثلاً <code>news</code>.
+topic-bad-name = هر دو نام را بدهید، اول فارسی و سپس انگلیسی، با خط | میانشان، هر کدام تا ۴۰ نویسه: <code>/topics add news اخبار | News</code>
+topic-slug-taken = موضوعی با این نامک هست؛ فهرست: /topics
+topic-default-stays = این موضوع پیش‌فرض است: اطلاعیه‌هایی که موضوع دیگری ندارند در آن‌اند. نامش را می‌شود عوض کرد، ولی حذفش نه.
+topic-gone = این موضوع دیگر نیست؛ فهرست: /topics
+topic-remove-ask = «{ $name }» حذف شود؟ { $statements } اطلاعیهٔ آن به موضوعی می‌رود که پایین برمی‌گزینید؛ انتخاب مشترکان برای این موضوع پاک می‌شود.
+topic-removed = موضوع <code>{ $slug }</code> حذف شد؛ { $moved } اطلاعیه به «{ $name }» رفت.
+post-topic = 🗂 موضوع: { $name } (برای تغییر، موضوع دیگری را بزنید)
+post-unknown-topic = موضوعی به نام «{ $word }» نیست. موضوع‌ها: { $topics }. چیزی منتشر نشد.
+stats-topics-heading = 🗂 به تفکیک موضوع (مشترکان · اطلاعیه‌های ۳۰ روز):
+stats-topic = { $name }: { $subscribers } · { $statements }
+stats-topic-digest = {" "}· خلاصه: { $digest }
+stats-held = از آخرین ارسال، { $percent }٪ ({ $held } از { $recipients }) منتظر پایان ساعت‌های سکوت یا خلاصهٔ روزانه ماند.
+feed-topics-heading = 🗂 موضوع خوراک‌ها:
+feed-topics-default = خوراک { $id }: همه به «{ $name }»
+feed-topics-category = خوراک { $id }: دستهٔ «{ $category }» به «{ $name }»
+feed-topic-usage =
+    برای نمونه:
+    /feedtopic 1 news — مطالب خوراک به موضوع news می‌روند
+    /feedtopic 1 sport news — مطالب دستهٔ «sport» آن به news می‌روند
+    /feedtopic 1 sport - — برداشتن این نگاشت
+feed-topic-not-found = چنین خوراک یا موضوعی نیست؛ فهرست‌ها: /feeds و /topics
+feed-topic-set = خوراک { $id }: مطالبش به «{ $name }» می‌روند.
+feed-topic-mapped = خوراک { $id }: مطالب دستهٔ «{ $category }» به «{ $name }» می‌روند.
+feed-topic-unmapped = خوراک { $id }: دستهٔ «{ $category }» دیگر نگاشته نیست.
+latest-unknown-topic = موضوعی به نام «{ $word }» نیست. موضوع‌ها: { $topics }. برای نمونه /latest 3، یا برای یک موضوع /latest 3 news

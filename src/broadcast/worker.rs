@@ -937,8 +937,11 @@ async fn sleep_or_cancel(duration: Duration, shutdown: &CancellationToken) {
 #[derive(Default)]
 struct ContentCache {
     statements: HashMap<StatementId, Option<Announcement>>,
-    cards: HashMap<(StatementId, Lang, bool), (Arc<str>, Arc<InlineKeyboardMarkup>)>,
+    cards: HashMap<(StatementId, Lang, bool), Card>,
 }
+
+/// A card's HTML and the buttons that ride on it.
+type Card = (Arc<str>, Arc<InlineKeyboardMarkup>);
 
 impl ContentCache {
     async fn statement(
@@ -960,7 +963,7 @@ impl ContentCache {
         id: StatementId,
         lang: Lang,
         caption: bool,
-    ) -> Result<Option<(Arc<str>, Arc<InlineKeyboardMarkup>)>, StorageError> {
+    ) -> Result<Option<Card>, StorageError> {
         if let Some((html, keyboard)) = self.cards.get(&(id, lang, caption)) {
             return Ok(Some((Arc::clone(html), Arc::clone(keyboard))));
         }

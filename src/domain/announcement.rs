@@ -3,7 +3,7 @@ use std::ops::Deref;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::media::{Attachment, MediaError, check_attachments};
-use super::{SourceKey, StatementId};
+use super::{SourceKey, StatementId, TopicSlug};
 
 /// A statement as stored in the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +45,10 @@ pub struct StatementContent {
 pub struct NewAnnouncement {
     source_key: SourceKey,
     content: StatementContent,
+    /// `None`: the house default topic (or, for a feed item, the feed's; see `categories`).
+    topic: Option<TopicSlug>,
+    /// A feed item's `<category>` names, which a feed may map to topics.
+    categories: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -152,7 +156,27 @@ impl NewAnnouncement {
         Self {
             source_key,
             content,
+            topic: None,
+            categories: Vec::new(),
         }
+    }
+
+    pub fn with_topic(mut self, topic: Option<TopicSlug>) -> Self {
+        self.topic = topic;
+        self
+    }
+
+    pub fn with_categories(mut self, categories: Vec<String>) -> Self {
+        self.categories = categories;
+        self
+    }
+
+    pub fn topic(&self) -> Option<TopicSlug> {
+        self.topic
+    }
+
+    pub fn categories(&self) -> &[String] {
+        &self.categories
     }
 
     pub fn source_key(&self) -> &SourceKey {

@@ -16,6 +16,7 @@ mod schedule;
 mod settings;
 mod subscriber;
 pub mod time;
+mod topic;
 
 pub use announcement::{
     Announcement, AnnouncementError, NewAnnouncement, StatementContent, is_http_url,
@@ -43,6 +44,10 @@ pub use media::{
 pub use schedule::{DueStatement, LatePublish, ScheduledStatement, WaitingSchedule};
 pub use settings::{DigestHour, QuietHours, SubscriberSettings, TEHRAN_OFFSET_SECONDS};
 pub use subscriber::{ChatKind, SubscribeOutcome, Subscriber, SubscriberCounts};
+pub use topic::{
+    DEFAULT_TOPIC, FeedTopics, MAX_SLUG_BYTES, Topic, TopicChoice, TopicError, TopicFigures,
+    TopicSlug, find_topic, fold_category, topic_name,
+};
 
 /// A name read back (from the database) that no variant spells: the caller says where it
 /// was found.

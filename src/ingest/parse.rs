@@ -358,9 +358,10 @@ fn to_announcement(
         ),
         None => (Vec::new(), body_html, body_text),
     };
+    let categories = categories_of(&entry);
     StatementContent::new(&title, body_html, body_text, link, published_at)
         .and_then(|content| content.with_image(image).with_media(media))
-        .map(|content| NewAnnouncement::keyed(source_key, content))
+        .map(|content| NewAnnouncement::keyed(source_key, content).with_categories(categories))
         .map_err(|_| "neither a title nor a text")
 }
 
@@ -371,6 +372,22 @@ fn enclosure(entry: &Entry, base: Option<&url::Url>) -> Option<EnclosureDelivery
         let url = absolute(e.url.as_str(), base)?;
         FeedEnclosure::new(&url, e.enclosure_type.as_deref(), e.length.as_deref()).delivery()
     })
+}
+
+/// A feed may map an item's categories to topics; a few short ones are all that takes.
+const MAX_CATEGORIES: usize = 20;
+const MAX_CATEGORY_CHARS: usize = 100;
+
+/// The entry's `<category>` names (RSS) or `term`s (Atom), bounded.
+fn categories_of(entry: &Entry) -> Vec<String> {
+    entry
+        .tags
+        .iter()
+        .map(|tag| tag.term.trim())
+        .filter(|term| !term.is_empty() && term.chars().count() <= MAX_CATEGORY_CHARS)
+        .take(MAX_CATEGORIES)
+        .map(str::to_string)
+        .collect()
 }
 
 /// The entry's HTML: its full content if it has one, else its summary. Plain text is

@@ -18,7 +18,7 @@ use super::parse::{
 use super::{IngestMode, IngestReport, ingest_items};
 use crate::config::Settings;
 use crate::domain::time::{millis, now_ms, until_ms};
-use crate::domain::{FeedNotice, FeedPolicy, FeedRefusal, HeldStatements};
+use crate::domain::{FeedNotice, FeedPolicy, FeedRefusal, HeldStatements, NewAnnouncement};
 use crate::ops::FeedPollResult;
 use crate::publish::Publisher;
 use crate::storage::{FeedState, FeedSuccess, Storage, StorageError};
@@ -314,7 +314,7 @@ impl Poller {
             Fetched::Document(document) => document,
         };
         let is_page = looks_like_html(document.content_type.as_deref(), &document.body);
-        let (feed_url, validators, parsed) = if is_page && feed.feed_url.is_none() {
+        let (feed_url, validators, mut parsed) = if is_page && feed.feed_url.is_none() {
             self.discover(&document.url, &document.body).await?
         } else if is_page {
             // A feed that now answers with a web page: usually an error or login page.
@@ -342,7 +342,16 @@ impl Poller {
         } else {
             IngestMode::FirstSight
         };
-        let mut report = ingest_items(&self.storage, &self.publisher, &parsed.items, mode).await?;
+        // Each item goes to the topic its feed maps its categories to (issue 13).
+        let topics = self.storage.feed_topics(feed.id).await?;
+        let items: Vec<NewAnnouncement> = std::mem::take(&mut parsed.items)
+            .into_iter()
+            .map(|item| {
+                let topic = topics.topic_of(item.categories());
+                item.with_topic(topic)
+            })
+            .collect();
+        let mut report = ingest_items(&self.storage, &self.publisher, &items, mode).await?;
         report.skipped = parsed.skipped.len();
         super::log_skipped(Some(feed.id), &parsed.skipped);
         Ok((

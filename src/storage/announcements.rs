@@ -108,6 +108,7 @@ pub(super) async fn insert_if_new(
             super::search::index_new(tx, id, key, published_at, new.title(), new.body_text())
                 .await?;
             super::media::insert_media(tx, id, new.media()).await?;
+            super::topics::set_statement_topic(tx, id, new.topic()).await?;
             Ok(ArchiveOutcome::Inserted(id))
         }
         None => {

@@ -12,7 +12,8 @@ use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, now_ms};
 use crate::domain::{
     ActionKind, ActionOutcome, AdminAction, Approval, ApprovalRequest, AuditAction, ChatId,
-    NewAnnouncement, RequestStatus, SourceKey, StatementContent, StatementId, UserId, Withdrawal,
+    NewAnnouncement, RequestStatus, SourceKey, StatementContent, StatementId, TopicSlug, UserId,
+    Withdrawal,
 };
 
 #[derive(sqlx::FromRow)]
@@ -31,11 +32,12 @@ struct RequestRow {
     published_at: Option<i64>,
     due_at: Option<i64>,
     media: Option<String>,
+    topic: Option<TopicSlug>,
 }
 
 const REQUEST_COLUMNS: &str = "id, action, author_id, author_chat_id, statement_id, source_key, \
                                title, body_html, body_text, link, image_url, published_at, \
-                               due_at, media";
+                               due_at, media, topic";
 
 impl RequestRow {
     fn request(&self) -> Result<ApprovalRequest, StorageError> {
@@ -69,10 +71,10 @@ impl RequestRow {
             .map_err(|_| broken())
         };
         let new = || -> Result<NewAnnouncement, StorageError> {
-            Ok(NewAnnouncement::keyed(
-                self.source_key.clone().ok_or_else(broken)?,
-                content()?,
-            ))
+            Ok(
+                NewAnnouncement::keyed(self.source_key.clone().ok_or_else(broken)?, content()?)
+                    .with_topic(self.topic),
+            )
         };
         Ok(match self.request()?.kind {
             ActionKind::Publish => match self.due_at {
@@ -126,8 +128,8 @@ impl Storage {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO approval_requests (action, author_id, author_chat_id, statement_id,
                  source_key, title, body_html, body_text, link, image_url, published_at, created_at,
-                 due_at, media)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+                 due_at, media, topic)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING id",
         )
         .bind(action.kind().as_str())
         .bind(author)
@@ -143,6 +145,12 @@ impl Storage {
         .bind(now_ms())
         .bind(action.due().map(|due| due.timestamp_millis()))
         .bind(content.and_then(|c| super::media::media_json(c.media())))
+        .bind(match action {
+            AdminAction::Publish(new) | AdminAction::PublishAt { statement: new, .. } => {
+                new.topic()
+            }
+            _ => None,
+        })
         .fetch_one(&self.pool)
         .await?;
         Ok(ApprovalRequest {
@@ -297,6 +305,7 @@ async fn carry_out_in(
                 // Only a statement still waiting for its time needs the chat it is typed in.
                 chat_id: author.private_chat().unwrap_or(ChatId(0)),
                 content: statement.content(),
+                topic: statement.topic(),
             };
             let due_ms = due.timestamp_millis();
             ActionOutcome::Scheduled {

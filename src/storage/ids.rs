@@ -7,7 +7,7 @@ use sqlx::sqlite::{Sqlite, SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Type};
 
 use super::StorageError;
-use crate::domain::{ChatId, SourceKey, StatementId, UnknownValue, UserId};
+use crate::domain::{ChatId, SourceKey, StatementId, TopicSlug, UnknownValue, UserId};
 
 /// An id stored as an SQLite INTEGER; `to_sql` and `from_sql` may refuse a value that does
 /// not fit.
@@ -49,29 +49,46 @@ integer_id!(UserId, |id| Ok(i64::try_from(id.0)?), |v| Ok(UserId(
     u64::try_from(v)?
 )));
 
-impl Type<Sqlite> for SourceKey {
-    fn type_info() -> SqliteTypeInfo {
-        <str as Type<Sqlite>>::type_info()
-    }
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <str as Type<Sqlite>>::compatible(ty)
-    }
+/// A name stored as SQLite TEXT, written as its `as_str()`; each reads itself back below.
+macro_rules! text_name {
+    ($name:ty) => {
+        impl Type<Sqlite> for $name {
+            fn type_info() -> SqliteTypeInfo {
+                <str as Type<Sqlite>>::type_info()
+            }
+            fn compatible(ty: &SqliteTypeInfo) -> bool {
+                <str as Type<Sqlite>>::compatible(ty)
+            }
+        }
+
+        impl<'q> Encode<'q, Sqlite> for $name {
+            fn encode_by_ref(
+                &self,
+                args: &mut Vec<SqliteArgumentValue<'q>>,
+            ) -> Result<IsNull, BoxDynError> {
+                <String as Encode<'q, Sqlite>>::encode(self.as_str().to_string(), args)
+            }
+        }
+    };
 }
 
-impl<'q> Encode<'q, Sqlite> for SourceKey {
-    fn encode_by_ref(
-        &self,
-        args: &mut Vec<SqliteArgumentValue<'q>>,
-    ) -> Result<IsNull, BoxDynError> {
-        <String as Encode<'q, Sqlite>>::encode(self.as_str().to_string(), args)
-    }
-}
+text_name!(SourceKey);
+text_name!(TopicSlug);
 
 impl<'r> Decode<'r, Sqlite> for SourceKey {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
         Ok(SourceKey::stored(<String as Decode<'r, Sqlite>>::decode(
             value,
         )?))
+    }
+}
+
+/// A stored slug that is not one (written by hand) is an error, never a default.
+impl<'r> Decode<'r, Sqlite> for TopicSlug {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(TopicSlug::new(<&str as Decode<'r, Sqlite>>::decode(
+            value,
+        )?)?)
     }
 }
 

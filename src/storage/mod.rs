@@ -19,6 +19,7 @@ mod search;
 mod search_pages;
 mod stats;
 mod subscribers;
+mod topics;
 #[cfg(test)]
 mod upgrade_tests;
 
@@ -39,6 +40,7 @@ pub use crate::domain::{
 };
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
 pub use maintenance::Swept;
+pub use topics::{AddTopicOutcome, RemoveTopicOutcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

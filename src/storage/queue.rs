@@ -38,8 +38,12 @@ struct ChatRow {
     digest_hour: Option<i64>,
 }
 
-/// Queues a stored statement for every active subscriber and marks it broadcast, in the
-/// caller's transaction. Returns how many chats it was queued for.
+/// Queues a stored statement for every active subscriber of its topic and marks it
+/// broadcast, in the caller's transaction. Returns how many chats it was queued for.
+///
+/// Still one INSERT … SELECT: the subscribers who have every topic, then those who chose
+/// this one, each a range of an index (migration 0013), the two sets disjoint by
+/// `all_topics`. Publishing, releasing a hold, a schedule and an approval all come here.
 pub(super) async fn enqueue_broadcast(
     tx: &mut sqlx::SqliteConnection,
     id: StatementId,
@@ -47,7 +51,13 @@ pub(super) async fn enqueue_broadcast(
 ) -> Result<u64, StorageError> {
     let recipients = sqlx::query(
         "INSERT INTO deliveries (announcement_id, chat_id, action, status, due_at, created_at)
-         SELECT ?1, chat_id, 'send', 'pending', ?2, ?2 FROM subscribers WHERE status = 'active'",
+         SELECT ?1, chat_id, 'send', 'pending', ?2, ?2 FROM subscribers
+          WHERE status = 'active' AND all_topics = 1
+         UNION ALL
+         SELECT ?1, c.chat_id, 'send', 'pending', ?2, ?2
+           FROM subscriber_topics c JOIN subscribers s ON s.chat_id = c.chat_id
+          WHERE c.topic = (SELECT topic FROM announcements WHERE id = ?1)
+            AND s.status = 'active' AND s.all_topics = 0",
     )
     .bind(id)
     .bind(now)

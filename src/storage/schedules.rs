@@ -10,7 +10,7 @@ use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, millis, now_ms};
 use crate::domain::{
     ActionOutcome, ChatId, DueStatement, NewAnnouncement, PublishOutcome, ScheduledStatement,
-    SourceKey, StatementContent, UserId, WaitingSchedule,
+    SourceKey, StatementContent, TopicSlug, UserId, WaitingSchedule,
 };
 
 #[derive(sqlx::FromRow)]
@@ -21,6 +21,7 @@ struct HeldRow {
     body_text: String,
     link: Option<String>,
     media: Option<String>,
+    topic: Option<TopicSlug>,
 }
 
 impl HeldRow {
@@ -41,7 +42,9 @@ impl HeldRow {
                 .map_err(|e| e.to_string())
             });
         match content {
-            Ok(content) => Some(NewAnnouncement::keyed(self.source_key, content)),
+            Ok(content) => {
+                Some(NewAnnouncement::keyed(self.source_key, content).with_topic(self.topic))
+            }
             Err(error) => {
                 tracing::warn!(schedule, %error, "a held statement is no longer valid; dropped");
                 None
@@ -65,6 +68,8 @@ pub(super) struct Held<'a> {
     pub user_id: UserId,
     pub chat_id: ChatId,
     pub content: &'a StatementContent,
+    /// None: the topic the admin picked under the draft's preview, if any.
+    pub topic: Option<TopicSlug>,
 }
 
 /// Holds a statement in the caller's transaction, waiting for its time (`due_ms` None) or
@@ -77,8 +82,9 @@ pub(super) async fn hold_in(
     sqlx::query(
         "INSERT INTO scheduled_statements
              (source_key, user_id, chat_id, title, body_html, body_text, link, due_at, created_at,
-              media)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+              media, topic)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                 COALESCE(?11, (SELECT topic FROM admin_drafts WHERE user_id = ?2)))
          ON CONFLICT (source_key) DO NOTHING",
     )
     .bind(held.key)
@@ -91,6 +97,7 @@ pub(super) async fn hold_in(
     .bind(due_ms)
     .bind(now_ms())
     .bind(super::media::media_json(held.content.media()))
+    .bind(held.topic)
     .execute(&mut *tx)
     .await?;
     Ok(
@@ -126,6 +133,7 @@ impl Storage {
             user_id,
             chat_id,
             content,
+            topic: None,
         };
         hold_in(&mut tx, &held, None).await?;
         tx.commit().await?;
@@ -141,7 +149,7 @@ impl Storage {
     ) -> Result<Option<NewAnnouncement>, StorageError> {
         let row: Option<HeldRow> = sqlx::query_as(
             "DELETE FROM scheduled_statements WHERE id = ?1 AND due_at IS NULL
-             RETURNING source_key, title, body_html, body_text, link, media",
+             RETURNING source_key, title, body_html, body_text, link, media, topic",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -241,7 +249,7 @@ impl Storage {
     /// publication time is now, when they go out).
     pub async fn due_statements(&self, limit: u32) -> Result<Vec<DueStatement>, StorageError> {
         let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT id, user_id, source_key, title, body_html, body_text, link, media, due_at
+            "SELECT id, user_id, source_key, title, body_html, body_text, link, media, due_at, topic
              FROM scheduled_statements WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
         )
         .bind(now_ms())

@@ -106,7 +106,8 @@ impl Storage {
         Ok(sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM subscribers WHERE chat_id = ?1)
                   + (SELECT COUNT(*) FROM deliveries WHERE chat_id = ?1)
-                  + (SELECT COUNT(*) FROM admin_drafts WHERE chat_id = ?1)",
+                  + (SELECT COUNT(*) FROM admin_drafts WHERE chat_id = ?1)
+                  + (SELECT COUNT(*) FROM subscriber_topics WHERE chat_id = ?1)",
         )
         .bind(chat_id)
         .fetch_one(&self.pool)
@@ -178,6 +179,10 @@ pub(super) async fn erase_chat(
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM admin_drafts WHERE chat_id = ?1")
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM subscriber_topics WHERE chat_id = ?1")
         .bind(chat_id)
         .execute(&mut *tx)
         .await?;

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use teloxide::prelude::*;
-use teloxide::types::InlineKeyboardMarkup;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::approvals::{self, Answer};
 use super::callback::{DraftButton, ReleaseHold, ScheduleButton, button};
@@ -11,6 +11,7 @@ use super::entities::{formatted, formatted_tail};
 use super::reply::{
     Preview, ReplyTo, edit_text, say, send_html, send_html_with_keyboard, send_page, toast,
 };
+use super::topics::LeadingTopic;
 use super::{AdminCommand, Context, HandlerResult, JarchiBot, draft_media};
 use crate::domain::{
     AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
@@ -117,6 +118,8 @@ pub async fn answer(
         AdminCommand::AddFeed(url) => add_feed(&bot, &ctx, &to, &url).await,
         AdminCommand::RemoveFeed(args) => remove_feed(&bot, &ctx, &to, &args).await,
         AdminCommand::Scheduled => super::schedule::list(&bot, &ctx, &to).await,
+        AdminCommand::Topics(args) => super::topics::command(&bot, &ctx, &to, &args).await,
+        AdminCommand::FeedTopic(args) => super::topics::feed_topic(&bot, &ctx, &to, &args).await,
     }
 }
 
@@ -149,9 +152,14 @@ async fn post(
     text: &str,
 ) -> HandlerResult {
     let source_key = SourceKey::admin(msg.chat.id.into(), msg.id.0);
+    let (topic, text) = match super::topics::leading_topic(ctx, text, to.lang).await? {
+        LeadingTopic::None => (None, text),
+        LeadingTopic::Topic(topic, rest) => (Some(topic), rest),
+        LeadingTopic::Unknown(answer) => return say(bot, to, answer).await,
+    };
     let Some(new) = parse_post(&formatted_tail(msg, text))
         .and_then(|p| content(&p))
-        .map(|c| NewAnnouncement::keyed(source_key, c))
+        .map(|c| NewAnnouncement::keyed(source_key, c).with_topic(topic))
     else {
         return say(bot, to, phrase(Phrase::PostEmptyText, to.lang)).await;
     };
@@ -222,7 +230,8 @@ async fn delete(
 async fn stats(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
     let mut stats = ctx.storage.stats().await?;
     stats.telegram_unreachable_since = ctx.link.unreachable_since();
-    say(bot, to, catalogue::stats(&stats, to.lang)).await
+    let by_topic = super::topics::stats_section(ctx, to.lang).await?;
+    say(bot, to, catalogue::stats(&stats, to.lang) + &by_topic).await
 }
 
 /// `/cancel`: leaves the /post dialogue.
@@ -263,7 +272,8 @@ async fn skip(bot: &JarchiBot, msg: &Message, ctx: &Context, to: &ReplyTo) -> Ha
 async fn feeds(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult {
     let feeds = ctx.storage.feed_statuses().await?;
     let holds = ctx.storage.waiting_holds(MAX_HOLD_BUTTONS).await?;
-    let list = catalogue::feed_list(&feeds, to.lang);
+    let list =
+        catalogue::feed_list(&feeds, to.lang) + &super::topics::feeds_section(ctx, to.lang).await?;
     if holds.is_empty() {
         return say(bot, to, list).await;
     }
@@ -403,8 +413,17 @@ pub(super) async fn show_preview(
     let id = ctx.storage.next_announcement_id().await?;
     super::media::send_preview(bot, chat, preview_card(id, &preview, lang), preview.media())
         .await?;
-    // With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
-    let keyboard = InlineKeyboardMarkup::new([
+    let rows = preview_rows(lang);
+    let (question, keyboard) =
+        super::topics::preview_question(ctx, draft.user_id, rows, lang).await?;
+    send_html_with_keyboard(bot, chat, question, keyboard).await?;
+    Ok(())
+}
+
+/// Send / Cancel, Send later and the file under a preview; the topic buttons follow them.
+/// With PUBLISH_APPROVALS=2 "Send later" asks a second admin too (see telegram::schedule).
+pub(super) fn preview_rows(lang: Lang) -> Vec<Vec<InlineKeyboardButton>> {
+    vec![
         vec![
             button(phrase(Phrase::ButtonSend, lang), DraftButton::Send),
             button(phrase(Phrase::ButtonCancel, lang), DraftButton::Cancel),
@@ -417,9 +436,7 @@ pub(super) async fn show_preview(
             phrase(Phrase::ButtonAddFile, lang),
             DraftButton::AddFile,
         )],
-    ]);
-    send_html_with_keyboard(bot, chat, phrase(Phrase::PostConfirm, lang), keyboard).await?;
-    Ok(())
+    ]
 }
 
 /// A finished draft as the statement it will be, with its files; `None` if it says nothing.
@@ -467,7 +484,9 @@ pub async fn draft_button(
             let source_key = SourceKey::admin(message.chat.id.into(), message.id.0);
             match draft_content(&draft) {
                 Some(c) => {
-                    let action = AdminAction::Publish(NewAnnouncement::keyed(source_key, c));
+                    let topic = ctx.storage.draft_topic(user_id).await?;
+                    let new = NewAnnouncement::keyed(source_key, c).with_topic(topic);
+                    let action = AdminAction::Publish(new);
                     let chat = message.chat.id.into();
                     approvals::submit(&bot, &ctx, &query.from, chat, action, to.lang).await?
                 }

@@ -25,7 +25,7 @@ const CALENDAR_BUTTONS_PER_ROW: usize = 3;
 
 fn page_size(listing: Listing) -> u32 {
     match listing {
-        Listing::Latest { size } => size,
+        Listing::Latest { size } | Listing::LatestIn { size, .. } => size,
         Listing::Search { .. } | Listing::Month(_) => SEARCH_PAGE_SIZE,
     }
 }
@@ -54,6 +54,9 @@ async fn page(
     let mut heading = None;
     let statements = match listing {
         Listing::Latest { .. } => ctx.storage.latest(size + 1, offset).await?,
+        Listing::LatestIn { topic, .. } => {
+            ctx.storage.latest_in_topic(topic, size + 1, offset).await?
+        }
         Listing::Search { id } => match ctx.storage.remembered_search(id).await? {
             Some(request) => {
                 terms = request
@@ -232,10 +235,17 @@ async fn send_first_page(
 
 /// `/latest [n]`.
 pub async fn latest(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, arg: &str) -> HandlerResult {
-    let Some(count) = parse_count(arg) else {
+    let (topic, arg) = match super::topics::latest_topic(ctx, arg, to.lang).await? {
+        Ok(found) => found,
+        Err(answer) => return say(bot, to, answer).await,
+    };
+    let Some(count) = parse_count(&arg) else {
         return say(bot, to, phrase(Phrase::LatestUsage, to.lang)).await;
     };
-    let listing = Listing::Latest { size: count };
+    let listing = match topic {
+        Some(topic) => Listing::LatestIn { size: count, topic },
+        None => Listing::Latest { size: count },
+    };
     if !send_first_page(bot, ctx, to, listing).await? {
         return say(bot, to, phrase(Phrase::LatestEmpty, to.lang)).await;
     }

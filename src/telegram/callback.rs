@@ -5,7 +5,8 @@
 //! in people's chats keep working after an upgrade. A button carries numbers, never the text
 //! of a query, and every one stays within Telegram's 64 bytes (the test below checks both):
 //! - browsing: `l:<size>:<offset>`, `q:<search id>:<offset>`, `m:<year>:<month>:<offset>`
-//!   (pages of /latest, /search and a Jalali month), `v:<statement id>` (the whole
+//!   (pages of /latest, /search and a Jalali month; `l:<size>:<offset>:<topic slug>` a
+//!   page of /latest in one topic), `v:<statement id>` (the whole
 //!   statement), `a` (the archive's years), `y:<year>` (its months);
 //! - settings: `s:p` previews on/off, `s:l` the other language, `s:q` pick quiet hours,
 //!   `s:qs:<start>` then `s:qe:<start>:<end>`, `s:qo` no quiet hours, `s:b` back;
@@ -18,10 +19,14 @@
 //!   daily digest's buttons are `v:<statement id>`, the list buttons' own; in /settings,
 //!   `s:d` (choose the digest), `s:dh:<hour>` (one digest a day then), `s:dn` (each as it
 //!   comes).
+//! - topics (issue 13): `tp:c` a subscriber's topics, `tp:a` all of them, `tp:t:<slug>` one
+//!   on or off; `tp:p:<slug>` the topic under a /post preview; under /topics `tp:n` add,
+//!   `tp:r:<slug>` rename, `tp:x:<slug>` remove, then `tp:m:<slug>:<slug>` where its
+//!   statements go.
 
 use teloxide::types::InlineKeyboardButton;
 
-use crate::domain::{DigestHour, QuietHours, StatementId};
+use crate::domain::{DigestHour, QuietHours, StatementId, TopicSlug};
 use crate::text::JalaliMonth;
 
 /// Telegram refuses callback data longer than this many bytes.
@@ -43,6 +48,7 @@ pub enum Callback {
     Approval(ApprovalButton),
     Schedule(ScheduleButton),
     Reader(ReaderButton),
+    Topic(TopicButton),
 }
 
 /// Buttons under a broadcast card.
@@ -50,6 +56,26 @@ pub enum Callback {
 pub enum ReaderButton {
     /// The whole statement, sent into the chat as /show sends it.
     FullText { id: StatementId },
+}
+
+/// Topics: a subscriber's checkbuttons, the topic under a /post preview, and /topics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicButton {
+    /// /settings → the topic checkbuttons.
+    Choose,
+    /// Every topic, those added later too.
+    All,
+    Toggle(TopicSlug),
+    /// The topic of the draft under the /post preview.
+    Pick(TopicSlug),
+    /// /topics: how to add, how to rename, and removing (then where its statements go).
+    Add,
+    Rename(TopicSlug),
+    Remove(TopicSlug),
+    MoveTo {
+        from: TopicSlug,
+        to: TopicSlug,
+    },
 }
 
 /// Buttons under lists and the archive's calendar.
@@ -66,6 +92,11 @@ pub enum BrowseButton {
 pub enum Listing {
     Latest {
         size: u32,
+    },
+    /// `/latest news`: the newest of one topic (issue 13).
+    LatestIn {
+        size: u32,
+        topic: TopicSlug,
     },
     /// A search remembered by storage under this id.
     Search {
@@ -139,6 +170,7 @@ impl Callback {
                 format!("sched:x:{schedule_id}")
             }
             Callback::Reader(ReaderButton::FullText { id }) => format!("t:{id}"),
+            Callback::Topic(button) => button.encode(),
         }
     }
 
@@ -167,6 +199,7 @@ impl Callback {
             ["t", id] => Some(Callback::Reader(ReaderButton::FullText {
                 id: StatementId(id.parse().ok().filter(|id| *id > 0)?),
             })),
+            ["tp", rest @ ..] => TopicButton::decode(rest).map(Callback::Topic),
             browse => BrowseButton::decode(browse).map(Callback::Browse),
         }
     }
@@ -184,6 +217,10 @@ impl BrowseButton {
                 listing: Listing::Latest { size },
                 offset,
             } => format!("l:{size}:{offset}"),
+            BrowseButton::Page {
+                listing: Listing::LatestIn { size, topic },
+                offset,
+            } => format!("l:{size}:{offset}:{topic}"),
             BrowseButton::Page {
                 listing: Listing::Search { id },
                 offset,
@@ -216,6 +253,14 @@ impl BrowseButton {
                     .ok()
                     .filter(|s| (1..=LATEST_MAX).contains(s))?;
                 page(Listing::Latest { size }, o)
+            }
+            ["l", size, o, topic] => {
+                let size = size
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| (1..=LATEST_MAX).contains(s))?;
+                let topic = TopicSlug::new(topic).ok()?;
+                page(Listing::LatestIn { size, topic }, o)
             }
             ["q", id, o] => page(
                 Listing::Search {
@@ -276,6 +321,46 @@ impl SettingsButton {
     }
 }
 
+impl TopicButton {
+    fn encode(self) -> String {
+        match self {
+            TopicButton::Choose => "tp:c".into(),
+            TopicButton::All => "tp:a".into(),
+            TopicButton::Toggle(slug) => format!("tp:t:{slug}"),
+            TopicButton::Pick(slug) => format!("tp:p:{slug}"),
+            TopicButton::Add => "tp:n".into(),
+            TopicButton::Rename(slug) => format!("tp:r:{slug}"),
+            TopicButton::Remove(slug) => format!("tp:x:{slug}"),
+            TopicButton::MoveTo { from, to } => format!("tp:m:{from}:{to}"),
+        }
+    }
+
+    /// The parts after `tp`.
+    fn decode(parts: &[&str]) -> Option<Self> {
+        let slug = |s: &str| TopicSlug::new(s).ok();
+        match parts {
+            ["c"] => Some(TopicButton::Choose),
+            ["a"] => Some(TopicButton::All),
+            ["t", s] => Some(TopicButton::Toggle(slug(s)?)),
+            ["p", s] => Some(TopicButton::Pick(slug(s)?)),
+            ["n"] => Some(TopicButton::Add),
+            ["r", s] => Some(TopicButton::Rename(slug(s)?)),
+            ["x", s] => Some(TopicButton::Remove(slug(s)?)),
+            ["m", from, to] => Some(TopicButton::MoveTo {
+                from: slug(from)?,
+                to: slug(to)?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl From<TopicButton> for Callback {
+    fn from(button: TopicButton) -> Self {
+        Callback::Topic(button)
+    }
+}
+
 impl From<BrowseButton> for Callback {
     fn from(button: BrowseButton) -> Self {
         Callback::Browse(button)
@@ -332,6 +417,7 @@ mod tests {
     fn listing() -> impl Strategy<Value = Listing> {
         prop_oneof![
             (1..=LATEST_MAX).prop_map(|size| Listing::Latest { size }),
+            (1..=LATEST_MAX, slug()).prop_map(|(size, topic)| Listing::LatestIn { size, topic }),
             any::<i64>().prop_map(|id| Listing::Search { id }),
             month().prop_map(Listing::Month),
         ]
@@ -385,7 +471,40 @@ mod tests {
             (1..=i64::MAX).prop_map(|id| Callback::Reader(ReaderButton::FullText {
                 id: StatementId(id)
             })),
+            topic_button().prop_map(Callback::Topic),
         ]
+    }
+
+    /// Slugs up to the longest a topic may have.
+    fn slug() -> impl Strategy<Value = TopicSlug> {
+        "[a-z][a-z0-9_-]{0,23}".prop_map(|s| TopicSlug::new(&s).expect("a well-formed slug"))
+    }
+
+    fn topic_button() -> impl Strategy<Value = TopicButton> {
+        prop_oneof![
+            Just(TopicButton::Choose),
+            Just(TopicButton::All),
+            slug().prop_map(TopicButton::Toggle),
+            slug().prop_map(TopicButton::Pick),
+            Just(TopicButton::Add),
+            slug().prop_map(TopicButton::Rename),
+            slug().prop_map(TopicButton::Remove),
+            (slug(), slug()).prop_map(|(from, to)| TopicButton::MoveTo { from, to }),
+        ]
+    }
+
+    #[test]
+    fn the_longest_topic_button_fits() {
+        let longest = TopicSlug::new(&"z".repeat(crate::domain::MAX_SLUG_BYTES)).expect("valid");
+        let data = Callback::from(TopicButton::MoveTo {
+            from: longest,
+            to: longest,
+        })
+        .encode();
+        assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+        for garbage in ["tp", "tp:t", "tp:t:News", "tp:m:a", "tp:x:a:b", "tp:p:"] {
+            assert_eq!(Callback::decode(garbage), None, "{garbage:?}");
+        }
     }
 
     proptest! {

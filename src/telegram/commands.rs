@@ -36,6 +36,8 @@ pub enum AdminCommand {
     RemoveFeed(String),
     Audit,
     Scheduled,
+    Topics(String),
+    FeedTopic(String),
 }
 
 /// Who a command is for, and so which menu and which part of `/help` show it.
@@ -138,6 +140,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec("removefeed", Admin,      "command-removefeed",  Text(|a| A::RemoveFeed(a).into())),
     spec("audit",      Admin,      "command-audit",       Ignored(|| A::Audit.into())),
     spec("scheduled",  Admin,      "command-scheduled",   Ignored(|| A::Scheduled.into())),
+    spec("topics",     Admin,      "command-topics",      Text(|a| A::Topics(a).into())),
+    spec("feedtopic",  Admin,      "command-feedtopic",   Text(|a| A::FeedTopic(a).into())),
 ];
 
 /// The commands one audience sees: `(name, description key)`.

@@ -22,6 +22,7 @@ mod reader;
 mod reply;
 mod schedule;
 mod settings;
+mod topics;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -161,7 +162,8 @@ pub fn schema() -> UpdateHandler<HandlerError> {
             .branch(dptree::case![Callback::ReleaseHold(hold)].endpoint(admin::hold_button))
             .branch(dptree::case![Callback::Approval(pressed)].endpoint(approvals::button_pressed))
             .branch(dptree::case![Callback::Schedule(pressed)].endpoint(schedule::button_pressed))
-            .branch(dptree::case![Callback::Reader(pressed)].endpoint(reader::button_pressed));
+            .branch(dptree::case![Callback::Reader(pressed)].endpoint(reader::button_pressed))
+            .branch(dptree::case![Callback::Topic(pressed)].endpoint(topics::button_pressed));
     let callbacks = Update::filter_callback_query()
         .branch(buttons)
         .endpoint(unknown_button);

@@ -51,6 +51,7 @@ fn main_keyboard(settings: &SubscriberSettings) -> InlineKeyboardMarkup {
         phrase(Phrase::ButtonDigest, lang),
         SettingsButton::PickDigest,
     )]);
+    rows.push(super::topics::settings_row(lang));
     InlineKeyboardMarkup::new(rows)
 }
 

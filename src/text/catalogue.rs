@@ -26,6 +26,8 @@ mod approvals;
 pub use approvals::*;
 mod reader;
 pub use reader::*;
+mod topics;
+pub use topics::*;
 
 /// Every language's file, by its code (`Lang::code`). Adding a language adds its code here
 /// (and to `domain::Lang`); the tests check that the two lists agree.
@@ -148,6 +150,19 @@ phrases! {
     ButtonAddFile = "button-add-file",
     PostAskAttachment = "post-ask-attachment",
     PostFilesRefused = "post-files-refused",
+    // ---- topics (issue 13) ----
+    ButtonTopics = "button-topics",
+    ButtonAllTopics = "button-all-topics",
+    TopicsUsage = "topics-usage",
+    TopicAddHow = "topic-add-how",
+    ButtonTopicAdd = "button-topic-add",
+    TopicBadSlug = "topic-bad-slug",
+    TopicBadName = "topic-bad-name",
+    TopicSlugTaken = "topic-slug-taken",
+    TopicDefaultStays = "topic-default-stays",
+    TopicGone = "topic-gone",
+    FeedTopicUsage = "feed-topic-usage",
+    FeedTopicNotFound = "feed-topic-not-found",
 }
 
 /// The ids of the messages the functions below fill in; `ALL` lets a test find each one in
@@ -214,6 +229,31 @@ mod id {
         DIGEST_ITEM = "digest-item",
         // ---- media-intake (issue 12): "Send later" with a second pair of eyes ----
         APPROVAL_DUE = "approval-due",
+        // ---- topics (issue 13) ----
+        TOPICS_HEADING = "topics-heading",
+        TOPICS_LINE = "topics-line",
+        TOPIC_ADDED = "topic-added",
+        TOPIC_RENAMED = "topic-renamed",
+        TOPIC_RENAME_HOW = "topic-rename-how",
+        TOPIC_REMOVE_ASK = "topic-remove-ask",
+        TOPIC_REMOVED = "topic-removed",
+        BUTTON_TOPIC_RENAME = "button-topic-rename",
+        BUTTON_TOPIC_REMOVE = "button-topic-remove",
+        BUTTON_TOPIC_MOVE = "button-topic-move",
+        TOPIC_CHOICE = "topic-choice",
+        POST_TOPIC = "post-topic",
+        POST_UNKNOWN_TOPIC = "post-unknown-topic",
+        LATEST_UNKNOWN_TOPIC = "latest-unknown-topic",
+        STATS_TOPICS_HEADING = "stats-topics-heading",
+        STATS_TOPIC = "stats-topic",
+        STATS_TOPIC_DIGEST = "stats-topic-digest",
+        STATS_HELD = "stats-held",
+        FEED_TOPICS_HEADING = "feed-topics-heading",
+        FEED_TOPICS_DEFAULT = "feed-topics-default",
+        FEED_TOPICS_CATEGORY = "feed-topics-category",
+        FEED_TOPIC_SET = "feed-topic-set",
+        FEED_TOPIC_MAPPED = "feed-topic-mapped",
+        FEED_TOPIC_UNMAPPED = "feed-topic-unmapped",
     }
 }
 

@@ -484,3 +484,39 @@ async fn erasing_many_chats_leaves_no_copy_anywhere_in_the_file() {
     assert_eq!(ids_on_disk(&kept, &db).len(), kept.len(), "the others stay");
     storage.close().await;
 }
+
+/// Topic choices (issue 13) are stored with the chat id; /stop takes them off the disk too.
+#[tokio::test]
+async fn stop_erases_topic_choices_from_every_database_file() {
+    let leaving = 7_318_264_095;
+    let mut run = start_bot().await;
+    run.telegram
+        .push_private_text(ADMIN, "/topics add news اخبار | News", Some("fa"));
+    wait_for_messages(&run.telegram, ADMIN, 1).await;
+    subscribe_and_deliver(&run, &[leaving]).await;
+    run.telegram
+        .push_private_text(leaving, "/settings", Some("fa"));
+    wait_for_messages(&run.telegram, leaving, 3).await;
+    let settings = run.telegram.messages_in(leaving).last().unwrap().message_id;
+    // From "all" to every topic but news: one row per topic kept, each naming the chat.
+    run.telegram
+        .push_callback(leaving, leaving, settings, "tp:t:news");
+    run.telegram.wait_for("answerCallbackQuery", 1, WAIT).await;
+    let storage = Storage::connect(&format!("sqlite://{}", run.db.display()))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while storage.topic_choice(ChatId(leaving)).await.unwrap()
+        == Some(jarchi::domain::TopicChoice::All)
+    {
+        assert!(Instant::now() < deadline, "the choice was not saved");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    storage.close().await;
+
+    run.telegram.push_private_text(leaving, "/stop", Some("fa"));
+    wait_until_erased(leaving, &run.db, &mut run.bot).await;
+    stop_gracefully(run.bot).await;
+    counts_after_forgetting(&run.db, leaving).await;
+    run.telegram.assert_no_contract_violations();
+}

@@ -28,4 +28,5 @@ mod reader;
 mod schedule;
 mod scheduled_approvals;
 mod search;
+mod topics;
 mod worker;
