@@ -86,15 +86,19 @@ impl Storage {
         }))
     }
 
-    /// The statement whose broadcast is running, or else the one that ran last.
-    pub async fn latest_broadcast(&self) -> Result<Option<BroadcastFigures>, StorageError> {
-        let id: Option<StatementId> = sqlx::query_scalar(
+    /// The statement broadcast last (its broadcast may still be running).
+    pub(super) async fn last_broadcast(&self) -> Result<Option<StatementId>, StorageError> {
+        Ok(sqlx::query_scalar(
             "SELECT id FROM announcements WHERE broadcast_at IS NOT NULL
              ORDER BY broadcast_at DESC, id DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
-        .await?;
-        match id {
+        .await?)
+    }
+
+    /// The statement whose broadcast is running, or else the one that ran last.
+    pub async fn latest_broadcast(&self) -> Result<Option<BroadcastFigures>, StorageError> {
+        match self.last_broadcast().await? {
             Some(id) => self.broadcast_figures(id).await,
             None => Ok(None),
         }

@@ -267,13 +267,7 @@ impl Storage {
     /// What share of the last broadcast (the one /stats shows) was held by quiet hours or
     /// for a digest, as the worker marked its deliveries.
     pub async fn held_share_of_last_broadcast(&self) -> Result<Option<HeldShare>, StorageError> {
-        let last: Option<StatementId> = sqlx::query_scalar(
-            "SELECT id FROM announcements WHERE broadcast_at IS NOT NULL
-             ORDER BY broadcast_at DESC, id DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        match last {
+        match self.last_broadcast().await? {
             Some(id) => Ok(Some(self.held_share(id).await?)),
             None => Ok(None),
         }

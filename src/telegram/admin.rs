@@ -15,11 +15,11 @@ use super::topics::LeadingTopic;
 use super::{AdminCommand, Context, HandlerResult, JarchiBot, draft_media};
 use crate::domain::{
     AdminAction, AuditAction, Draft, DraftStep, HoldRelease, Lang, NewAnnouncement, SourceKey,
-    StatementContent, StatementId, UserId, is_http_url,
+    StatementContent, UserId, is_http_url,
 };
 use crate::storage::AddFeedOutcome;
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::{Formatted, escape, preview_card, to_ascii_digits};
+use crate::text::{Formatted, escape, parse_statement_id, preview_card, to_ascii_digits};
 
 /// Holds `/feeds` offers to release, each a button: a few keep the list readable.
 const MAX_HOLD_BUTTONS: u32 = 5;
@@ -195,12 +195,7 @@ async fn edit(
     // Only the number is read in ASCII digits: the statement keeps the digits it was typed in.
     let args = args.trim_start();
     let (id, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
-    let parsed = to_ascii_digits(id)
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .map(StatementId)
-        .zip(parse_post(&formatted_tail(msg, rest)));
+    let parsed = parse_statement_id(id).zip(parse_post(&formatted_tail(msg, rest)));
     let Some((id, revised)) = parsed.and_then(|(id, post)| Some((id, content(&post)?))) else {
         return say(bot, to, phrase(Phrase::EditUsage, to.lang)).await;
     };
@@ -215,13 +210,7 @@ async fn delete(
     to: &ReplyTo,
     args: &str,
 ) -> HandlerResult {
-    let Some(id) = to_ascii_digits(args)
-        .trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .map(StatementId)
-    else {
+    let Some(id) = parse_statement_id(args) else {
         return say(bot, to, phrase(Phrase::DeleteUsage, to.lang)).await;
     };
     submit_from(bot, msg, ctx, to, AdminAction::Delete { id }).await

@@ -8,9 +8,9 @@ use teloxide::types::PublicChatKind;
 use super::commands;
 use super::reply::{ReplyTo, say, send_statement};
 use super::{Context, HandlerResult, JarchiBot};
-use crate::domain::{ChatKind, StatementId, SubscribeOutcome};
+use crate::domain::{ChatKind, SubscribeOutcome};
 use crate::text::catalogue::{self, Phrase, phrase};
-use crate::text::to_ascii_digits;
+use crate::text::parse_statement_id;
 
 pub async fn unknown_command(bot: JarchiBot, to: ReplyTo) -> HandlerResult {
     say(&bot, &to, phrase(Phrase::UnknownCommand, to.lang)).await
@@ -51,7 +51,7 @@ pub async fn stop(bot: &JarchiBot, ctx: &Context, to: &ReplyTo) -> HandlerResult
 }
 
 pub async fn show(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, arg: &str) -> HandlerResult {
-    let Some(id) = parse_id(arg).map(StatementId) else {
+    let Some(id) = parse_statement_id(arg) else {
         return say(bot, to, phrase(Phrase::ShowUsage, to.lang)).await;
     };
     let Some(statement) = ctx.storage.announcement(id).await? else {
@@ -61,12 +61,6 @@ pub async fn show(bot: &JarchiBot, ctx: &Context, to: &ReplyTo, arg: &str) -> Ha
 }
 
 /// `/show 12`, `/show #12`, `/show ۱۲`.
-fn parse_id(arg: &str) -> Option<i64> {
-    let arg = to_ascii_digits(arg);
-    let arg = arg.trim().trim_start_matches('#').trim();
-    arg.parse::<i64>().ok().filter(|id| *id > 0)
-}
-
 fn chat_kind(msg: &Message) -> ChatKind {
     match &msg.chat.kind {
         TgChatKind::Private(_) => ChatKind::Private,
@@ -81,14 +75,15 @@ fn chat_kind(msg: &Message) -> ChatKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::StatementId;
 
     #[test]
     fn ids() {
-        assert_eq!(parse_id("12"), Some(12));
-        assert_eq!(parse_id("#12"), Some(12));
-        assert_eq!(parse_id("۱۲"), Some(12));
-        assert_eq!(parse_id(""), None);
-        assert_eq!(parse_id("abc"), None);
-        assert_eq!(parse_id("-3"), None);
+        assert_eq!(parse_statement_id("12"), Some(StatementId(12)));
+        assert_eq!(parse_statement_id("#12"), Some(StatementId(12)));
+        assert_eq!(parse_statement_id("۱۲"), Some(StatementId(12)));
+        assert_eq!(parse_statement_id(""), None);
+        assert_eq!(parse_statement_id("abc"), None);
+        assert_eq!(parse_statement_id("-3"), None);
     }
 }

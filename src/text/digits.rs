@@ -1,5 +1,19 @@
 //! Persian (۰–۹) and Arabic-Indic (٠–٩) digits, which people type as often as ASCII ones.
 
+use crate::domain::StatementId;
+
+/// A statement's number as people type it after /show, /edit or /delete: `12`, `#12` or
+/// `۱۲`; positive, or none.
+pub fn parse_statement_id(s: &str) -> Option<StatementId> {
+    let digits = to_ascii_digits(s);
+    let digits = digits.trim().trim_start_matches('#').trim();
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(StatementId)
+}
+
 /// Maps Persian and Arabic-Indic digits to ASCII, leaving everything else alone.
 pub fn to_ascii_digits(s: &str) -> String {
     s.chars()

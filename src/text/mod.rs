@@ -22,7 +22,7 @@ pub mod when;
 pub use bidi::{RLM, rtl_lines};
 pub use dates::{JalaliMonth, format_date};
 pub use digest::{DIGEST_MAX_ENTRIES, Digest, digest};
-pub use digits::{localize_digits, to_ascii_digits};
+pub use digits::{localize_digits, parse_statement_id, to_ascii_digits};
 pub use entities::{Entity, Formatted, Style};
 pub use excerpt::{EXCERPT_CHARS, excerpt, excerpt_html};
 pub use fold::{QueryTerm, fold_for_index, fold_query, fts_query, query_words, quote_fts};
