@@ -155,23 +155,53 @@ impl Storage {
     }
 
     /// Takes what was deleted off the disk: rewrites the database from its live rows
-    /// (`VACUUM`), then checkpoints with TRUNCATE. Returns false when a reader kept the
-    /// checkpoint from finishing (try again later).
+    /// (`VACUUM`), then checkpoints with TRUNCATE, and clears the erasure mark unless an
+    /// erasure came meanwhile. Returns false when a reader kept the checkpoint from
+    /// finishing (try again later; the mark stays).
     pub async fn erase_from_disk(&self) -> Result<bool, StorageError> {
+        let generation = self.pending_erasure().await?;
         sqlx::query("VACUUM").execute(&self.pool).await?;
-        self.checkpoint_truncate().await
+        if !self.checkpoint_truncate().await? {
+            return Ok(false);
+        }
+        if let Some(generation) = generation {
+            // Only after the rewrite: a crash before this line leaves the mark for the
+            // next start. The page written here holds the mark alone.
+            sqlx::query("DELETE FROM erasure_pending WHERE generation = ?1")
+                .bind(generation)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(true)
+    }
+
+    /// The erasure mark's generation while an erasure waits for the rewrite, else `None`.
+    pub async fn pending_erasure(&self) -> Result<Option<i64>, StorageError> {
+        Ok(
+            sqlx::query_scalar("SELECT generation FROM erasure_pending WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Runs until `shutdown`: after chats are erased (/stop, a gone chat) takes them off
-    /// the disk within seconds, and sweeps expired searches and drafts now and then. The
-    /// first pass runs at start, for what migrations or an earlier run erased.
+    /// the disk within seconds, and sweeps expired searches and drafts now and then. At
+    /// start it rewrites only if an erasure is still marked (an earlier run stopped before
+    /// its rewrite): a rewrite of a large archive takes seconds and leaves its pages in
+    /// memory, for nothing when nobody was erased.
     pub async fn keep_erasures_off_disk(self, shutdown: CancellationToken) {
         let mut sweep = tokio::time::interval(SWEEP_EVERY);
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut pending = true;
+        let mut pending = match self.pending_erasure().await {
+            Ok(generation) => generation.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the erasure mark; rewriting to be safe");
+                true
+            }
+        };
         // The pass at start is a one-off and does not hold back the first erasure.
         let mut last_rewrite: Option<tokio::time::Instant> = None;
-        let mut at_start = true;
+        let mut at_start = pending;
         while !shutdown.is_cancelled() {
             if pending {
                 let spacing = last_rewrite.map_or(Duration::ZERO, |at| {

@@ -197,8 +197,21 @@ pub(super) async fn erase_chat(
             Erasure::Gone => "subscribers_gone",
         };
         bump_counter(tx, counter).await?;
+        mark_erasure_pending(tx).await?;
     }
     Ok(deleted > 0)
+}
+
+/// Tells the rewrite (and, after a crash, the next start) that deleted bytes wait to
+/// leave the disk; see `maintenance::keep_erasures_off_disk`.
+async fn mark_erasure_pending(tx: &mut sqlx::SqliteConnection) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO erasure_pending (id, generation) VALUES (1, 1)
+         ON CONFLICT (id) DO UPDATE SET generation = generation + 1",
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 async fn bump_counter(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<(), StorageError> {

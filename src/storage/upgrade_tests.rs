@@ -218,3 +218,35 @@ async fn a_database_from_before_one_time_unit_lists_searches_and_keeps_its_subsc
     assert_eq!(published_at, FIRST * 1000);
     storage.close().await;
 }
+
+/// Before migration 0018 every start rewrote the database, so only an erasure of the last
+/// run can still be owed a rewrite: a database that ever erased anybody gets one rewrite at
+/// its first start after the upgrade.
+#[tokio::test]
+async fn a_database_that_erased_before_the_mark_existed_is_rewritten_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
+    let options: SqliteConnectOptions = url.parse().unwrap();
+    let pool = SqlitePool::connect_with(options.create_if_missing(true))
+        .await
+        .unwrap();
+    Migrator::new(MigrationsBefore(18))
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ('subscribers_stopped', 3)
+         ON CONFLICT (name) DO UPDATE SET value = 3",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let storage = Storage::connect(&url).await.unwrap();
+    assert_eq!(storage.pending_erasure().await.unwrap(), Some(1));
+    assert!(storage.erase_from_disk().await.unwrap());
+    assert_eq!(storage.pending_erasure().await.unwrap(), None);
+    storage.close().await;
+}

@@ -485,6 +485,88 @@ async fn erasing_many_chats_leaves_no_copy_anywhere_in_the_file() {
     storage.close().await;
 }
 
+/// A start rewrites the database only when an erasure still waits for it (issue 14: the
+/// rewrite at every start cost seconds and memory). The mark is written with the erasure,
+/// so a bot stopped before its rewrite leaves it, and the next start takes the ids off the
+/// disk and clears it.
+#[tokio::test]
+async fn an_erasure_left_unrewritten_is_taken_off_the_disk_at_the_next_start() {
+    let telegram = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jarchi.db");
+    let url = format!("sqlite://{}", db.display());
+    let storage = Storage::connect(&url).await.unwrap();
+    assert_eq!(
+        storage.pending_erasure().await.unwrap(),
+        None,
+        "a new database owes no rewrite"
+    );
+    let ids: Vec<i64> = (0..1000).map(|i| 7_100_000_000 + i * 7919).collect();
+    storage
+        .subscribe_many(
+            ids.iter()
+                .map(|id| (ChatId(*id), ChatKind::Private, Lang::Fa)),
+        )
+        .await
+        .unwrap();
+    storage.publish(&statement("m1")).await.unwrap();
+    let (erased, kept): (Vec<i64>, Vec<i64>) = ids.iter().copied().partition(|id| id % 2 == 0);
+    for id in &erased {
+        assert!(storage.unsubscribe(ChatId(*id)).await.unwrap());
+    }
+    let marked = storage.pending_erasure().await.unwrap();
+    assert!(
+        marked.is_some(),
+        "the erasure is marked in its own transaction"
+    );
+    // Stopped before the rewrite: the ids are still in the files.
+    assert!(storage.checkpoint_truncate().await.unwrap());
+    storage.close().await;
+    assert!(!ids_on_disk(&erased, &db).is_empty(), "not yet rewritten");
+
+    let mut bot = spawn_bot(&telegram, &url, dir.path(), &[("RUST_LOG", "info")]);
+    telegram.wait_for("getUpdates", 1, WAIT).await;
+    let deadline = Instant::now() + ERASURE_DEADLINE;
+    loop {
+        let storage = Storage::connect(&url).await.unwrap();
+        let pending = storage.pending_erasure().await.unwrap();
+        storage.close().await;
+        if pending.is_none() && ids_on_disk(&erased, &db).is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the start did not rewrite");
+        assert!(bot.try_wait().unwrap().is_none(), "the bot stopped");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop_gracefully(bot).await;
+    assert_eq!(ids_on_disk(&kept, &db).len(), kept.len(), "the others stay");
+    telegram.assert_no_contract_violations();
+}
+
+/// The rewrite clears the mark only when no erasure came after it read the mark.
+#[tokio::test]
+async fn the_rewrite_clears_the_erasure_mark_it_saw() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::connect(&format!("sqlite://{}", dir.path().join("j.db").display()))
+        .await
+        .unwrap();
+    storage
+        .subscribe_many([1, 2].map(|id| (ChatId(7_200_000_000 + id), ChatKind::Private, Lang::Fa)))
+        .await
+        .unwrap();
+    assert!(storage.unsubscribe(ChatId(7_200_000_001)).await.unwrap());
+    let first = storage.pending_erasure().await.unwrap().unwrap();
+    assert!(storage.unsubscribe(ChatId(7_200_000_002)).await.unwrap());
+    let second = storage.pending_erasure().await.unwrap().unwrap();
+    assert!(second > first, "every erasure moves the mark on");
+    // A /stop of a chat that is not subscribed erases nothing and owes nothing.
+    assert!(storage.erase_from_disk().await.unwrap());
+    assert_eq!(storage.pending_erasure().await.unwrap(), None);
+    assert!(!storage.unsubscribe(ChatId(7_200_000_003)).await.unwrap());
+    assert_eq!(storage.pending_erasure().await.unwrap(), None);
+    storage.close().await;
+}
+
 /// Topic choices (issue 13) are stored with the chat id; /stop takes them off the disk too.
 #[tokio::test]
 async fn stop_erases_topic_choices_from_every_database_file() {
