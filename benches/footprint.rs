@@ -128,12 +128,29 @@ fn main() {
 
         let size = std::fs::metadata(&binary).map_or(0, |m| m.len());
         calls.lock().expect("lock").started = Some(Instant::now());
-        let mut child = std::process::Command::new(&binary)
+        // `JARCHI_BENCH_WRAPPER="heaptrack -o /tmp/jarchi-heap"` runs the bot under a
+        // profiler to see where the memory goes (the RSS figures are then the wrapper's).
+        let wrapper = std::env::var("JARCHI_BENCH_WRAPPER").unwrap_or_default();
+        let mut words = wrapper.split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = std::process::Command::new(program);
+                command.args(words).arg(&binary);
+                command
+            }
+            None => std::process::Command::new(&binary),
+        };
+        let mut child = command
             .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", format!("http://{addr}/"))
             .env("DATABASE_URL", format!("sqlite://{}", database.display()))
-            .env("RUST_LOG", "warn")
+            // `JARCHI_BENCH_RUST_LOG=sqlx::query=debug` shows what the bot asks SQLite.
+            .env(
+                "RUST_LOG",
+                std::env::var("JARCHI_BENCH_RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .current_dir(dir.path())
             .stdout(std::process::Stdio::null())
             .spawn()
