@@ -159,7 +159,9 @@ fn main() {
         while calls.lock().expect("lock").first_poll.is_none() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
+        let cpu_at_first_poll = cpu_ticks(child.id());
         tokio::time::sleep(IDLE).await;
+        let idle_cpu = cpu_ticks(child.id()).saturating_sub(cpu_at_first_poll);
         let rss = status_kib(child.id(), "VmRSS:");
         let peak = status_kib(child.id(), "VmHWM:");
         let threads = status_kib(child.id(), "Threads:");
@@ -188,5 +190,25 @@ fn main() {
             file as f64 / 1024.0,
             peak as f64 / 1024.0
         );
+        // SAFETY: sysconf only reads a configuration value.
+        let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        println!(
+            "CPU while idle: {:.0} ms in the {} s after the first getUpdates",
+            idle_cpu as f64 * 1e3 / ticks_per_second,
+            IDLE.as_secs()
+        );
     });
+}
+
+/// User and system CPU time of a process so far, in clock ticks (`/proc/PID/stat`).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name may hold spaces; the fields that follow it do not.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<u64>().ok())
+        .sum()
 }
