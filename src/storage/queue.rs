@@ -437,17 +437,24 @@ mod tests {
     use super::*;
     use crate::domain::{Lang, Topic, TopicChoice, TopicSlug};
 
-    async fn storage() -> (tempfile::TempDir, Storage) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("q.db").display());
-        (dir, Storage::connect(&url).await.expect("storage"))
+    /// A fresh database with chats 101, 102, … subscribed.
+    async fn with_subscribers(count: i64) -> (tempfile::TempDir, Storage) {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::connect(&format!("sqlite://{}/q.db", dir.path().display()))
+            .await
+            .unwrap();
+        storage
+            .subscribe_many((1..=count).map(|i| (ChatId(100 + i), ChatKind::Private, Lang::Fa)))
+            .await
+            .unwrap();
+        (dir, storage)
     }
 
     /// The enqueue's speed rests on its plan: both ranges read from an index in chat_id
     /// order and merged, never sorted in a temporary b-tree nor read by a full scan.
     #[tokio::test]
     async fn the_enqueue_merges_two_index_ranges_without_a_sort() {
-        let (_dir, storage) = storage().await;
+        let (_dir, storage) = with_subscribers(0).await;
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {ENQUEUE_BROADCAST}"))
                 .bind(1)
@@ -469,11 +476,7 @@ mod tests {
     /// order across both, which is the order the indexes on `deliveries` want.
     #[tokio::test]
     async fn a_broadcast_is_queued_in_chat_order_across_all_and_chosen_topics() {
-        let (_dir, storage) = storage().await;
-        storage
-            .subscribe_many((1..=8).map(|i| (ChatId(100 + i), ChatKind::Private, Lang::Fa)))
-            .await
-            .unwrap();
+        let (_dir, storage) = with_subscribers(8).await;
         let news = TopicSlug::new("news").unwrap();
         storage
             .add_topic(&Topic::new(news, "اخبار", "News").unwrap())
