@@ -229,6 +229,14 @@ fn statement(key: &str) -> NewAnnouncement {
 }
 
 /// User + system CPU seconds of this process so far.
+/// The one-minute load average, printed beside wall-clock figures taken on a shared machine.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
@@ -352,15 +360,18 @@ async fn enqueue(n: i64) {
     subscribe(&storage, n).await;
     let subscribing = started.elapsed();
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     storage
         .publish(&statement("enqueue"))
         .await
         .expect("publish");
+    let cpu = cpu_seconds() - cpu_before;
     let publishing = started.elapsed();
     println!(
-        "enqueue: one statement for {n} subscribers in {:.2} s (one INSERT … SELECT; setting up the subscribers took {:.1} s)",
+        "enqueue: one statement for {n} subscribers in {:.2} s, CPU {cpu:.2} s (one INSERT … SELECT; setting up the subscribers took {:.1} s; load average {})",
         publishing.as_secs_f64(),
-        subscribing.as_secs_f64()
+        subscribing.as_secs_f64(),
+        load_average()
     );
 }
 
@@ -398,16 +409,19 @@ async fn enqueue_with_topics(n: i64) {
     ] {
         let new = statement(&format!("enqueue-{topic}")).with_topic(TopicSlug::new(topic).ok());
         let started = Instant::now();
+        let cpu_before = cpu_seconds();
         let outcome = storage.publish(&new).await.expect("publish");
+        let cpu = cpu_seconds() - cpu_before;
         let publishing = started.elapsed();
         let recipients = match outcome {
             PublishOutcome::Published { recipients, .. } => recipients,
             PublishOutcome::Duplicate { .. } => 0,
         };
         println!(
-            "enqueue with topics: one statement in {topic:?} for {n} subscribers, half on an explicit set, in {:.2} s ({recipients} queued: {reach}; choosing the topics took {:.1} s)",
+            "enqueue with topics: one statement in {topic:?} for {n} subscribers, half on an explicit set, in {:.2} s, CPU {cpu:.2} s ({recipients} queued: {reach}; choosing the topics took {:.1} s; load average {})",
             publishing.as_secs_f64(),
-            choosing.as_secs_f64()
+            choosing.as_secs_f64(),
+            load_average()
         );
     }
 }
