@@ -424,6 +424,14 @@ async fn run(size: usize) {
         rate(new_cpu),
         file_kib(&new_path) / 1024,
     );
+    // As `jarchi import` ends: the index merged into one segment.
+    let (wall, cpu) = (Instant::now(), cpu_time());
+    storage.merge_search_index().await.expect("merge");
+    println!(
+        "  the index merged after the import in {:.2} s ({:.2} s of CPU)",
+        wall.elapsed().as_secs_f64(),
+        (cpu_time() - cpu).as_secs_f64()
+    );
     for file in &files {
         let _ = std::fs::remove_file(file);
     }
