@@ -1,5 +1,7 @@
 //! Search and import figures at archive scale for BENCHMARKS.md (issue 14):
-//! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes.
+//! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes;
+//! `JARCHI_BENCH_DB_DIR=/tmp/jarchi-search-db` keeps the built databases there (one
+//! directory per size) and reuses them on the next run, skipping the import.
 //!
 //! The corpus is described in `corpus/mod.rs`: realistic Persian vocabulary, Zipf-like,
 //! with one-word queries that match most of the archive.
@@ -21,7 +23,10 @@ use jarchi::storage::Storage;
 #[path = "corpus/mod.rs"]
 mod corpus;
 use corpus::{Item, corpus, vocabulary};
-use jarchi::text::{JalaliMonth, fold_for_index, fts_query, parse_search};
+use jarchi::domain::Lang;
+use jarchi::text::{
+    JalaliMonth, QueryTerm, fold_for_index, fts_query, one_message, parse_search, search_card,
+};
 
 const ITEMS_PER_FILE: usize = 1_000;
 const PAGE: u32 = 6;
@@ -172,18 +177,68 @@ async fn legacy_search(pool: &SqlitePool, query: &str) -> Vec<String> {
     rows.into_iter().map(|(_, _, title, _, _)| title).collect()
 }
 
-async fn new_search(storage: &Storage, query: &str) -> Vec<String> {
+/// The CPU time of each part of [`new_search`], summed over the queries asked.
+#[derive(Default)]
+struct Parts {
+    parse: Duration,
+    remember: Duration,
+    search: Duration,
+    cards: Duration,
+}
+
+impl Parts {
+    fn line(&self, queries: f64) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3 / queries;
+        format!(
+            "parse {:.3} ms, remember and read back {:.3} ms, search {:.3} ms, cards {:.3} ms",
+            ms(self.parse),
+            ms(self.remember),
+            ms(self.search),
+            ms(self.cards)
+        )
+    }
+}
+
+/// `/search` as the bot's first page runs it (`telegram::browse`): parse and fold, remember
+/// the search, read it back, search one more than a page, and make the cards with their
+/// snippets into one message.
+async fn new_search(storage: &Storage, query: &str, parts: &mut Parts) -> Vec<String> {
+    let mut lap = cpu_time();
+    let mut split = |part: &mut Duration| {
+        let now = cpu_time();
+        *part += now - lap;
+        lap = now;
+    };
     let Some(request) = parse_search(query) else {
         return Vec::new();
     };
+    split(&mut parts.parse);
+    let id = storage.remember_search(&request).await.expect("remember");
+    let request = storage
+        .remembered_search(id)
+        .await
+        .expect("remembered")
+        .expect("a remembered search");
+    split(&mut parts.remember);
+    let terms: Vec<QueryTerm> = request
+        .words
+        .iter()
+        .map(|w| QueryTerm::from_folded(w))
+        .collect();
     let within = request.month.and_then(JalaliMonth::span);
-    storage
+    let found = storage
         .search(&request.words, within, PAGE, 0)
         .await
-        .expect("search")
-        .into_iter()
-        .map(|a| a.title)
-        .collect()
+        .expect("search");
+    split(&mut parts.search);
+    let shown = &found[..found.len().min(PAGE as usize - 1)];
+    let cards: Vec<String> = shown
+        .iter()
+        .map(|a| search_card(a, Lang::Fa, &terms))
+        .collect();
+    std::hint::black_box(one_message(&cards));
+    split(&mut parts.cards);
+    found.into_iter().map(|a| a.title).collect()
 }
 
 /// The quality set of tests/fixtures/search-quality, asked of today's search and the new
@@ -236,7 +291,10 @@ async fn quality() {
         let query = q["query"].as_str().unwrap_or_default();
         let expected = q["first"].as_str().unwrap_or_default();
         let first_today = legacy_search(&legacy, query).await.into_iter().next();
-        let first_new = new_search(&storage, query).await.into_iter().next();
+        let first_new = new_search(&storage, query, &mut Parts::default())
+            .await
+            .into_iter()
+            .next();
         today += usize::from(first_today.as_deref() == Some(expected));
         new += usize::from(first_new.as_deref() == Some(expected));
         if first_today.as_deref() != Some(expected) {
@@ -279,16 +337,60 @@ fn file_kib(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len() / 1024)
 }
 
-async fn run(size: usize) {
-    let dir = tempfile::tempdir().expect("dir");
-    let items = corpus(size);
-    let files = write_feeds(dir.path(), &items);
+/// Where a size's databases live: a fresh temporary directory, or with
+/// `JARCHI_BENCH_DB_DIR` a kept one per size, so that a later run skips the import. The
+/// second value tells whether the kept databases are complete.
+fn bench_dir(size: usize) -> (BenchDir, bool) {
+    match std::env::var_os("JARCHI_BENCH_DB_DIR") {
+        Some(root) => {
+            let dir = Path::new(&root).join(size.to_string());
+            let built = dir.join(BUILT).exists();
+            if !built {
+                let _ = std::fs::remove_dir_all(&dir);
+                std::fs::create_dir_all(&dir).expect("the kept databases' directory");
+            }
+            (BenchDir::Kept(dir), built)
+        }
+        None => (BenchDir::Temp(tempfile::tempdir().expect("dir")), false),
+    }
+}
 
+/// Written beside the kept databases once both are imported.
+const BUILT: &str = "built";
+
+enum BenchDir {
+    Temp(tempfile::TempDir),
+    Kept(std::path::PathBuf),
+}
+
+impl BenchDir {
+    fn path(&self) -> &Path {
+        match self {
+            Self::Temp(dir) => dir.path(),
+            Self::Kept(dir) => dir,
+        }
+    }
+}
+
+async fn run(size: usize) {
+    let (dir, built) = bench_dir(size);
     let new_path = dir.path().join("new.db");
     let storage = Storage::connect(&format!("sqlite://{}", new_path.display()))
         .await
         .expect("storage");
     let legacy_path = dir.path().join("legacy.db");
+    if built {
+        let legacy = SqlitePool::connect(&format!("sqlite://{}", legacy_path.display()))
+            .await
+            .expect("legacy database");
+        println!(
+            "{size} statements: the kept databases in {}",
+            dir.path().display()
+        );
+        return measure(size, storage, legacy).await;
+    }
+    let items = corpus(size);
+    let files = write_feeds(dir.path(), &items);
     let legacy = legacy_archive(&legacy_path).await;
     // File by file, one after the other, so that both see the same machine.
     let (mut new_wall, mut new_cpu, mut today_wall, mut today_cpu) = Default::default();
@@ -322,32 +424,63 @@ async fn run(size: usize) {
         rate(new_cpu),
         file_kib(&new_path) / 1024,
     );
+    // As `jarchi import` ends: the index merged into one segment.
+    let (wall, cpu) = (Instant::now(), cpu_time());
+    storage.merge_search_index().await.expect("merge");
+    println!(
+        "  the index merged after the import in {:.2} s ({:.2} s of CPU)",
+        wall.elapsed().as_secs_f64(),
+        (cpu_time() - cpu).as_secs_f64()
+    );
+    for file in &files {
+        let _ = std::fs::remove_file(file);
+    }
+    if let BenchDir::Kept(dir) = &dir {
+        std::fs::write(dir.join(BUILT), "").expect("mark the kept databases");
+    }
+    measure(size, storage, legacy).await;
+}
 
+async fn measure(size: usize, storage: Storage, legacy: SqlitePool) {
     // Warm both caches once, then interleave the two so that neither gets a quieter machine.
     for q in QUERIES {
         legacy_search(&legacy, q).await;
-        new_search(&storage, q).await;
+        new_search(&storage, q, &mut Parts::default()).await;
     }
-    let rounds = if size >= 100_000 { ROUNDS / 4 } else { ROUNDS };
+    let rounds = std::env::var("JARCHI_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(if size >= 100_000 { ROUNDS / 4 } else { ROUNDS });
+    // For a profile of one side: `JARCHI_BENCH_ONLY=new` (or `today`) times that one alone.
+    let only = std::env::var("JARCHI_BENCH_ONLY").ok();
+    let (time_today, time_new) = (
+        only.as_deref() != Some("new"),
+        only.as_deref() != Some("today"),
+    );
     let mut today = Timings(Vec::new());
     let mut new = Timings(Vec::new());
     let (mut today_cpu, mut new_cpu) = (Duration::ZERO, Duration::ZERO);
+    let mut parts = Parts::default();
     let mut per_query: Vec<(Duration, Duration, usize)> = vec![Default::default(); QUERIES.len()];
     for _ in 0..rounds {
         for (i, q) in QUERIES.iter().enumerate() {
-            let (started, cpu) = (Instant::now(), cpu_time());
-            legacy_search(&legacy, q).await;
-            let t = started.elapsed();
-            today_cpu += cpu_time() - cpu;
-            today.0.push(t);
-            per_query[i].0 += t;
-            let (started, cpu) = (Instant::now(), cpu_time());
-            let found = new_search(&storage, q).await.len();
-            let t = started.elapsed();
-            new_cpu += cpu_time() - cpu;
-            new.0.push(t);
-            per_query[i].1 += t;
-            per_query[i].2 = found;
+            if time_today {
+                let (started, cpu) = (Instant::now(), cpu_time());
+                legacy_search(&legacy, q).await;
+                let t = started.elapsed();
+                today_cpu += cpu_time() - cpu;
+                today.0.push(t);
+                per_query[i].0 += t;
+            }
+            if time_new {
+                let (started, cpu) = (Instant::now(), cpu_time());
+                let found = new_search(&storage, q, &mut parts).await.len();
+                let t = started.elapsed();
+                new_cpu += cpu_time() - cpu;
+                new.0.push(t);
+                per_query[i].1 += t;
+                per_query[i].2 = found;
+            }
         }
     }
     for (q, (t_today, t_new, found)) in QUERIES.iter().zip(&per_query) {
@@ -357,7 +490,7 @@ async fn run(size: usize) {
             t_new.as_secs_f64() * 1e3 / rounds as f64,
         );
     }
-    let queries = today.0.len() as f64;
+    let queries = (rounds * QUERIES.len()) as f64;
     let (today_mean, new_mean) = (today.mean_ms(), new.mean_ms());
     println!(
         "| {size} | today: mean {today_mean:.3} ms, p99 {:.3} ms, CPU {:.3} ms | new: mean {new_mean:.3} ms, p99 {:.3} ms, CPU {:.3} ms | {:.1}× (mean) | {} queries each",
@@ -368,6 +501,7 @@ async fn run(size: usize) {
         today_mean / new_mean,
         queries
     );
+    println!("  new, CPU per query: {}", parts.line(queries));
     storage.close().await;
     legacy.close().await;
 }

@@ -152,38 +152,9 @@ impl Storage {
     /// Gives each statement its files, with one query for the whole list.
     pub(super) async fn with_media(
         &self,
-        mut statements: Vec<Announcement>,
+        statements: Vec<Announcement>,
     ) -> Result<Vec<Announcement>, StorageError> {
-        if statements.is_empty() {
-            return Ok(statements);
-        }
-        let ids: Vec<i64> = statements.iter().map(|s| s.id.0).collect();
-        let rows: Vec<MediaRow> = sqlx::query_as(
-            "SELECT announcement_id, kind, file_id, file_unique_id, url, mime_type, size
-             FROM statement_media
-             WHERE announcement_id IN (SELECT value FROM json_each(?1))
-             ORDER BY announcement_id, position",
-        )
-        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
-        .fetch_all(&self.pool)
-        .await?;
-        if rows.is_empty() {
-            return Ok(statements);
-        }
-        let mut by_statement: HashMap<i64, Vec<Attachment>> = HashMap::new();
-        for row in rows {
-            let id = row.announcement_id;
-            by_statement
-                .entry(id)
-                .or_default()
-                .push(row.attachment("statement_media")?);
-        }
-        for statement in &mut statements {
-            if let Some(media) = by_statement.remove(&statement.id.0) {
-                statement.media = media;
-            }
-        }
-        Ok(statements)
+        attach_media(&self.pool, statements).await
     }
 
     /// [`with_media`](Self::with_media) for one statement.
@@ -196,6 +167,44 @@ impl Storage {
             None => Ok(None),
         }
     }
+}
+
+/// [`Storage::with_media`] on a connection already in hand (a search's, which saves taking
+/// another from the pool).
+pub(super) async fn attach_media<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    mut statements: Vec<Announcement>,
+) -> Result<Vec<Announcement>, StorageError> {
+    if statements.is_empty() {
+        return Ok(statements);
+    }
+    let ids: Vec<i64> = statements.iter().map(|s| s.id.0).collect();
+    let rows: Vec<MediaRow> = sqlx::query_as(
+        "SELECT announcement_id, kind, file_id, file_unique_id, url, mime_type, size
+         FROM statement_media
+         WHERE announcement_id IN (SELECT value FROM json_each(?1))
+         ORDER BY announcement_id, position",
+    )
+    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+    .fetch_all(executor)
+    .await?;
+    if rows.is_empty() {
+        return Ok(statements);
+    }
+    let mut by_statement: HashMap<i64, Vec<Attachment>> = HashMap::new();
+    for row in rows {
+        let id = row.announcement_id;
+        by_statement
+            .entry(id)
+            .or_default()
+            .push(row.attachment("statement_media")?);
+    }
+    for statement in &mut statements {
+        if let Some(media) = by_statement.remove(&statement.id.0) {
+            statement.media = media;
+        }
+    }
+    Ok(statements)
 }
 
 #[cfg(test)]

@@ -11,15 +11,11 @@ use crate::text::{JalaliMonth, SearchRequest};
 pub(super) const SEARCH_PAGE_LIFETIME: Duration = Duration::from_secs(50 * 60);
 
 impl Storage {
-    /// Keeps a search (its folded words and month) for later pages; returns its id.
-    /// Expired searches are swept here, so the table never grows without bound.
+    /// Keeps a search (its folded words and month) for later pages; returns its id. One
+    /// statement on the way of every `/search`: expired searches are left to the sweep
+    /// (`maintenance`, every few minutes), which keeps the table small, and are never read
+    /// back (see [`remembered_search`](Self::remembered_search)).
     pub async fn remember_search(&self, request: &SearchRequest) -> Result<i64, StorageError> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM search_pages WHERE created_at < ?1")
-            .bind(now - millis(SEARCH_PAGE_LIFETIME))
-            .execute(&mut *tx)
-            .await?;
         // Folded words are letters and digits only, so a space separates them unambiguously.
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO search_pages (expression, month, created_at) VALUES (?1, ?2, ?3)
@@ -31,10 +27,9 @@ impl Storage {
                 .month
                 .map(|m| i64::from(m.year()) * 100 + i64::from(m.month())),
         )
-        .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

@@ -99,41 +99,115 @@ impl Word {
 /// (punctuation, symbols, spaces) separates words. NFKC is applied character by character,
 /// which keeps each word's place in the original; for Arabic script it is the same as over
 /// the whole text, since the table folds every composed form (`أ`, `ئ`, `ۀ`) to the letter
-/// that the separate mark would have been dropped from.
-fn folded_words(s: &str) -> Vec<(std::ops::Range<usize>, Word)> {
-    let mut words = Vec::new();
-    let mut current = Word::default();
-    let mut span: Option<std::ops::Range<usize>> = None;
-    for (at, original) in s.char_indices() {
-        let end = at + original.len_utf8();
-        for c in std::iter::once(original).nfkc() {
-            match fold_char(c) {
-                Folded::Dropped => {}
-                Folded::WordJoiner => current.break_part(),
-                Folded::Char(c) if c.is_alphanumeric() => {
+/// that the separate mark would have been dropped from. Lazy, so that a snippet folds only
+/// as far as it shows.
+fn folded_words(s: &str) -> FoldedWords<'_> {
+    FoldedWords {
+        chars: s.char_indices(),
+        current: Word::default(),
+        span: None,
+        ready: std::collections::VecDeque::new(),
+    }
+}
+
+struct FoldedWords<'a> {
+    chars: std::str::CharIndices<'a>,
+    current: Word,
+    span: Option<std::ops::Range<usize>>,
+    /// Words finished by the last character (one NFKC expansion, `¼` → `1⁄4`, can end
+    /// several).
+    ready: std::collections::VecDeque<(std::ops::Range<usize>, Word)>,
+}
+
+/// ASCII and the Arabic block are their own NFKC, but for the four letters with a high
+/// hamza: those skip the normaliser, which costs more than all the rest of the fold.
+fn is_own_nfkc(c: char) -> bool {
+    c.is_ascii()
+        || (('\u{0600}'..='\u{06FF}').contains(&c) && !('\u{0675}'..='\u{0678}').contains(&c))
+}
+
+/// The letters and digits of the Arabic block, looked up once: `char::is_alphanumeric`
+/// searches Unicode's tables for every character outside ASCII, and a Persian text is all
+/// such characters.
+static ARABIC_ALPHANUMERIC: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|i| char::from_u32(0x0600 + i as u32).is_some_and(char::is_alphanumeric))
+});
+
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '\u{0600}'..='\u{06FF}' => ARABIC_ALPHANUMERIC[c as usize - 0x0600],
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// ASCII lowercases by itself; Arabic script has no case.
+fn is_caseless(c: char) -> bool {
+    c.is_ascii() || ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+impl FoldedWords<'_> {
+    fn push(&mut self, letter: char, original: &std::ops::Range<usize>) {
+        self.current.push(letter);
+        self.span = Some(
+            self.span
+                .take()
+                .map_or(original.clone(), |r| r.start..original.end),
+        );
+    }
+
+    fn fold(&mut self, c: char, original: std::ops::Range<usize>) {
+        match fold_char(c) {
+            Folded::Dropped => {}
+            Folded::WordJoiner => self.current.break_part(),
+            Folded::Char(c) if is_alphanumeric(c) => {
+                if is_caseless(c) {
+                    self.push(c.to_ascii_lowercase(), &original);
+                } else {
                     // `İ` lowercases to `i` plus a combining dot; the dot is not a letter.
                     for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
-                        current.push(lower);
-                        span = Some(span.map_or(at..end, |r| r.start..end));
+                        self.push(lower, &original);
                     }
                 }
-                Folded::Char(_) => {
-                    let word = std::mem::take(&mut current);
-                    if let Some(range) = span.take()
-                        && !word.is_empty()
-                    {
-                        words.push((range, word));
-                    }
+            }
+            Folded::Char(_) => {
+                let word = std::mem::take(&mut self.current);
+                if let Some(range) = self.span.take()
+                    && !word.is_empty()
+                {
+                    self.ready.push_back((range, word));
                 }
             }
         }
     }
-    if let Some(range) = span
-        && !current.is_empty()
-    {
-        words.push((range, current));
+}
+
+impl Iterator for FoldedWords<'_> {
+    type Item = (std::ops::Range<usize>, Word);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(word) = self.ready.pop_front() {
+                return Some(word);
+            }
+            let Some((at, original)) = self.chars.next() else {
+                let word = std::mem::take(&mut self.current);
+                return self
+                    .span
+                    .take()
+                    .filter(|_| !word.is_empty())
+                    .map(|r| (r, word));
+            };
+            let range = at..at + original.len_utf8();
+            if is_own_nfkc(original) {
+                self.fold(original, range);
+            } else {
+                for c in std::iter::once(original).nfkc() {
+                    self.fold(c, range.clone());
+                }
+            }
+        }
     }
-    words
 }
 
 /// The search key stored in the FTS5 table: folded words separated by single spaces.
@@ -141,7 +215,6 @@ fn folded_words(s: &str) -> Vec<(std::ops::Range<usize>, Word)> {
 /// `میشود`, `می شود` and `می‌شود` all find it.
 pub fn fold_for_index(s: &str) -> String {
     folded_words(s)
-        .iter()
         .flat_map(|(_, word)| word.forms())
         .collect::<Vec<_>>()
         .join(" ")
@@ -150,7 +223,6 @@ pub fn fold_for_index(s: &str) -> String {
 /// The same fold for what a subscriber typed; ZWNJ simply joins (`می‌شود` → `میشود`).
 pub fn fold_query(s: &str) -> String {
     folded_words(s)
-        .into_iter()
         .map(|(_, w)| w.parts.concat())
         .collect::<Vec<_>>()
         .join(" ")
@@ -245,11 +317,10 @@ pub fn fts_query(user_input: &str) -> Option<String> {
 /// not of its fold) and their search-key forms: the joined word and, when ZWNJ split it,
 /// its parts, as [`fold_for_index`] indexes them. Highlighting bolds the words a query
 /// found in the text as published, so the fold never shows.
-pub fn highlight_words(s: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
-    folded_words(s)
-        .into_iter()
-        .map(|(range, word)| (range, word.forms()))
-        .collect()
+pub fn highlight_words(
+    s: &str,
+) -> impl Iterator<Item = (std::ops::Range<usize>, Vec<String>)> + '_ {
+    folded_words(s).map(|(range, word)| (range, word.forms()))
 }
 
 #[cfg(test)]
@@ -457,9 +528,29 @@ mod tests {
     }
 
     #[test]
+    fn the_quick_paths_agree_with_unicode() {
+        for c in ('\0'..='\u{07FF}').chain(['İ', 'Ω', '\u{FB8A}', '\u{FEFC}']) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            if is_caseless(c) && c.is_alphanumeric() {
+                assert_eq!(
+                    c.to_lowercase().collect::<String>(),
+                    c.to_ascii_lowercase().to_string()
+                );
+            }
+            if is_own_nfkc(c) {
+                assert_eq!(
+                    std::iter::once(c).nfkc().collect::<String>(),
+                    c.to_string(),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn highlight_words_point_into_the_text_as_published() {
         let text = "نيروهاى امنيتى، اعتراض می\u{200C}شود (آمریکا)";
-        let words = highlight_words(text);
+        let words: Vec<_> = highlight_words(text).collect();
         let shown: Vec<&str> = words.iter().map(|(r, _)| &text[r.clone()]).collect();
         assert_eq!(
             shown,

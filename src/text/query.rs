@@ -22,12 +22,21 @@ pub struct SearchRequest {
     pub month: Option<JalaliMonth>,
 }
 
-/// The month named by one folded word, Persian or Latin.
-fn month_number(folded_word: &str) -> Option<u8> {
+/// [`JALALI_MONTHS`] as a query's words are folded, Persian and Latin: folded once, not
+/// for every word of every query.
+static FOLDED_MONTHS: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
     JALALI_MONTHS
         .iter()
+        .map(|(fa, en)| (fold_query(fa), en.to_lowercase()))
+        .collect()
+});
+
+/// The month named by one folded word, Persian or Latin.
+fn month_number(folded_word: &str) -> Option<u8> {
+    FOLDED_MONTHS
+        .iter()
         .zip(1u8..)
-        .find(|((fa, en), _)| fold_query(fa) == folded_word || en.to_lowercase() == folded_word)
+        .find(|((fa, en), _)| fa == folded_word || en == folded_word)
         .map(|(_, n)| n)
         .or_else(|| {
             MONTH_ALIASES

@@ -16,12 +16,21 @@ const LEAD_DIVISOR: usize = 4;
 /// The snippet of `plain` for `terms`, at most about `max_chars` characters of text, as
 /// Telegram HTML; `None` when no word of `plain` matches (the match was in the title).
 pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<String> {
-    let words = highlight_words(plain);
-    let matched: Vec<bool> = words
-        .iter()
-        .map(|(_, forms)| forms.iter().any(|f| terms.iter().any(|t| t.finds(f))))
-        .collect();
-    let first = matched.iter().position(|m| *m)?;
+    let finds = |forms: &[String]| forms.iter().any(|f| terms.iter().any(|t| t.finds(f)));
+    // The text is folded only as far as the snippet reaches: up to the first match, then
+    // to the end of the budget.
+    let mut unread = highlight_words(plain);
+    let mut words = Vec::new();
+    let mut matched: Vec<bool> = Vec::new();
+    let first = loop {
+        let (range, forms) = unread.next()?;
+        let found = finds(&forms);
+        words.push((range, forms));
+        matched.push(found);
+        if found {
+            break words.len() - 1;
+        }
+    };
     let lead_chars = max_chars / LEAD_DIVISOR;
     let match_start = words[first].0.start;
     // Start at the earliest word that still leaves the match within the lead.
@@ -44,6 +53,14 @@ pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<Str
         .char_indices()
         .nth(max_chars)
         .map_or(plain.len(), |(i, _)| start + i);
+    for (range, forms) in unread.by_ref() {
+        let past_budget = range.end > budget_end;
+        matched.push(finds(&forms));
+        words.push((range, forms));
+        if past_budget {
+            break;
+        }
+    }
     let end = if budget_end == plain.len() {
         plain.len()
     } else {
@@ -176,7 +193,6 @@ mod tests {
                 prop_assert!(shown.contains("<strong>"));
                 // A single long matched word may exceed the budget; nothing else does.
                 let longest = crate::text::fold::highlight_words(&body)
-                    .iter()
                     .map(|(r, _)| body[r.clone()].chars().count())
                     .max()
                     .unwrap_or(0);

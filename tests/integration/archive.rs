@@ -381,6 +381,64 @@ async fn a_database_from_before_the_upgrade_keeps_its_search() {
 }
 
 #[tokio::test]
+async fn a_merged_index_still_follows_revisions_and_retractions() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("merged.db").display());
+    let storage = jarchi::storage::Storage::connect(&url).await.unwrap();
+    let mut ids = Vec::new();
+    for (day, title) in [(1, "کارگران معدن"), (2, "کارگران نفت"), (3, "پرستاران")]
+    {
+        let new = jarchi::domain::NewAnnouncement::new(
+            format!("merged-{day}"),
+            title,
+            "",
+            "متن",
+            None,
+            utc(2024, 1, day, 0, 0),
+        )
+        .unwrap();
+        ids.push(storage.archive(&new).await.unwrap().id());
+    }
+    storage.merge_search_index().await.unwrap();
+    let workers = jarchi::text::query_words("کارگران");
+    let found =
+        |list: Vec<jarchi::domain::Announcement>| -> Vec<_> { list.iter().map(|a| a.id).collect() };
+    assert_eq!(
+        found(storage.search(&workers, None, 5, 0).await.unwrap()),
+        [ids[1], ids[0]]
+    );
+    storage.retract(ids[1]).await.unwrap();
+    let revised = jarchi::domain::StatementContent::new(
+        "کارگران بیمارستان",
+        "",
+        "متن",
+        None,
+        utc(2024, 1, 3, 0, 0),
+    )
+    .unwrap();
+    storage.revise(ids[2], &revised).await.unwrap();
+    assert_eq!(
+        found(storage.search(&workers, None, 5, 0).await.unwrap()),
+        [ids[2], ids[0]]
+    );
+    // Merged again, the deleted and the replaced postings stay gone.
+    storage.merge_search_index().await.unwrap();
+    assert_eq!(
+        found(storage.search(&workers, None, 5, 0).await.unwrap()),
+        [ids[2], ids[0]]
+    );
+    let nurses = jarchi::text::query_words("پرستاران");
+    assert!(
+        storage
+            .search(&nurses, None, 5, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    storage.close().await;
+}
+
+#[tokio::test]
 async fn polling_starts_while_the_command_menus_are_still_on_their_way() {
     let app = TestApp::spawn().await;
     // Slower than the test app waits for its first getUpdates: publishing the menus before
