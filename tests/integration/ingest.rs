@@ -930,6 +930,14 @@ async fn knows_term(db: &str, word: &str) -> bool {
     known
 }
 
+/// `jarchi import` of `items` as one file, which succeeds and reports `report`.
+async fn import_reporting(dir: &tempfile::TempDir, items: &[String], report: &str) {
+    let (code, stdout, stderr, _) =
+        import_with_binary(dir, "archive.xml", rss_of(items).as_bytes(), &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(report), "{stdout}");
+}
+
 async fn search_titles(db: &str, query: &str) -> Vec<String> {
     let storage = Storage::connect(db).await.unwrap();
     let request = jarchi::text::parse_search(query).unwrap();
@@ -959,13 +967,12 @@ async fn a_batched_import_stores_each_statement_once_and_indexes_it() {
     items.insert(3, first[0].clone());
     items.insert(10, item("batch-5", "تکراری", "<p>متن تکراری</p>"));
     items.push(item("batch-5", "تکراری دوباره", "<p>متن تکراری</p>"));
-    let (code, stdout, stderr, _) =
-        import_with_binary(&dir, "archive.xml", rss_of(&items).as_bytes(), &[]).await;
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("imported 1097 new statements (3 already in the archive, 0 skipped)"),
-        "{stdout}"
-    );
+    import_reporting(
+        &dir,
+        &items,
+        "imported 1097 new statements (3 already in the archive, 0 skipped)",
+    )
+    .await;
     assert_eq!(archive_and_index(&db).await, (1_098, 1_098, 0));
     // The first of two entries under one key is the one kept.
     assert_eq!(search_titles(&db, "نشان5ویژه").await, ["اطلاعیهٔ 5"]);
@@ -1029,13 +1036,12 @@ async fn an_import_that_fails_midway_keeps_whole_batches_and_resumes() {
         .await
         .unwrap();
     pool.close().await;
-    let (code, stdout, stderr, _) =
-        import_with_binary(&dir, "archive.xml", rss_of(&items).as_bytes(), &[]).await;
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("imported 734 new statements (500 already in the archive, 0 skipped)"),
-        "{stdout}"
-    );
+    import_reporting(
+        &dir,
+        &items,
+        "imported 734 new statements (500 already in the archive, 0 skipped)",
+    )
+    .await;
     assert_eq!(archive_and_index(&db).await, (1_234, 1_234, 0));
     assert!(knows_term(&db, "میانی").await);
 }
