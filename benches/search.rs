@@ -1,7 +1,8 @@
 //! Search and import figures at archive scale for BENCHMARKS.md (issue 14):
 //! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes;
 //! `JARCHI_BENCH_DB_DIR=/tmp/jarchi-search-db` keeps the built databases there (one
-//! directory per size) and reuses them on the next run, skipping the import.
+//! directory per size) and reuses them on the next run, skipping the import;
+//! `JARCHI_BENCH_ONLY=import` times the import alone.
 //!
 //! The corpus is described in `corpus/mod.rs`: realistic Persian vocabulary, Zipf-like,
 //! with one-word queries that match most of the archive.
@@ -333,6 +334,57 @@ impl Timings {
     }
 }
 
+/// Wall-clock and CPU time spent importing, summed over files.
+#[derive(Default)]
+struct ImportTime {
+    wall: Duration,
+    cpu: Duration,
+}
+
+impl ImportTime {
+    fn start() -> (Instant, Duration) {
+        (Instant::now(), cpu_time())
+    }
+
+    fn add(&mut self, (wall, cpu): (Instant, Duration)) {
+        self.wall += wall.elapsed();
+        self.cpu += cpu_time() - cpu;
+    }
+
+    fn rates(&self, items: usize) -> String {
+        let rate = |d: Duration| items as f64 / d.as_secs_f64();
+        format!(
+            "{:.0} items/s ({:.0} per CPU-second)",
+            rate(self.wall),
+            rate(self.cpu)
+        )
+    }
+}
+
+/// The import as it was before batches (issue 14 up to the search): `Storage::archive`,
+/// one transaction per statement.
+async fn import_each(storage: &Storage, file: &Path) -> usize {
+    let bytes = std::fs::read(file).expect("read");
+    let parsed = jarchi::ingest::parse_feed(&bytes, None).expect("parse");
+    let mut inserted = 0;
+    for item in &parsed.items {
+        if let jarchi::domain::ArchiveOutcome::Inserted(_) =
+            storage.archive(item).await.expect("archive")
+        {
+            inserted += 1;
+        }
+    }
+    inserted
+}
+
+/// The machine's 1-minute load average, printed beside each figure: the cores are shared.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split(' ').next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn file_kib(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len() / 1024)
 }
@@ -392,11 +444,17 @@ async fn run(size: usize) {
     let items = corpus(size);
     let files = write_feeds(dir.path(), &items);
     let legacy = legacy_archive(&legacy_path).await;
-    // File by file, one after the other, so that both see the same machine.
-    let (mut new_wall, mut new_cpu, mut today_wall, mut today_cpu) = Default::default();
-    let (mut imported, mut legacy_imported) = (0, 0);
+    let each_path = dir.path().join("each.db");
+    let each = Storage::connect(&format!("sqlite://{}", each_path.display()))
+        .await
+        .expect("storage");
+    // File by file, one after the other, so that all three see the same machine.
+    let mut new_time = ImportTime::default();
+    let mut each_time = ImportTime::default();
+    let mut today_time = ImportTime::default();
+    let (mut imported, mut each_imported, mut legacy_imported) = (0, 0, 0);
     for file in &files {
-        let (wall, cpu) = (Instant::now(), cpu_time());
+        let started = ImportTime::start();
         let report = jarchi::ingest::import(
             &storage,
             file.to_str().expect("path"),
@@ -405,24 +463,27 @@ async fn run(size: usize) {
         .await
         .expect("import");
         imported += report.inserted;
-        new_wall += wall.elapsed();
-        new_cpu += cpu_time() - cpu;
-        let (wall, cpu) = (Instant::now(), cpu_time());
+        new_time.add(started);
+        let started = ImportTime::start();
+        each_imported += import_each(&each, file).await;
+        each_time.add(started);
+        let started = ImportTime::start();
         legacy_imported += legacy_import(&legacy, std::slice::from_ref(file)).await;
-        today_wall += wall.elapsed();
-        today_cpu += cpu_time() - cpu;
+        today_time.add(started);
     }
     assert_eq!(imported, legacy_imported);
-    let rate = |d: Duration| size as f64 / d.as_secs_f64();
+    assert_eq!(imported, each_imported);
+    each.close().await;
     println!(
-        "{size} statements imported: today {:.0} items/s ({:.0} per CPU-second; {} MB), \
-         new {:.0} items/s ({:.0} per CPU-second; {} MB)",
-        rate(today_wall),
-        rate(today_cpu),
+        "{size} statements imported: today {} ({} MB), one transaction per statement {} ({} MB), \
+         new {} ({} MB); load average {}",
+        today_time.rates(size),
         file_kib(&legacy_path) / 1024,
-        rate(new_wall),
-        rate(new_cpu),
+        each_time.rates(size),
+        file_kib(&each_path) / 1024,
+        new_time.rates(size),
         file_kib(&new_path) / 1024,
+        load_average(),
     );
     // As `jarchi import` ends: the index merged into one segment.
     let (wall, cpu) = (Instant::now(), cpu_time());
@@ -437,6 +498,11 @@ async fn run(size: usize) {
     }
     if let BenchDir::Kept(dir) = &dir {
         std::fs::write(dir.join(BUILT), "").expect("mark the kept databases");
+    }
+    if std::env::var("JARCHI_BENCH_ONLY").as_deref() == Ok("import") {
+        storage.close().await;
+        legacy.close().await;
+        return;
     }
     measure(size, storage, legacy).await;
 }

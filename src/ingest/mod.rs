@@ -39,6 +39,15 @@ pub enum ImportError {
     Parse(#[from] ParseError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// Statements are stored in batches, each whole or not at all: what came before the
+    /// failing batch stays, and a second run skips it by its source keys.
+    #[error(
+        "the import stopped after storing {inserted} new statements ({source}); running it again stores the rest"
+    )]
+    Stopped {
+        inserted: usize,
+        source: StorageError,
+    },
 }
 
 /// What an import did, for the operator's terminal.
@@ -158,6 +167,12 @@ async fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ImportError> {
     Ok(bytes)
 }
 
+/// Statements an import stores per transaction. Each transaction ends with a commit and
+/// a full-text index segment that later merges must read again, so one per statement was
+/// most of an import's cost; a batch holds the write lock for well under a second, so the
+/// running bot's writes wait no longer than that.
+const ARCHIVE_BATCH: usize = 500;
+
 /// Archives a document part by part, so that a large file is never held whole; returns
 /// its `next` page.
 async fn archive_document(
@@ -171,10 +186,23 @@ async fn archive_document(
         next_page = next_page.or(part.next_page);
         report.skipped += part.skipped.len();
         log_skipped(None, &part.skipped);
-        for item in &part.items {
-            match storage.archive(item).await? {
-                ArchiveOutcome::Inserted(_) => report.inserted += 1,
-                ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+        // A batch is one transaction: a failure loses that batch and nothing before it,
+        // and an import run again skips what is stored by its source keys.
+        for batch in part.items.chunks(ARCHIVE_BATCH) {
+            let batch: Vec<&NewAnnouncement> = batch.iter().collect();
+            let outcomes =
+                storage
+                    .archive_many(&batch)
+                    .await
+                    .map_err(|source| ImportError::Stopped {
+                        inserted: report.inserted,
+                        source,
+                    })?;
+            for outcome in outcomes {
+                match outcome {
+                    ArchiveOutcome::Inserted(_) => report.inserted += 1,
+                    ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+                }
             }
         }
     }
@@ -329,9 +357,13 @@ pub async fn ingest_items(
     }
     let (held, publish) = match mode {
         IngestMode::FirstSight => {
-            for item in &fresh.items {
-                let id = storage.archive(item).await?.id();
-                storage.set_feed_fingerprint(id, &fingerprint(item)).await?;
+            // One transaction for the statements; a crash before the fingerprints leaves
+            // them archived without one, which the next poll fills in as unchanged.
+            let outcomes = storage.archive_many(&fresh.items).await?;
+            for (item, outcome) in fresh.items.iter().zip(outcomes) {
+                storage
+                    .set_feed_fingerprint(outcome.id(), &fingerprint(item))
+                    .await?;
                 report.archived += 1;
             }
             return Ok(report);

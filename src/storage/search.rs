@@ -346,12 +346,13 @@ pub(super) async fn index_new(
     published_at: DateTime<Utc>,
     title: &str,
     body_text: &str,
+    terms: &mut NewTerms,
 ) -> Result<(), StorageError> {
     let key = match key {
         Some(key) => key,
         None => assign_search_key(tx, id, published_at).await?,
     };
-    index(tx, key, title, body_text).await
+    index(tx, key, title, body_text, terms).await
 }
 
 /// Re-indexes a revised statement under its key.
@@ -364,7 +365,9 @@ pub(super) async fn reindex(
     let Some(key) = unindex(tx, id).await? else {
         return Ok(());
     };
-    index(tx, key, title, body_text).await
+    let mut terms = NewTerms::default();
+    index(tx, key, title, body_text, &mut terms).await?;
+    terms.write(tx).await
 }
 
 /// Takes a statement out of the index; returns its key, if it had one.
@@ -410,12 +413,13 @@ async fn assign_search_key(
     }
 }
 
-/// Writes the search key (never the raw text) and remembers its words for prefix queries.
+/// Writes the search key (never the raw text), and adds its words to `terms`.
 async fn index(
     tx: &mut sqlx::SqliteConnection,
     key: i64,
     title: &str,
     body_text: &str,
+    terms: &mut NewTerms,
 ) -> Result<(), StorageError> {
     let title = fold_for_index(title);
     let body = fold_for_index(body_text);
@@ -425,17 +429,40 @@ async fn index(
         .bind(&body)
         .execute(&mut *tx)
         .await?;
-    let words: BTreeSet<&str> = title
-        .split(' ')
-        .chain(body.split(' '))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let words = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
-    sqlx::query("INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?1)")
-        .bind(words)
-        .execute(&mut *tx)
-        .await?;
+    terms.add(&title);
+    terms.add(&body);
     Ok(())
+}
+
+/// The words of the statements indexed in one transaction, remembered for prefix queries
+/// with one statement at its end: the statements of an archive import share most of their
+/// words, and writing each statement's words on their own cost a round trip and a lookup
+/// per word for every statement.
+#[derive(Default)]
+pub(super) struct NewTerms(BTreeSet<String>);
+
+impl NewTerms {
+    fn add(&mut self, folded: &str) {
+        for word in folded.split(' ').filter(|w| !w.is_empty()) {
+            if !self.0.contains(word) {
+                self.0.insert(word.to_string());
+            }
+        }
+    }
+
+    /// Writes the words in the caller's transaction, before it commits: a word the index
+    /// holds is always in `search_terms` too.
+    pub(super) async fn write(self, tx: &mut sqlx::SqliteConnection) -> Result<(), StorageError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let words = serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".into());
+        sqlx::query("INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?1)")
+            .bind(words)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

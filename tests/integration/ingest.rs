@@ -903,6 +903,149 @@ async fn a_large_archive_file_is_read_in_parts_and_loses_no_entry() {
     storage.close().await;
 }
 
+/// Statements, rows of the full-text index, and statements without their index row.
+async fn archive_and_index(db: &str) -> (i64, i64, i64) {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let counts = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM announcements), (SELECT COUNT(*) FROM statement_search),
+                (SELECT COUNT(*) FROM announcements a WHERE NOT EXISTS
+                    (SELECT 1 FROM statement_search WHERE rowid = a.search_key))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    counts
+}
+
+/// Whether the prefix vocabulary holds `word`.
+async fn knows_term(db: &str, word: &str) -> bool {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let known = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM search_terms WHERE term = ?1)")
+        .bind(word)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    known
+}
+
+/// `jarchi import` of `items` as one file, which succeeds and reports `report`.
+async fn import_reporting(dir: &tempfile::TempDir, items: &[String], report: &str) {
+    let (code, stdout, stderr, _) =
+        import_with_binary(dir, "archive.xml", rss_of(items).as_bytes(), &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(report), "{stdout}");
+}
+
+async fn search_titles(db: &str, query: &str) -> Vec<String> {
+    let storage = Storage::connect(db).await.unwrap();
+    let request = jarchi::text::parse_search(query).unwrap();
+    let found = storage.search(&request.words, None, 10, 0).await.unwrap();
+    storage.close().await;
+    found.into_iter().map(|a| a.title).collect()
+}
+
+#[tokio::test]
+async fn a_batched_import_stores_each_statement_once_and_indexes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = [item("old-1", "بیانیهٔ پیشین", "<p>متن پیشین</p>")];
+    let (code, _, stderr, db) =
+        import_with_binary(&dir, "first.xml", rss_of(&first).as_bytes(), &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    // 1,100 entries, read in three parts: one already archived, one given three times
+    // (twice in the first part, once in the last), and each with a word of its own.
+    let mut items: Vec<String> = (0..1_097)
+        .map(|n| {
+            item(
+                &format!("batch-{n}"),
+                &format!("اطلاعیهٔ {n}"),
+                &format!("<p>متن نشان{n}ویژه</p>"),
+            )
+        })
+        .collect();
+    items.insert(3, first[0].clone());
+    items.insert(10, item("batch-5", "تکراری", "<p>متن تکراری</p>"));
+    items.push(item("batch-5", "تکراری دوباره", "<p>متن تکراری</p>"));
+    import_reporting(
+        &dir,
+        &items,
+        "imported 1097 new statements (3 already in the archive, 0 skipped)",
+    )
+    .await;
+    assert_eq!(archive_and_index(&db).await, (1_098, 1_098, 0));
+    // The first of two entries under one key is the one kept.
+    assert_eq!(search_titles(&db, "نشان5ویژه").await, ["اطلاعیهٔ 5"]);
+    assert!(search_titles(&db, "تکراری").await.is_empty());
+    // Every batch's words reached the prefix vocabulary: the first, middle and last part.
+    for n in [0, 600, 1_096] {
+        assert!(knows_term(&db, &format!("نشان{n}ویژه")).await, "{n}");
+        assert_eq!(
+            search_titles(&db, &format!("نشان{n}ویژه")).await,
+            [format!("اطلاعیهٔ {n}")]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_import_that_fails_midway_keeps_whole_batches_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("archive.db").display());
+    Storage::connect(&db).await.unwrap().close().await;
+    // The database refuses one statement of the second part (entries 500–999), as a full
+    // disk or a locked file would refuse a write.
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON announcements
+         WHEN NEW.source_key LIKE '%?p=part-700' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let items: Vec<String> = (0..1_234)
+        .map(|n| {
+            let word = if (500..1_000).contains(&n) {
+                "میانی"
+            } else {
+                "کناری"
+            };
+            item(
+                &format!("part-{n}"),
+                &format!("اطلاعیهٔ {n}"),
+                &format!("<p>متن {word}</p>"),
+            )
+        })
+        .collect();
+    let (code, stdout, stderr, _) =
+        import_with_binary(&dir, "archive.xml", rss_of(&items).as_bytes(), &[]).await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("stopped after storing 500 new statements")
+            && stderr.contains("disk full")
+            && stderr.contains("running it again stores the rest"),
+        "{stderr}"
+    );
+    // The first batch whole, none of the second: no statement without its index row, and
+    // no word of the refused batch in the vocabulary.
+    assert_eq!(archive_and_index(&db).await, (500, 500, 0));
+    assert!(knows_term(&db, "کناری").await);
+    assert!(!knows_term(&db, "میانی").await);
+
+    sqlx::query("DROP TRIGGER refuse")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    import_reporting(
+        &dir,
+        &items,
+        "imported 734 new statements (500 already in the archive, 0 skipped)",
+    )
+    .await;
+    assert_eq!(archive_and_index(&db).await, (1_234, 1_234, 0));
+    assert!(knows_term(&db, "میانی").await);
+}
+
 /// `jarchi import --pages` of a feed on the local server, with the fetch cap and no address
 /// rules (the server is on loopback).
 async fn import_permissively(storage: &Storage, url: &str, pages: usize) -> ImportReport {
