@@ -553,7 +553,6 @@ mod tests {
         fn the_quick_steps_fold_as_the_full_steps(s in mixed_text(200)) {
             let words = |quick: &dyn Fn(char) -> Option<Step>| -> Vec<_> {
                 folded_words_with(&s, quick)
-                    .into_iter()
                     .map(|(range, word)| (range, word.parts))
                     .collect()
             };

@@ -439,6 +439,20 @@ fn pack(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Subscribes `count` ten-digit ids from `first`, spread so that no two are near each
+/// other, and returns them.
+async fn subscribe_spread(storage: &Storage, first: i64, count: i64) -> Vec<i64> {
+    let ids: Vec<i64> = (0..count).map(|i| first + i * 7919).collect();
+    storage
+        .subscribe_many(
+            ids.iter()
+                .map(|id| (ChatId(*id), ChatKind::Private, Lang::Fa)),
+        )
+        .await
+        .unwrap();
+    ids
+}
+
 /// Deleting rows is not enough once the tables span many pages: SQLite keeps deleted rowids
 /// as b-tree dividers and moved cells in unused page space. The rewrite after an erasure
 /// leaves none of the erased ids anywhere in the files.
@@ -449,14 +463,7 @@ async fn erasing_many_chats_leaves_no_copy_anywhere_in_the_file() {
     let storage = Storage::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    let ids: Vec<i64> = (0..3000).map(|i| 7_000_000_000 + i * 7919).collect();
-    storage
-        .subscribe_many(
-            ids.iter()
-                .map(|id| (ChatId(*id), ChatKind::Private, Lang::Fa)),
-        )
-        .await
-        .unwrap();
+    let ids = subscribe_spread(&storage, 7_000_000_000, 3000).await;
     for key in ["m1", "m2", "m3"] {
         storage.publish(&statement(key)).await.unwrap();
     }
@@ -501,14 +508,7 @@ async fn an_erasure_left_unrewritten_is_taken_off_the_disk_at_the_next_start() {
         None,
         "a new database owes no rewrite"
     );
-    let ids: Vec<i64> = (0..1000).map(|i| 7_100_000_000 + i * 7919).collect();
-    storage
-        .subscribe_many(
-            ids.iter()
-                .map(|id| (ChatId(*id), ChatKind::Private, Lang::Fa)),
-        )
-        .await
-        .unwrap();
+    let ids = subscribe_spread(&storage, 7_100_000_000, 1000).await;
     storage.publish(&statement("m1")).await.unwrap();
     let (erased, kept): (Vec<i64>, Vec<i64>) = ids.iter().copied().partition(|id| id % 2 == 0);
     for id in &erased {
