@@ -2,7 +2,8 @@
 //! `cargo bench --bench search`. `JARCHI_BENCH_SIZES=1000,10000` runs fewer sizes;
 //! `JARCHI_BENCH_DB_DIR=/tmp/jarchi-search-db` keeps the built databases there (one
 //! directory per size) and reuses them on the next run, skipping the import;
-//! `JARCHI_BENCH_ONLY=import` times the import alone.
+//! `JARCHI_BENCH_ONLY=import` times the import alone, and with it
+//! `JARCHI_BENCH_IMPORT=batched` only `jarchi import`'s way (for profiles).
 //!
 //! The corpus is described in `corpus/mod.rs`: realistic Persian vocabulary, Zipf-like,
 //! with one-word queries that match most of the archive.
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 
-use jarchi::storage::Storage;
+use jarchi::storage::{Storage, Workload};
 
 #[path = "corpus/mod.rs"]
 mod corpus;
@@ -427,7 +428,13 @@ impl BenchDir {
 async fn run(size: usize) {
     let (dir, built) = bench_dir(size);
     let new_path = dir.path().join("new.db");
-    let storage = Storage::connect(&format!("sqlite://{}", new_path.display()))
+    let new_url = format!("sqlite://{}", new_path.display());
+    // `JARCHI_BENCH_IMPORT_WORKLOAD=bot` imports through the bot's page cache instead.
+    let workload = match std::env::var("JARCHI_BENCH_IMPORT_WORKLOAD").as_deref() {
+        Ok("bot") => Workload::Bot,
+        _ => Workload::BulkImport,
+    };
+    let storage = Storage::connect_for(&new_url, workload)
         .await
         .expect("storage");
     let legacy_path = dir.path().join("legacy.db");
@@ -439,6 +446,8 @@ async fn run(size: usize) {
             "{size} statements: the kept databases in {}",
             dir.path().display()
         );
+        storage.close().await;
+        let storage = Storage::connect(&new_url).await.expect("storage");
         return measure(size, storage, legacy).await;
     }
     let items = corpus(size);
@@ -448,6 +457,13 @@ async fn run(size: usize) {
     let each = Storage::connect(&format!("sqlite://{}", each_path.display()))
         .await
         .expect("storage");
+    // For a profile of `jarchi import` alone: the two other ways are not run.
+    let batched_only = std::env::var("JARCHI_BENCH_IMPORT").as_deref() == Ok("batched");
+    // As `jarchi import` begins.
+    storage
+        .hold_search_index_merges()
+        .await
+        .expect("hold merges");
     // File by file, one after the other, so that all three see the same machine.
     let mut new_time = ImportTime::default();
     let mut each_time = ImportTime::default();
@@ -464,6 +480,9 @@ async fn run(size: usize) {
         .expect("import");
         imported += report.inserted;
         new_time.add(started);
+        if batched_only {
+            continue;
+        }
         let started = ImportTime::start();
         each_imported += import_each(&each, file).await;
         each_time.add(started);
@@ -471,8 +490,10 @@ async fn run(size: usize) {
         legacy_imported += legacy_import(&legacy, std::slice::from_ref(file)).await;
         today_time.add(started);
     }
-    assert_eq!(imported, legacy_imported);
-    assert_eq!(imported, each_imported);
+    if !batched_only {
+        assert_eq!(imported, legacy_imported);
+        assert_eq!(imported, each_imported);
+    }
     each.close().await;
     println!(
         "{size} statements imported: today {} ({} MB), one transaction per statement {} ({} MB), \
@@ -499,11 +520,13 @@ async fn run(size: usize) {
     if let BenchDir::Kept(dir) = &dir {
         std::fs::write(dir.join(BUILT), "").expect("mark the kept databases");
     }
+    storage.close().await;
     if std::env::var("JARCHI_BENCH_ONLY").as_deref() == Ok("import") {
-        storage.close().await;
         legacy.close().await;
         return;
     }
+    // Searched as the bot opens the database, not with the import's larger cache.
+    let storage = Storage::connect(&new_url).await.expect("storage");
     measure(size, storage, legacy).await;
 }
 

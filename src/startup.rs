@@ -87,6 +87,11 @@ impl App {
         // We hold the only lock on this database, so every claim left in the queue belongs
         // to a run that died: give those deliveries back now instead of after their lease.
         storage.release_abandoned_claims().await?;
+        if storage.resume_search_index_merges().await? {
+            tracing::info!(
+                "an archive import had stopped before its end; the search index merges as usual again"
+            );
+        }
         let bot = build_bot(&settings)?;
         let ops = match settings.ops_listen {
             Some(addr) => Some(OpsServer::bind(addr).await?),

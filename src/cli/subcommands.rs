@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::{EXIT_CONFIG, fail};
 use crate::config::Settings;
 use crate::startup::App;
-use crate::storage::Storage;
+use crate::storage::{Storage, Workload};
 use crate::{ingest, ops, telemetry};
 
 pub async fn run() -> ExitCode {
@@ -49,18 +49,22 @@ pub async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCod
         Ok(policy) => policy,
         Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
     };
-    let storage = match open_storage().await {
+    let storage = match open_storage(Workload::BulkImport).await {
         Ok(storage) => storage,
         Err(code) => return code,
     };
     let max_bytes = max_bytes.unwrap_or(ingest::MAX_FEED_BYTES as u64);
+    if let Err(e) = storage.hold_search_index_merges().await {
+        storage.close().await;
+        return fail(1, &e.to_string());
+    }
     let mut result =
         ingest::import_pages(&storage, source, usize::from(pages), max_bytes, &policy).await;
     // Many statements at once leave the search index in many segments, which every search
-    // then opens: merged into one, a search over 100,000 statements costs half.
-    if let Ok(report) = &result
-        && report.inserted > 0
-        && let Err(e) = storage.merge_search_index().await
+    // then opens: merged into one, a search over 100,000 statements costs half. Also after
+    // a failure, which must not leave the index without its usual merging.
+    if let Err(e) = storage.merge_search_index().await
+        && result.is_ok()
     {
         result = Err(e.into());
     }
@@ -78,7 +82,7 @@ pub async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCod
 }
 
 pub async fn backup(path: &std::path::Path) -> ExitCode {
-    let storage = match open_storage().await {
+    let storage = match open_storage(Workload::Bot).await {
         Ok(storage) => storage,
         Err(code) => return code,
     };
@@ -148,9 +152,9 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
 }
 
 /// The database alone, for the commands that need no bot: only DATABASE_URL is read.
-async fn open_storage() -> Result<Storage, ExitCode> {
+async fn open_storage(workload: Workload) -> Result<Storage, ExitCode> {
     let url = Settings::database_url_from_env().map_err(|e| fail(EXIT_CONFIG, &e.to_string()))?;
-    Storage::connect(&url)
+    Storage::connect_for(&url, workload)
         .await
         .map_err(|e| fail(1, &e.to_string()))
 }

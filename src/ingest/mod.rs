@@ -22,7 +22,9 @@ use std::collections::HashSet;
 
 use crate::domain::{FeedPolicy, NewAnnouncement, link_identity};
 use crate::publish::Publisher;
-use crate::storage::{ArchiveOutcome, KnownItem, PublishOutcome, Storage, StorageError};
+use crate::storage::{
+    ArchiveBatch, ArchiveOutcome, KnownItem, PublishOutcome, Storage, StorageError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -174,40 +176,109 @@ async fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ImportError> {
 const ARCHIVE_BATCH: usize = 500;
 
 /// Archives a document part by part, so that a large file is never held whole; returns
-/// its `next` page.
+/// its `next` page. Parsing and folding the next batch (half of an import's work) run on
+/// a thread of their own while this one is written, so that an import keeps both of a
+/// small server's cores busy instead of one at a time.
 async fn archive_document(
     storage: &Storage,
-    mut reader: FeedReader,
+    reader: FeedReader,
     report: &mut ImportReport,
 ) -> Result<Option<String>, ImportError> {
+    // One batch waits while the next is prepared: memory stays a few batches, whatever
+    // the document's length.
+    let (ahead, mut ready) = tokio::sync::mpsc::channel(1);
+    let reading = tokio::task::spawn_blocking(move || read_ahead(reader, &ahead));
     let mut next_page = None;
-    while let Some(part) = reader.next_part() {
-        let part = part?;
-        next_page = next_page.or(part.next_page);
-        report.skipped += part.skipped.len();
-        log_skipped(None, &part.skipped);
-        // A batch is one transaction: a failure loses that batch and nothing before it,
-        // and an import run again skips what is stored by its source keys.
-        for batch in part.items.chunks(ARCHIVE_BATCH) {
-            let batch: Vec<&NewAnnouncement> = batch.iter().collect();
-            let outcomes =
-                storage
-                    .archive_many(&batch)
-                    .await
-                    .map_err(|source| ImportError::Stopped {
-                        inserted: report.inserted,
-                        source,
-                    })?;
-            for outcome in outcomes {
-                match outcome {
-                    ArchiveOutcome::Inserted(_) => report.inserted += 1,
-                    ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+    let mut written = Ok(());
+    while let Some(step) = ready.recv().await {
+        written = match step {
+            ReadAhead::Part {
+                next_page: page,
+                skipped,
+            } => {
+                next_page = next_page.or(page);
+                report.skipped += skipped.len();
+                log_skipped(None, &skipped);
+                Ok(())
+            }
+            // A batch is one transaction: a failure loses that batch and nothing before
+            // it, and an import run again skips what is stored by its source keys.
+            ReadAhead::Batch(batch) => match storage.archive_batch(&batch).await {
+                Ok(outcomes) => {
+                    for outcome in outcomes {
+                        match outcome {
+                            ArchiveOutcome::Inserted(_) => report.inserted += 1,
+                            ArchiveOutcome::Duplicate(_) => report.duplicates += 1,
+                        }
+                    }
+                    Ok(())
                 }
+                Err(source) => Err(ImportError::Stopped {
+                    inserted: report.inserted,
+                    source,
+                }),
+            },
+            ReadAhead::Failed(e) => Err(e.into()),
+        };
+        if written.is_err() {
+            break;
+        }
+    }
+    // Closed, the channel stops the reading thread at its next batch.
+    drop(ready);
+    if let Err(e) = reading.await
+        && e.is_panic()
+    {
+        std::panic::resume_unwind(e.into_panic());
+    }
+    written?;
+    report.pages += 1;
+    Ok(next_page)
+}
+
+/// What the reading thread hands over, in the document's order.
+enum ReadAhead {
+    /// A part begins: its `next` page and the entries it could not read.
+    Part {
+        next_page: Option<String>,
+        skipped: Vec<SkippedEntry>,
+    },
+    /// Statements of that part, ready for one transaction.
+    Batch(ArchiveBatch),
+    /// The part could not be read; nothing follows.
+    Failed(ParseError),
+}
+
+/// The reading thread: parts in order, each followed by its batches. Returns when the
+/// document ends, fails, or the writer stopped listening.
+fn read_ahead(mut reader: FeedReader, ahead: &tokio::sync::mpsc::Sender<ReadAhead>) {
+    while let Some(part) = reader.next_part() {
+        let part = match part {
+            Ok(part) => part,
+            Err(e) => {
+                let _ = ahead.blocking_send(ReadAhead::Failed(e));
+                return;
+            }
+        };
+        let begins = ReadAhead::Part {
+            next_page: part.next_page,
+            skipped: part.skipped,
+        };
+        if ahead.blocking_send(begins).is_err() {
+            return;
+        }
+        let mut items = part.items.into_iter();
+        loop {
+            let batch: Vec<NewAnnouncement> = items.by_ref().take(ARCHIVE_BATCH).collect();
+            if batch.is_empty()
+                || ahead
+                    .blocking_send(ReadAhead::Batch(ArchiveBatch::prepare(batch)))
+                    .is_err()
+            {
+                break;
             }
         }
     }
-    report.pages += 1;
-    Ok(next_page)
 }
 
 /// Entries logged one by one per document; a document of 100,000 empty items would

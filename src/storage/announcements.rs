@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use super::search::NewTerms;
+use super::search::{NewTerms, SearchText};
 use super::{Storage, StorageError};
 use crate::domain::time::{from_ms, now_ms};
 use crate::domain::{
@@ -59,11 +59,31 @@ impl Storage {
         &self,
         items: &[&NewAnnouncement],
     ) -> Result<Vec<ArchiveOutcome>, StorageError> {
-        let mut tx = self.pool.begin().await?;
+        let texts: Vec<SearchText> = items.iter().map(|new| search_text(new)).collect();
         let mut terms = NewTerms::default();
-        let mut outcomes = Vec::with_capacity(items.len());
-        for new in items {
-            outcomes.push(insert_if_new_with(&mut tx, new, &mut terms).await?);
+        texts.iter().for_each(|text| terms.add(text));
+        self.archive_folded(items.iter().copied().zip(&texts), &terms)
+            .await
+    }
+
+    /// [`Storage::archive_many`] for a batch prepared beforehand (see [`ArchiveBatch`]).
+    pub async fn archive_batch(
+        &self,
+        batch: &ArchiveBatch,
+    ) -> Result<Vec<ArchiveOutcome>, StorageError> {
+        let statements = batch.statements.iter().map(|(new, text)| (new, text));
+        self.archive_folded(statements, &batch.terms).await
+    }
+
+    async fn archive_folded<'a>(
+        &self,
+        statements: impl ExactSizeIterator<Item = (&'a NewAnnouncement, &'a SearchText)>,
+        terms: &NewTerms,
+    ) -> Result<Vec<ArchiveOutcome>, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(statements.len());
+        for (new, text) in statements {
+            outcomes.push(insert_if_new_with(&mut tx, new, text).await?);
         }
         terms.write(&mut tx).await?;
         tx.commit().await?;
@@ -106,24 +126,62 @@ impl Storage {
     }
 }
 
+/// Statements made ready for one transaction of [`Storage::archive_batch`]: their search
+/// text folded and their words gathered. That is pure work and most of an import's own
+/// besides SQLite's, so an import prepares the next batch on another thread while this
+/// one is written, and the two cores of a small server both work.
+pub struct ArchiveBatch {
+    statements: Vec<(NewAnnouncement, SearchText)>,
+    terms: NewTerms,
+}
+
+impl ArchiveBatch {
+    pub fn prepare(statements: Vec<NewAnnouncement>) -> Self {
+        let statements: Vec<(NewAnnouncement, SearchText)> = statements
+            .into_iter()
+            .map(|new| {
+                let text = search_text(&new);
+                (new, text)
+            })
+            .collect();
+        let mut terms = NewTerms::default();
+        statements.iter().for_each(|(_, text)| terms.add(text));
+        Self { statements, terms }
+    }
+
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+}
+
+fn search_text(new: &NewAnnouncement) -> SearchText {
+    SearchText::fold(new.title(), new.body_text())
+}
+
 /// Inserts the statement and its search-index row in the caller's transaction, so that
 /// the archive and its index can never disagree.
 pub(super) async fn insert_if_new(
     tx: &mut sqlx::SqliteConnection,
     new: &NewAnnouncement,
 ) -> Result<ArchiveOutcome, StorageError> {
-    let mut terms = NewTerms::default();
-    let outcome = insert_if_new_with(tx, new, &mut terms).await?;
-    terms.write(tx).await?;
+    let text = search_text(new);
+    let outcome = insert_if_new_with(tx, new, &text).await?;
+    if let ArchiveOutcome::Inserted(_) = outcome {
+        NewTerms::of(&text).write(tx).await?;
+    }
     Ok(outcome)
 }
 
-/// [`insert_if_new`], leaving the new statement's words in `terms` for the caller to
-/// write before it commits.
+/// [`insert_if_new`] with the search text folded beforehand, leaving the statement's
+/// words for the caller to write before it commits.
 async fn insert_if_new_with(
     tx: &mut sqlx::SqliteConnection,
     new: &NewAnnouncement,
-    terms: &mut NewTerms,
+    text: &SearchText,
 ) -> Result<ArchiveOutcome, StorageError> {
     let now = now_ms();
     let published_at = new.published_at();
@@ -138,16 +196,7 @@ async fn insert_if_new_with(
     };
     match inserted {
         Some((id, key)) => {
-            super::search::index_new(
-                tx,
-                id,
-                key,
-                published_at,
-                new.title(),
-                new.body_text(),
-                terms,
-            )
-            .await?;
+            super::search::index_new(tx, id, key, published_at, text).await?;
             super::media::insert_media(tx, id, new.media()).await?;
             super::topics::set_statement_topic(tx, id, new.topic()).await?;
             Ok(ArchiveOutcome::Inserted(id))

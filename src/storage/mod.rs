@@ -38,6 +38,7 @@ pub use crate::domain::{
     ArchiveOutcome, ChatKind, ClaimedDelivery, DeliveryAction, DeliveryResult, Draft, DraftStep,
     Hold, HoldRelease, PublishOutcome, SubscribeOutcome, Subscriber, SubscriberCounts,
 };
+pub use announcements::ArchiveBatch;
 pub use feeds::{AddFeedOutcome, FeedState, FeedSuccess, KnownItem};
 pub use maintenance::Swept;
 pub use topics::{AddTopicOutcome, RemoveTopicOutcome};
@@ -81,13 +82,39 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// SQLite lets one connection write at a time; the rest read (lists, search, figures), and
 /// rarely at once. Each connection is also an OS thread in sqlx, so a few are enough.
 const POOL_CONNECTIONS: u32 = 4;
-/// Page cache per connection, in KiB (SQLite's default is 2,000 KiB). The operating system
-/// caches the file as well; this keeps the hot pages (index roots, the queue) close.
-const PAGE_CACHE_KIB: u32 = 1024;
+/// What a process does with the database, which decides how much of it to keep in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// The bot: small reads and writes, idle most of the time.
+    Bot,
+    /// `jarchi import`: tens of thousands of statements, in no order of date.
+    BulkImport,
+}
+
+impl Workload {
+    /// Page cache per connection, in KiB (SQLite's default is 2,000 KiB).
+    fn page_cache_kib(self) -> u32 {
+        match self {
+            // The operating system caches the file as well; this keeps the hot pages (index
+            // roots, the queue) close, and an idle bot small (issue 14 asks ≤ 18 MiB).
+            Self::Bot => 1024,
+            // Each imported statement lands on a random leaf of every date-ordered index
+            // and of the search index; through the bot's 1 MiB those leaves are read again
+            // and spilled for every batch, and an import slowed as the archive grew. The
+            // indexes of 100,000 statements fit in this; the process ends with the import.
+            Self::BulkImport => 64 * 1024,
+        }
+    }
+}
 
 impl Storage {
-    /// Opens (creating if needed) the database and applies pending migrations.
+    /// Opens (creating if needed) the database for the bot and applies pending migrations.
     pub async fn connect(database_url: &str) -> Result<Self, StorageError> {
+        Self::connect_for(database_url, Workload::Bot).await
+    }
+
+    /// [`Storage::connect`], sized for `workload`.
+    pub async fn connect_for(database_url: &str, workload: Workload) -> Result<Self, StorageError> {
         let options = SqliteConnectOptions::from_str(database_url)
             .map_err(|e| StorageError::BadUrl(e.to_string()))?
             .create_if_missing(true)
@@ -101,7 +128,7 @@ impl Storage {
             // a chat that left must not be readable from the file afterwards.
             .pragma("secure_delete", "ON")
             .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES)
-            .pragma("cache_size", format!("-{PAGE_CACHE_KIB}"));
+            .pragma("cache_size", format!("-{}", workload.page_cache_kib()));
         let path = options.get_filename().to_path_buf();
         if !is_in_memory(&path) {
             let open_error = |e: std::io::Error| StorageError::Open {

@@ -19,7 +19,7 @@
 //! them ([`MAX_EXPANSION`] at most), because FTS5 would otherwise merge every posting of
 //! every such word before returning the first row.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
@@ -119,13 +119,45 @@ impl Storage {
         .await
     }
 
-    /// Merges the full-text index into one segment (see migration 0020): after a bulk
-    /// import, which leaves it in many. Costs about a second of CPU per 100,000 statements.
-    pub async fn merge_search_index(&self) -> Result<(), StorageError> {
-        sqlx::query("INSERT INTO statement_search (statement_search) VALUES ('optimize')")
-            .execute(&self.pool)
-            .await?;
+    /// Before a bulk import: the full-text index stops merging its segments as it is
+    /// written (see [`MERGES_WHILE_IMPORTING`]) until [`Storage::merge_search_index`].
+    pub async fn hold_search_index_merges(&self) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        set_index_merges(&mut tx, MERGES_WHILE_IMPORTING).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Merges the full-text index into one segment (see migration 0020), after a bulk
+    /// import, which leaves it in many, and gives the index its usual merging back. Costs
+    /// a few seconds of CPU per 100,000 statements.
+    pub async fn merge_search_index(&self) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        set_index_merges(&mut tx, MERGES_AS_WRITTEN).await?;
+        sqlx::query("INSERT INTO statement_search (statement_search) VALUES ('optimize')")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At start: an import that was stopped before its end left the index merging as
+    /// during an import; it gets its usual merging back (the segments left unmerged merge
+    /// as the bot writes). One read when nothing was left.
+    pub async fn resume_search_index_merges(&self) -> Result<bool, StorageError> {
+        let crisis: Option<i64> =
+            sqlx::query_scalar("SELECT v FROM statement_search_config WHERE k = 'crisismerge'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let held = MERGES_WHILE_IMPORTING
+            .iter()
+            .any(|&(name, value)| name == "crisismerge" && crisis == Some(value));
+        if held {
+            let mut tx = self.pool.begin().await?;
+            set_index_merges(&mut tx, MERGES_AS_WRITTEN).await?;
+            tx.commit().await?;
+        }
+        Ok(held)
     }
 
     /// The statements published in `[start, end)`, newest first.
@@ -344,15 +376,13 @@ pub(super) async fn index_new(
     id: StatementId,
     key: Option<i64>,
     published_at: DateTime<Utc>,
-    title: &str,
-    body_text: &str,
-    terms: &mut NewTerms,
+    text: &SearchText,
 ) -> Result<(), StorageError> {
     let key = match key {
         Some(key) => key,
         None => assign_search_key(tx, id, published_at).await?,
     };
-    index(tx, key, title, body_text, terms).await
+    index(tx, key, text).await
 }
 
 /// Re-indexes a revised statement under its key.
@@ -365,9 +395,9 @@ pub(super) async fn reindex(
     let Some(key) = unindex(tx, id).await? else {
         return Ok(());
     };
-    let mut terms = NewTerms::default();
-    index(tx, key, title, body_text, &mut terms).await?;
-    terms.write(tx).await
+    let text = SearchText::fold(title, body_text);
+    index(tx, key, &text).await?;
+    NewTerms::of(&text).write(tx).await
 }
 
 /// Takes a statement out of the index; returns its key, if it had one.
@@ -413,24 +443,61 @@ async fn assign_search_key(
     }
 }
 
-/// Writes the search key (never the raw text), and adds its words to `terms`.
+/// FTS5's merging as the bot writes: SQLite's defaults (a level's segments merge bit by
+/// bit once it holds 4, at once when it holds 16).
+const MERGES_AS_WRITTEN: [(&str, i64); 2] = [("automerge", 4), ("crisismerge", 16)];
+
+/// During an import a level's segments merge only when it holds 64. With the defaults
+/// each statement's postings were rewritten at every level as the index grew, a fifth of
+/// an import of 100,000 statements; the import's end merges everything into one segment
+/// anyway, in one pass.
+const MERGES_WHILE_IMPORTING: [(&str, i64); 2] = [("automerge", 0), ("crisismerge", 64)];
+
+/// FTS5 keeps these settings in the index itself, for every connection.
+async fn set_index_merges(
+    tx: &mut sqlx::SqliteConnection,
+    settings: [(&str, i64); 2],
+) -> Result<(), StorageError> {
+    for (name, value) in settings {
+        sqlx::query("INSERT INTO statement_search (statement_search, rank) VALUES (?1, ?2)")
+            .bind(name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A statement's title and text as the index holds them: folded (see [`fold_for_index`]).
+/// Folding is pure work, most of an import's own, so it can be done before the
+/// statement's transaction, beside another batch's writes.
+pub(super) struct SearchText {
+    title: String,
+    body: String,
+}
+
+impl SearchText {
+    pub(super) fn fold(title: &str, body_text: &str) -> Self {
+        Self {
+            title: fold_for_index(title),
+            body: fold_for_index(body_text),
+        }
+    }
+}
+
+/// Writes the search key (never the raw text); its words are the caller's to remember
+/// (see [`NewTerms`]).
 async fn index(
     tx: &mut sqlx::SqliteConnection,
     key: i64,
-    title: &str,
-    body_text: &str,
-    terms: &mut NewTerms,
+    text: &SearchText,
 ) -> Result<(), StorageError> {
-    let title = fold_for_index(title);
-    let body = fold_for_index(body_text);
     sqlx::query("INSERT INTO statement_search (rowid, title, body) VALUES (?1, ?2, ?3)")
         .bind(key)
-        .bind(&title)
-        .bind(&body)
+        .bind(&text.title)
+        .bind(&text.body)
         .execute(&mut *tx)
         .await?;
-    terms.add(&title);
-    terms.add(&body);
     Ok(())
 }
 
@@ -439,20 +506,30 @@ async fn index(
 /// words, and writing each statement's words on their own cost a round trip and a lookup
 /// per word for every statement.
 #[derive(Default)]
-pub(super) struct NewTerms(BTreeSet<String>);
+pub(super) struct NewTerms(HashSet<String>);
 
 impl NewTerms {
-    fn add(&mut self, folded: &str) {
-        for word in folded.split(' ').filter(|w| !w.is_empty()) {
-            if !self.0.contains(word) {
-                self.0.insert(word.to_string());
+    pub(super) fn of(text: &SearchText) -> Self {
+        let mut terms = Self::default();
+        terms.add(text);
+        terms
+    }
+
+    /// A statement's words. Those of a statement that turns out to be stored already are
+    /// in `search_terms` since it was, so adding them too changes nothing.
+    pub(super) fn add(&mut self, text: &SearchText) {
+        for folded in [&text.title, &text.body] {
+            for word in folded.split(' ').filter(|w| !w.is_empty()) {
+                if !self.0.contains(word) {
+                    self.0.insert(word.to_string());
+                }
             }
         }
     }
 
     /// Writes the words in the caller's transaction, before it commits: a word the index
     /// holds is always in `search_terms` too.
-    pub(super) async fn write(self, tx: &mut sqlx::SqliteConnection) -> Result<(), StorageError> {
+    pub(super) async fn write(&self, tx: &mut sqlx::SqliteConnection) -> Result<(), StorageError> {
         if self.0.is_empty() {
             return Ok(());
         }

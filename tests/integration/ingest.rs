@@ -930,6 +930,23 @@ async fn knows_term(db: &str, word: &str) -> bool {
     known
 }
 
+/// The full-text index's merge settings (`automerge`, `crisismerge`) as stored in it;
+/// absent means SQLite's defaults (4 and 16).
+async fn index_merging(db: &str) -> (i64, i64) {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let setting = |name: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT v FROM statement_search_config WHERE k = ?1")
+            .bind(name)
+            .fetch_optional(&pool)
+    };
+    let merging = (
+        setting("automerge").await.unwrap().unwrap_or(4),
+        setting("crisismerge").await.unwrap().unwrap_or(16),
+    );
+    pool.close().await;
+    merging
+}
+
 /// `jarchi import` of `items` as one file, which succeeds and reports `report`.
 async fn import_reporting(dir: &tempfile::TempDir, items: &[String], report: &str) {
     let (code, stdout, stderr, _) =
@@ -974,6 +991,8 @@ async fn a_batched_import_stores_each_statement_once_and_indexes_it() {
     )
     .await;
     assert_eq!(archive_and_index(&db).await, (1_098, 1_098, 0));
+    // The import held the index's merges and gave them back at its end.
+    assert_eq!(index_merging(&db).await, (4, 16));
     // The first of two entries under one key is the one kept.
     assert_eq!(search_titles(&db, "نشان5ویژه").await, ["اطلاعیهٔ 5"]);
     assert!(search_titles(&db, "تکراری").await.is_empty());
@@ -1030,6 +1049,8 @@ async fn an_import_that_fails_midway_keeps_whole_batches_and_resumes() {
     assert_eq!(archive_and_index(&db).await, (500, 500, 0));
     assert!(knows_term(&db, "کناری").await);
     assert!(!knows_term(&db, "میانی").await);
+    // A failed import too gives the index its usual merging back.
+    assert_eq!(index_merging(&db).await, (4, 16));
 
     sqlx::query("DROP TRIGGER refuse")
         .execute(&pool)
@@ -1058,4 +1079,23 @@ async fn import_permissively(storage: &Storage, url: &str, pages: usize) -> Impo
     )
     .await
     .unwrap()
+}
+
+/// An import killed before its end (no chance to give the index its merging back) leaves
+/// it to the bot's next start: held merges are resumed, and nothing is written when there
+/// is nothing to resume.
+#[tokio::test]
+async fn merges_held_by_an_interrupted_import_are_resumed_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("archive.db").display());
+    let storage = Storage::connect(&db).await.unwrap();
+    assert!(!storage.resume_search_index_merges().await.unwrap());
+    storage.hold_search_index_merges().await.unwrap();
+    storage.close().await;
+    assert_eq!(index_merging(&db).await, (0, 64));
+    let storage = Storage::connect(&db).await.unwrap();
+    assert!(storage.resume_search_index_merges().await.unwrap());
+    assert!(!storage.resume_search_index_merges().await.unwrap());
+    storage.close().await;
+    assert_eq!(index_merging(&db).await, (4, 16));
 }
