@@ -82,10 +82,21 @@ impl Storage {
     ) -> Result<Vec<ArchiveOutcome>, StorageError> {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(statements.len());
+        let mut to_index = Vec::with_capacity(statements.len());
         for (new, text) in statements {
-            outcomes.push(insert_if_new_with(&mut tx, new, text).await?);
+            let (outcome, key) = insert_unindexed(&mut tx, new).await?;
+            outcomes.push(outcome);
+            to_index.extend(key.map(|key| (key, text)));
         }
+        // The index rows last, one after the other: FTS5 writes what it holds as a new
+        // segment whenever a statement opens a savepoint, as the row's INSERT … SELECT …
+        // ON CONFLICT does. Interleaved, each statement became a segment of its own (500
+        // per batch, then merged again and again: a third of an import's SQLite time);
+        // together they are one segment per batch.
         terms.write(&mut tx).await?;
+        for (key, text) in to_index {
+            super::search::index(&mut tx, key, text).await?;
+        }
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -168,21 +179,22 @@ pub(super) async fn insert_if_new(
     tx: &mut sqlx::SqliteConnection,
     new: &NewAnnouncement,
 ) -> Result<ArchiveOutcome, StorageError> {
-    let text = search_text(new);
-    let outcome = insert_if_new_with(tx, new, &text).await?;
-    if let ArchiveOutcome::Inserted(_) = outcome {
+    let (outcome, key) = insert_unindexed(tx, new).await?;
+    if let Some(key) = key {
+        let text = search_text(new);
+        super::search::index(tx, key, &text).await?;
         NewTerms::of(&text).write(tx).await?;
     }
     Ok(outcome)
 }
 
-/// [`insert_if_new`] with the search text folded beforehand, leaving the statement's
-/// words for the caller to write before it commits.
-async fn insert_if_new_with(
+/// The statement's row, media and topic unless its source key is known, and for a new
+/// one the key its search-index row must have; that row is the caller's to write in the
+/// same transaction.
+async fn insert_unindexed(
     tx: &mut sqlx::SqliteConnection,
     new: &NewAnnouncement,
-    text: &SearchText,
-) -> Result<ArchiveOutcome, StorageError> {
+) -> Result<(ArchiveOutcome, Option<i64>), StorageError> {
     let now = now_ms();
     let published_at = new.published_at();
     // The sort key in the same statement as the row: one round trip less per statement,
@@ -196,17 +208,17 @@ async fn insert_if_new_with(
     };
     match inserted {
         Some((id, key)) => {
-            super::search::index_new(tx, id, key, published_at, text).await?;
+            let key = super::search::settle_key(tx, id, key, published_at).await?;
             super::media::insert_media(tx, id, new.media()).await?;
             super::topics::set_statement_topic(tx, id, new.topic()).await?;
-            Ok(ArchiveOutcome::Inserted(id))
+            Ok((ArchiveOutcome::Inserted(id), Some(key)))
         }
         None => {
             let id = sqlx::query_scalar("SELECT id FROM announcements WHERE source_key = ?1")
                 .bind(new.source_key())
                 .fetch_one(&mut *tx)
                 .await?;
-            Ok(ArchiveOutcome::Duplicate(id))
+            Ok((ArchiveOutcome::Duplicate(id), None))
         }
     }
 }

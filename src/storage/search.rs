@@ -369,20 +369,18 @@ fn ranked_sql(bounded: usize) -> String {
     sql
 }
 
-/// Indexes a new statement's folded title and body under its sort key, giving it one
-/// first if the insert could not (`key` is `None`).
-pub(super) async fn index_new(
+/// A new statement's sort key: the one its insert gave it, or, when the insert could not
+/// (`key` is `None`), a free one near its publication time.
+pub(super) async fn settle_key(
     tx: &mut sqlx::SqliteConnection,
     id: StatementId,
     key: Option<i64>,
     published_at: DateTime<Utc>,
-    text: &SearchText,
-) -> Result<(), StorageError> {
-    let key = match key {
-        Some(key) => key,
-        None => assign_search_key(tx, id, published_at).await?,
-    };
-    index(tx, key, text).await
+) -> Result<i64, StorageError> {
+    match key {
+        Some(key) => Ok(key),
+        None => assign_search_key(tx, id, published_at).await,
+    }
 }
 
 /// Re-indexes a revised statement under its key.
@@ -487,7 +485,7 @@ impl SearchText {
 
 /// Writes the search key (never the raw text); its words are the caller's to remember
 /// (see [`NewTerms`]).
-async fn index(
+pub(super) async fn index(
     tx: &mut sqlx::SqliteConnection,
     key: i64,
     text: &SearchText,
