@@ -26,8 +26,9 @@ pub enum Command {
     Run,
     /// Apply database migrations and exit.
     Migrate,
-    /// Read an RSS, Atom or JSON feed (a file or an http(s) URL) into the archive,
-    /// without sending anything to anyone.
+    /// Read RSS, Atom or JSON feeds (files or http(s) URLs) into the archive, without
+    /// sending anything to anyone. Several at once (`jarchi import archive/*.xml`) merge
+    /// the search index once, at the end, instead of once per file.
     Import {
         /// For a URL: read up to this many pages, following the feed's `next` links or
         /// WordPress's `?paged=2…`, to backfill older statements.
@@ -37,8 +38,9 @@ pub enum Command {
         /// every fetched feed has).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         max_bytes: Option<u64>,
-        /// A file path or an http(s) URL.
-        source: String,
+        /// File paths or http(s) URLs, read in this order.
+        #[arg(required = true)]
+        sources: Vec<String>,
     },
     /// Write a consistent copy of the database to PATH, even while the bot runs.
     Backup {
@@ -76,10 +78,10 @@ pub async fn execute(command: &Command) -> ExitCode {
         Command::Run => subcommands::run().await,
         Command::Migrate => subcommands::migrate().await,
         Command::Import {
-            source,
+            sources,
             pages,
             max_bytes,
-        } => subcommands::import(source, *pages, *max_bytes).await,
+        } => subcommands::import(sources, *pages, *max_bytes).await,
         Command::Backup { path } => subcommands::backup(path).await,
         Command::Config {
             action: ConfigAction::Check,

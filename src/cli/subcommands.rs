@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{EXIT_CONFIG, fail};
 use crate::config::Settings;
+use crate::ingest::ImportReport;
 use crate::startup::App;
 use crate::storage::{Storage, Workload};
 use crate::{ingest, ops, telemetry};
@@ -44,7 +45,7 @@ pub async fn migrate() -> ExitCode {
     }
 }
 
-pub async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCode {
+pub async fn import(sources: &[String], pages: u16, max_bytes: Option<u64>) -> ExitCode {
     let policy = match Settings::feed_policy_from_env() {
         Ok(policy) => policy,
         Err(e) => return fail(EXIT_CONFIG, &e.to_string()),
@@ -58,26 +59,43 @@ pub async fn import(source: &str, pages: u16, max_bytes: Option<u64>) -> ExitCod
         storage.close().await;
         return fail(1, &e.to_string());
     }
-    let mut result =
-        ingest::import_pages(&storage, source, usize::from(pages), max_bytes, &policy).await;
+    let mut total = ImportReport::default();
+    let mut failed = None;
+    for source in sources {
+        match ingest::import_pages(&storage, source, usize::from(pages), max_bytes, &policy).await {
+            Ok(report) => total.add(report),
+            Err(e) => {
+                failed = Some((source, e.to_string()));
+                break;
+            }
+        }
+    }
     // Many statements at once leave the search index in many segments, which every search
     // then opens: merged into one, a search over 100,000 statements costs half. Also after
     // a failure, which must not leave the index without its usual merging.
-    if let Err(e) = storage.merge_search_index().await
-        && result.is_ok()
-    {
-        result = Err(e.into());
-    }
+    let merged = storage.merge_search_index().await;
     storage.close().await;
-    match result {
-        Ok(report) => {
-            println!(
-                "imported {} new statements ({} already in the archive, {} skipped) from {} page(s); nothing was sent",
-                report.inserted, report.duplicates, report.skipped, report.pages
-            );
-            ExitCode::SUCCESS
+    let summary = |report: ImportReport| {
+        format!(
+            "imported {} new statements ({} already in the archive, {} skipped) from {} page(s); nothing was sent",
+            report.inserted, report.duplicates, report.skipped, report.pages
+        )
+    };
+    match failed {
+        None => match merged {
+            Ok(()) => {
+                println!("{}", summary(total));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(1, &e.to_string()),
+        },
+        Some((_, message)) if sources.len() == 1 => fail(1, &message),
+        Some((source, message)) => {
+            if total.pages > 0 {
+                println!("before {source}: {}", summary(total));
+            }
+            fail(1, &format!("{source}: {message}"))
         }
-        Err(e) => fail(1, &e.to_string()),
     }
 }
 

@@ -63,6 +63,16 @@ pub struct ImportReport {
     pub pages: usize,
 }
 
+impl ImportReport {
+    /// Adds another source's figures, for one line about several.
+    pub fn add(&mut self, other: ImportReport) {
+        self.inserted += other.inserted;
+        self.duplicates += other.duplicates;
+        self.skipped += other.skipped;
+        self.pages += other.pages;
+    }
+}
+
 /// Reads a feed from a file path or an http(s) URL (fetched under `policy`) into the
 /// archive, broadcasting nothing.
 pub async fn import(

@@ -1133,3 +1133,57 @@ async fn a_batch_is_one_segment_of_the_search_index() {
     assert_eq!(segments, 1);
     assert_eq!(archive_and_index(&db).await, (200, 200, 0));
 }
+
+/// `jarchi import A B`: both files in one run, one line for both, the index merged once
+/// into one segment and given its usual merging back; a file that cannot be read stops
+/// the run there, naming it, and keeps what the files before it stored.
+#[tokio::test]
+async fn one_import_reads_several_files_and_merges_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, from: usize| {
+        let items: Vec<String> = (from..from + 3)
+            .map(|n| item(&format!("many-{n}"), &format!("اطلاعیهٔ {n}"), "<p>متن</p>"))
+            .collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, rss_of(&items)).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (first, second) = (file("a.xml", 0), file("b.xml", 3));
+    let db = format!("sqlite://{}", dir.path().join("archive.db").display());
+    let env = [("DATABASE_URL", db.as_str())];
+    let (code, stdout, stderr) = crate::bad_config::run(&["import", &first, &second], &env).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "imported 6 new statements (0 already in the archive, 0 skipped) from 2 page(s)"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(archive_and_index(&db).await, (6, 6, 0));
+    assert_eq!(index_merging(&db).await, (4, 16));
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let segments: i64 =
+        sqlx::query_scalar("SELECT COUNT(DISTINCT segid) FROM statement_search_idx")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(segments, 1);
+
+    let third = file("c.xml", 6);
+    let missing = dir.path().join("missing.xml");
+    let missing = missing.to_str().unwrap();
+    let (code, stdout, stderr) =
+        crate::bad_config::run(&["import", &third, missing, &first], &env).await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("before ") && stdout.contains("imported 3 new statements"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("missing.xml") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert_eq!(archive_and_index(&db).await, (9, 9, 0));
+    assert_eq!(index_merging(&db).await, (4, 16));
+}
