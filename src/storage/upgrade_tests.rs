@@ -77,18 +77,25 @@ impl<'s> MigrationSource<'s> for MigrationsBefore {
     }
 }
 
-async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
+/// A new database file in `dir` with the embedded migrations before `version` applied, as
+/// a release before that one left it: its URL and a pool on it.
+async fn database_before(dir: &std::path::Path, version: i64) -> (String, SqlitePool) {
     let url = format!("sqlite://{}", dir.join("jarchi.db").display());
     let options: SqliteConnectOptions = url.parse().unwrap();
     let pool = SqlitePool::connect_with(options.create_if_missing(true))
         .await
         .unwrap();
-    Migrator::new(MigrationsBefore(9))
+    Migrator::new(MigrationsBefore(version))
         .await
         .unwrap()
         .run(&pool)
         .await
         .unwrap();
+    (url, pool)
+}
+
+async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
+    let (url, pool) = database_before(dir, 9).await;
     insert_old_statement(&pool, 1, "همبستگی با کارگران ایرانی", "متن نخست", FIRST).await;
     insert_old_statement(&pool, 2, "دیدار با خانواده‌ها", "متن دوم", SECOND).await;
     insert_old_statement(&pool, 3, "اعتصاب کارگران نفت", "متن سوم", THIRD).await;
@@ -226,17 +233,7 @@ async fn a_database_from_before_one_time_unit_lists_searches_and_keeps_its_subsc
 #[tokio::test]
 async fn a_database_that_erased_before_the_mark_existed_is_rewritten_once() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-    let options: SqliteConnectOptions = url.parse().unwrap();
-    let pool = SqlitePool::connect_with(options.create_if_missing(true))
-        .await
-        .unwrap();
-    Migrator::new(MigrationsBefore(18))
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
+    let (url, pool) = database_before(dir.path(), 18).await;
     sqlx::query(
         "INSERT INTO counters (name, value) VALUES ('subscribers_stopped', 3)
          ON CONFLICT (name) DO UPDATE SET value = 3",
@@ -296,19 +293,8 @@ async fn delivery_queue(pool: &SqlitePool) -> (Vec<String>, Vec<String>, Vec<Str
 #[tokio::test]
 async fn the_delivery_queue_keeps_every_row_when_its_foreign_keys_go() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-    let options: SqliteConnectOptions = url.parse().unwrap();
-    let pool = SqlitePool::connect_with(options.create_if_missing(true))
-        .await
-        .unwrap();
-    Migrator::new(MigrationsBefore(version_of(
-        "deliveries without foreign keys",
-    )))
-    .await
-    .unwrap()
-    .run(&pool)
-    .await
-    .unwrap();
+    let (url, pool) =
+        database_before(dir.path(), version_of("deliveries without foreign keys")).await;
     sqlx::raw_sql(
         "INSERT INTO subscribers (chat_id, chat_kind, lang, status, subscribed_at, updated_at,
              digest_hour)
