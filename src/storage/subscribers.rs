@@ -173,7 +173,9 @@ pub(super) async fn erase_chat(
         .execute(&mut *tx)
         .await?;
     }
-    // The foreign key cascades too; said here so that no schema change can forget it.
+    // Nothing cascades to `deliveries` (no foreign keys since migration 0021, for the
+    // enqueue's sake): this is the only thing that takes the chat's rows away. Their
+    // delivery_messages follow through that table's own foreign key.
     sqlx::query("DELETE FROM deliveries WHERE chat_id = ?1")
         .bind(chat_id)
         .execute(&mut *tx)

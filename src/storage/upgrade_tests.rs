@@ -1,7 +1,8 @@
 //! A database written before migration 0009 (seconds in some columns, milliseconds in
 //! others) keeps working after it: the archive lists, searches and orders as before, the
 //! Jalali month filter finds the same statements, and nobody loses a subscription, a draft
-//! or a remembered search.
+//! or a remembered search. Later rebuilds keep what they carry, too (the delivery queue of
+//! 0021).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -76,18 +77,25 @@ impl<'s> MigrationSource<'s> for MigrationsBefore {
     }
 }
 
-async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
+/// A new database file in `dir` with the embedded migrations before `version` applied, as
+/// a release before that one left it: its URL and a pool on it.
+async fn database_before(dir: &std::path::Path, version: i64) -> (String, SqlitePool) {
     let url = format!("sqlite://{}", dir.join("jarchi.db").display());
     let options: SqliteConnectOptions = url.parse().unwrap();
     let pool = SqlitePool::connect_with(options.create_if_missing(true))
         .await
         .unwrap();
-    Migrator::new(MigrationsBefore(9))
+    Migrator::new(MigrationsBefore(version))
         .await
         .unwrap()
         .run(&pool)
         .await
         .unwrap();
+    (url, pool)
+}
+
+async fn database_before_one_time_unit(dir: &std::path::Path) -> String {
+    let (url, pool) = database_before(dir, 9).await;
     insert_old_statement(&pool, 1, "همبستگی با کارگران ایرانی", "متن نخست", FIRST).await;
     insert_old_statement(&pool, 2, "دیدار با خانواده‌ها", "متن دوم", SECOND).await;
     insert_old_statement(&pool, 3, "اعتصاب کارگران نفت", "متن سوم", THIRD).await;
@@ -225,17 +233,7 @@ async fn a_database_from_before_one_time_unit_lists_searches_and_keeps_its_subsc
 #[tokio::test]
 async fn a_database_that_erased_before_the_mark_existed_is_rewritten_once() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("jarchi.db").display());
-    let options: SqliteConnectOptions = url.parse().unwrap();
-    let pool = SqlitePool::connect_with(options.create_if_missing(true))
-        .await
-        .unwrap();
-    Migrator::new(MigrationsBefore(18))
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
+    let (url, pool) = database_before(dir.path(), 18).await;
     sqlx::query(
         "INSERT INTO counters (name, value) VALUES ('subscribers_stopped', 3)
          ON CONFLICT (name) DO UPDATE SET value = 3",
@@ -248,5 +246,143 @@ async fn a_database_that_erased_before_the_mark_existed_is_rewritten_once() {
     assert_eq!(storage.pending_erasure().await.unwrap(), Some(1));
     assert!(storage.erase_from_disk().await.unwrap());
     assert_eq!(storage.pending_erasure().await.unwrap(), None);
+    storage.close().await;
+}
+
+/// The version of the embedded migration with this description (its number may change when
+/// branches merge; its name does not).
+fn version_of(description: &str) -> i64 {
+    super::MIGRATOR
+        .iter()
+        .find(|m| m.description == description)
+        .map(|m| m.version)
+        .unwrap()
+}
+
+/// The rows and the indexes of the delivery queue, as they read in SQL.
+async fn delivery_queue(pool: &SqlitePool) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let deliveries = sqlx::query_scalar(
+        "SELECT json_array(id, announcement_id, chat_id, action, status, due_at, claimed_until,
+                           attempts, message_id, last_error, created_at, done_at, held)
+         FROM deliveries ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let messages = sqlx::query_scalar(
+        "SELECT json_array(delivery_id, position, message_id, role)
+         FROM delivery_messages ORDER BY delivery_id, position",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let indexes = sqlx::query_scalar(
+        "SELECT name || ': ' || sql FROM sqlite_master
+         WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    (deliveries, messages, indexes)
+}
+
+/// Migration 0021 rebuilds `deliveries` without its foreign keys (the enqueue's cost): a
+/// queue written before it keeps every row, pending and sent, every message a sent row
+/// names, and every index by its name and definition; delivery_messages keeps its own
+/// foreign key, which still takes a deleted delivery's messages along.
+#[tokio::test]
+async fn the_delivery_queue_keeps_every_row_when_its_foreign_keys_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pool) =
+        database_before(dir.path(), version_of("deliveries without foreign keys")).await;
+    sqlx::raw_sql(
+        "INSERT INTO subscribers (chat_id, chat_kind, lang, status, subscribed_at, updated_at,
+             digest_hour)
+         VALUES (501, 'private', 'fa', 'active', 1000, 1000, NULL),
+                (502, 'private', 'en', 'active', 1000, 1000, 20);
+         INSERT INTO announcements (id, source_key, title, body_html, body_text, published_at,
+             created_at, updated_at, broadcast_at)
+         VALUES (1, 'a-1', 'نخست', '', 'متن', 1000, 1000, 1000, 1000),
+                (2, 'a-2', 'دوم', '', 'متن', 1000, 1000, 1000, 1000);
+         INSERT INTO deliveries (id, announcement_id, chat_id, action, status, due_at,
+             claimed_until, attempts, message_id, last_error, created_at, done_at, held)
+         VALUES (1, 1, 501, 'send', 'sent', 1000, NULL, 1, 7001, NULL, 1000, 1000, NULL),
+                (2, 1, 502, 'send', 'sent', 1000, NULL, 2, 7002, 'a retry', 1000, 1000, 'quiet'),
+                (3, 2, 501, 'send', 'pending', 1000, 1000, 0, NULL, NULL, 1000, NULL, NULL),
+                (4, 2, 502, 'send', 'pending', 61000, NULL, 0, NULL, NULL, 1000, NULL, 'digest'),
+                (5, 1, 501, 'edit', 'pending', 1000, NULL, 0, 7001, NULL, 1000, NULL, NULL);
+         INSERT INTO delivery_messages (delivery_id, position, message_id, role)
+         VALUES (1, 0, 7000, 'media'), (1, 1, 7001, 'card'), (2, 0, 7002, 'caption');",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let before = delivery_queue(&pool).await;
+    let foreign_keys: Vec<(i64, i64, String)> =
+        sqlx::query_as(r#"SELECT id, seq, "table" FROM pragma_foreign_key_list('deliveries')"#)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(foreign_keys.len(), 2, "the old shape: {foreign_keys:?}");
+    pool.close().await;
+
+    let storage = Storage::connect(&url).await.unwrap();
+    let after = delivery_queue(&storage.pool).await;
+    assert_eq!((after.0.len(), after.1.len()), (5, 3));
+    assert_eq!(after, before);
+    let index_names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_index_list('deliveries') ORDER BY name")
+            .fetch_all(&storage.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        index_names,
+        [
+            "deliveries_by_chat",
+            "deliveries_due",
+            "deliveries_held_for_digest",
+            "deliveries_once"
+        ]
+    );
+    let deliveries_references: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pragma_foreign_key_list('deliveries')")
+            .fetch_one(&storage.pool)
+            .await
+            .unwrap();
+    assert_eq!(deliveries_references, 0);
+    let messages_reference: Vec<(String, String, String)> = sqlx::query_as(
+        r#"SELECT "table", "to", on_delete FROM pragma_foreign_key_list('delivery_messages')"#,
+    )
+    .fetch_all(&storage.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        messages_reference,
+        [("deliveries".into(), "id".into(), "CASCADE".into())]
+    );
+    let violations: Vec<(String, Option<i64>)> =
+        sqlx::query_as(r#"SELECT "table", rowid FROM pragma_foreign_key_check"#)
+            .fetch_all(&storage.pool)
+            .await
+            .unwrap();
+    assert_eq!(violations, []);
+    // The pool still checks foreign keys on every connection.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut connection = storage.pool.acquire().await.unwrap();
+        let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        assert_eq!(on, 1);
+        held.push(connection);
+    }
+    drop(held);
+
+    // A chat that leaves takes its rows and their messages along.
+    assert!(storage.unsubscribe(ChatId(501)).await.unwrap());
+    let (deliveries, messages, _) = delivery_queue(&storage.pool).await;
+    assert_eq!(deliveries, [before.0[1].clone(), before.0[3].clone()]);
+    assert_eq!(messages, [before.1[2].clone()]);
     storage.close().await;
 }

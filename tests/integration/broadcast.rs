@@ -215,6 +215,91 @@ async fn every_telegram_outcome_is_handled() {
     app.stop().await;
 }
 
+/// Waits until Telegram has been asked to send to the chat `n` times, accepted or not.
+async fn wait_for_attempts(app: &TestApp, chat: i64, n: usize) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let attempts = app
+            .telegram
+            .calls()
+            .iter()
+            .filter(|c| c.method == "sendMessage" && c.params["chat_id"].as_i64() == Some(chat))
+            .count();
+        if attempts >= n {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "chat {chat} was tried {attempts} of {n} times\n{}",
+            app.telegram.describe_calls()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A group that became a supergroup takes the statements still queued for it along (storage
+/// moves its rows since `deliveries` lost its foreign keys, migration 0021): Telegram
+/// refuses the group's id from then on, and each statement reaches the supergroup once.
+#[tokio::test]
+async fn a_migrated_group_gets_every_waiting_statement_once_in_its_supergroup() {
+    let app = TestApp::spawn().await;
+    let (group, supergroup) = (-31_001, -1_000_000_031_001);
+    subscribe(&app, [group]).await;
+    // The first send is asked to wait, so that the next statements queue up behind it.
+    app.telegram.inject(group, Fault::RetryAfter(1));
+    app.telegram
+        .inject_persistent(group, Fault::Migrate(supergroup));
+    app.ask(ADMIN, "/post نخستین\nمتن").await;
+    wait_for_attempts(&app, group, 1).await;
+    app.ask(ADMIN, "/post دومین\nمتن").await;
+    app.ask(ADMIN, "/post سومین\nمتن").await;
+    for title in ["نخستین", "دومین", "سومین"] {
+        wait_for_text(&app, supergroup, title, 1).await;
+    }
+    assert!(app.sent_to(group).is_empty());
+    assert_eq!(app.storage.rows_about_chat(ChatId(group)).await.unwrap(), 0);
+    // The supergroup's spacing between messages, and a margin: nothing comes twice.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    for title in ["نخستین", "دومین", "سومین"] {
+        assert_eq!(count_with(&app, supergroup, title), 1, "{title}");
+    }
+    app.stop().await;
+}
+
+/// A supergroup that subscribed on its own has its own copy of every statement queued; the
+/// group's rows go with the group (by storage, not a foreign key, since migration 0021),
+/// and nothing reaches the supergroup twice.
+#[tokio::test]
+async fn a_group_whose_supergroup_subscribed_on_its_own_sends_nothing_twice() {
+    let app = TestApp::spawn().await;
+    let (group, supergroup) = (-31_002, -1_000_000_031_002);
+    subscribe(&app, [group, supergroup]).await;
+    app.telegram.inject(group, Fault::RetryAfter(1));
+    app.telegram
+        .inject_persistent(group, Fault::Migrate(supergroup));
+    app.ask(ADMIN, "/post یکم\nمتن").await;
+    wait_for_attempts(&app, group, 1).await;
+    app.ask(ADMIN, "/post دوم\nمتن").await;
+    for title in ["یکم", "دوم"] {
+        wait_for_text(&app, supergroup, title, 1).await;
+    }
+    wait_for_attempts(&app, group, 2).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while app.storage.rows_about_chat(ChatId(group)).await.unwrap() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the group's rows stay"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    assert!(app.sent_to(group).is_empty());
+    for title in ["یکم", "دوم"] {
+        assert_eq!(count_with(&app, supergroup, title), 1, "{title}");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn server_errors_are_retried_until_delivered() {
     let app = TestApp::spawn().await;
