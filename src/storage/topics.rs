@@ -126,6 +126,16 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Readers who chose the topic follow its statements: otherwise one whose only
+        // choice it was would receive nothing at all from then on, without being told.
+        sqlx::query(
+            "INSERT OR IGNORE INTO subscriber_topics (chat_id, topic)
+             SELECT chat_id, ?2 FROM subscriber_topics WHERE topic = ?1",
+        )
+        .bind(topic)
+        .bind(statements_to)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM topics WHERE slug = ?1")
             .bind(topic)
             .execute(&mut *tx)

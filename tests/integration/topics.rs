@@ -282,10 +282,10 @@ async fn topics_are_added_renamed_and_removed_with_their_statements_reassigned()
             .unwrap(),
         2
     );
-    // The subscriber's choice of it is dropped.
+    // The subscriber who chose it follows its statements, instead of receiving nothing.
     assert_eq!(
         app.storage.topic_choice(ChatId(follower)).await.unwrap(),
-        Some(only(&[]))
+        Some(only(&["statements"]))
     );
     // A second tap finds it gone; the default cannot be removed.
     app.telegram
