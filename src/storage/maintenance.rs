@@ -19,7 +19,6 @@ use tokio_util::sync::CancellationToken;
 use chrono::{DateTime, Utc};
 
 use super::drafts::DRAFT_LIFETIME;
-use super::search_pages::SEARCH_PAGE_LIFETIME;
 use super::{BUSY_TIMEOUT, Storage, StorageError, prepare_database_file};
 use crate::domain::time::{millis, now_ms};
 
@@ -32,13 +31,14 @@ const REWRITE_SPACING: Duration = Duration::from_secs(20);
 const CHECKPOINT_PATIENCE: Duration = Duration::from_millis(250);
 /// A rewrite that found the database busy is tried again after this.
 const REWRITE_RETRY: Duration = Duration::from_secs(2);
-/// How often expired searches and drafts are swept: searches live 50 minutes, so none is
-/// kept for an hour.
+/// How often expired searches (in memory) and drafts are swept: searches live 50 minutes,
+/// so none is kept for an hour, even when nobody searches after them.
 const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// What one sweep deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Swept {
+    /// Searches forgotten from memory (they are never on the disk).
     pub search_pages: u64,
     pub drafts: u64,
 }
@@ -127,7 +127,7 @@ impl Storage {
         Ok(busy == 0)
     }
 
-    /// Deletes searches kept for paging and admin drafts that have expired.
+    /// Forgets searches kept for paging and deletes admin drafts that have expired.
     async fn sweep_expired(&self) -> Result<Swept, StorageError> {
         self.sweep_expired_at(Utc::now()).await
     }
@@ -135,11 +135,9 @@ impl Storage {
     /// [`sweep_expired`](Self::sweep_expired) as if it were `now`.
     pub async fn sweep_expired_at(&self, now: DateTime<Utc>) -> Result<Swept, StorageError> {
         let now = now.timestamp_millis();
-        let search_pages = sqlx::query("DELETE FROM search_pages WHERE created_at < ?1")
-            .bind(now - millis(SEARCH_PAGE_LIFETIME))
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        // Each search is also checked for its age when read, so this only frees the memory
+        // (and the queries in it) of searches nobody pages through any more.
+        let search_pages = self.sweep_remembered_searches(now);
         let drafts = sqlx::query("DELETE FROM admin_drafts WHERE updated_at < ?1")
             .bind(now - millis(DRAFT_LIFETIME))
             .execute(&self.pool)
@@ -236,19 +234,24 @@ impl Storage {
         }
     }
 
-    /// Searches and drafts name nobody among the subscribers: zeroing them in place and a
-    /// checkpoint is enough, without rewriting the file.
+    /// Drafts name nobody among the subscribers: zeroing them in place and a checkpoint is
+    /// enough, without rewriting the file. Searches are only in memory: no checkpoint.
     async fn sweep_and_checkpoint(&self) {
         match self.sweep_expired().await {
             Ok(Swept {
                 search_pages: 0,
                 drafts: 0,
             }) => return,
-            Ok(swept) => tracing::info!(
-                search_pages = swept.search_pages,
-                drafts = swept.drafts,
-                "expired searches and drafts deleted"
-            ),
+            Ok(swept) => {
+                tracing::info!(
+                    search_pages = swept.search_pages,
+                    drafts = swept.drafts,
+                    "expired searches and drafts deleted"
+                );
+                if swept.drafts == 0 {
+                    return;
+                }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot sweep expired searches and drafts");
                 return;

@@ -169,8 +169,8 @@ impl Storage {
     }
 }
 
-/// [`Storage::with_media`] on a connection already in hand (a search's, which saves taking
-/// another from the pool).
+/// [`Storage::with_media`] on any executor. (A search reads its page's files in its own
+/// statement, as JSON: see `search::ranked_sql`.)
 pub(super) async fn attach_media<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     mut statements: Vec<Announcement>,

@@ -69,6 +69,8 @@ pub struct Storage {
     /// Woken after rows naming a chat were deleted, so that the deleted bytes leave the
     /// `-wal` file soon (see `maintenance::keep_erasures_off_disk`).
     erased: Arc<tokio::sync::Notify>,
+    /// Searches kept for their page buttons, in memory only (see `search_pages`).
+    searches: Arc<search_pages::RememberedSearches>,
 }
 
 /// How long a statement waits for another connection's write lock.
@@ -159,6 +161,7 @@ impl Storage {
         Ok(Self {
             pool,
             erased: Arc::new(tokio::sync::Notify::new()),
+            searches: Arc::default(),
         })
     }
 

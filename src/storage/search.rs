@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::announcements::{AnnouncementRow, COLUMNS};
-use super::media::attach_media;
+use super::media::media_from_json;
 use super::{Storage, StorageError};
 use crate::domain::time::from_ms;
 use crate::domain::{Announcement, StatementId};
@@ -100,7 +100,7 @@ impl Storage {
             None => (i64::MIN, i64::MAX),
         };
         let sql = plan.sql();
-        let mut query = sqlx::query_as::<_, AnnouncementRow>(sql)
+        let mut query = sqlx::query_as::<_, FoundRow>(sql)
             .bind(&plan.broad)
             .bind(low)
             .bind(high)
@@ -111,12 +111,14 @@ impl Storage {
         for tier in plan.bounded() {
             query = query.bind(tier);
         }
-        let rows = query.fetch_all(&mut *conn).await?;
-        attach_media(
-            &mut *conn,
-            rows.into_iter().map(Announcement::from).collect(),
-        )
-        .await
+        let rows: Vec<FoundRow> = query.fetch_all(&mut *conn).await?;
+        rows.into_iter()
+            .map(|row| {
+                let mut statement = Announcement::from(row.statement);
+                statement.media = media_from_json("statement_media", row.media.as_deref())?;
+                Ok(statement)
+            })
+            .collect()
     }
 
     /// Before a bulk import: the full-text index stops merging its segments as it is
@@ -215,6 +217,15 @@ impl Storage {
         .await?;
         Ok(first.zip(last).map(|(f, l)| (from_ms(f), from_ms(l))))
     }
+}
+
+/// A statement found, with its files as the JSON that [`media_from_json`] reads (`None`
+/// for none): read in the search's own statement, which saves a second one per page.
+#[derive(sqlx::FromRow)]
+struct FoundRow {
+    #[sqlx(flatten)]
+    statement: AnnouncementRow,
+    media: Option<String>,
 }
 
 /// What each query term matches, as FTS5 syntax: `"word"`, `("a" OR "b")`, or `"stem"*`
@@ -339,32 +350,70 @@ impl Tiers {
 const MAX_BOUNDED_TIERS: usize = 6;
 
 /// [`Tiers::sql`] for `bounded` tiers.
+///
+/// Each tier is its own materialized table, read only while the tiers before it hold fewer
+/// than ?5 statements: its LIMIT is then 0, which SQLite checks before it starts the
+/// tier's scan (the same condition in WHERE was tested on every row the scan found). A
+/// statement's best tier is its first, so once the earlier tiers fill the page, a later
+/// tier could only add statements ranked after all of them: the page is the same, and a
+/// two-word search over 10,000 statements runs 2.1 million instructions in SQLite instead
+/// of 6.6. The page is cut from the ranked keys before any statement's row is read, so
+/// only its own rows (and their files) are: a retraction takes a statement out of the
+/// index in its own transaction, so an indexed key names a live statement (`deleted_at` is
+/// checked still, in case).
 fn ranked_sql(bounded: usize) -> String {
+    // ?5 rows while the tiers before `tier` hold fewer than ?5 statements, else none.
+    let limit = |tier: usize| {
+        if tier == 0 {
+            return "?5".to_string();
+        }
+        let earlier: Vec<String> = (0..tier)
+            .map(|t| format!("SELECT key FROM tier{t}"))
+            .collect();
+        format!(
+            "CASE WHEN (SELECT COUNT(*) FROM ({})) < ?5 THEN ?5 ELSE 0 END",
+            earlier.join(" UNION ")
+        )
+    };
     let mut sql = String::from(
         "WITH horizon (key) AS MATERIALIZED (
              SELECT COALESCE((SELECT rowid FROM statement_search
                                WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < ?3
-                               ORDER BY rowid DESC LIMIT 1 OFFSET ?4), ?2)),
-         ranked (tier, key) AS (\n",
+                               ORDER BY rowid DESC LIMIT 1 OFFSET ?4), ?2))",
     );
     // `+rowid`: FTS5 reads the tier forwards through the horizon and SQLite keeps the
     // newest rows (see the module comment for why not backwards).
     for i in 0..bounded {
         sql.push_str(&format!(
-            "SELECT {i}, key FROM (SELECT rowid AS key FROM statement_search
-               WHERE statement_search MATCH ?{} AND rowid >= (SELECT key FROM horizon) AND rowid < ?3
-               ORDER BY +rowid DESC LIMIT ?5)\nUNION ALL\n",
-            i + 8
+            ",
+         tier{i} (key) AS MATERIALIZED (SELECT rowid FROM statement_search
+             WHERE statement_search MATCH ?{} AND rowid >= (SELECT key FROM horizon) AND rowid < ?3
+             ORDER BY +rowid DESC LIMIT {})",
+            i + 8,
+            limit(i)
         ));
     }
+    let ranked: Vec<String> = (0..=bounded)
+        .map(|t| format!("SELECT {t}, key FROM tier{t}"))
+        .collect();
     sql.push_str(&format!(
-        "SELECT {bounded}, key FROM (SELECT rowid AS key FROM statement_search
-           WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < ?3
-           ORDER BY rowid DESC LIMIT ?5))
-         SELECT {COLUMNS} FROM (SELECT key, MIN(tier) AS tier FROM ranked GROUP BY key) best
-         JOIN announcements a ON a.search_key = best.key
-         WHERE a.deleted_at IS NULL
-         ORDER BY best.tier, best.key DESC LIMIT ?6 OFFSET ?7"
+        ",
+         tier{bounded} (key) AS MATERIALIZED (SELECT rowid FROM statement_search
+             WHERE statement_search MATCH ?1 AND rowid >= ?2 AND rowid < ?3
+             ORDER BY rowid DESC LIMIT {}),
+         ranked (tier, key) AS ({}),
+         page (key, tier) AS (SELECT key, MIN(tier) AS tier FROM ranked GROUP BY key
+                              ORDER BY tier, key DESC LIMIT ?6 OFFSET ?7)
+         SELECT {COLUMNS},
+                NULLIF((SELECT json_group_array(json_object('kind', m.kind, 'file_id', m.file_id,
+                                   'file_unique_id', m.file_unique_id, 'url', m.url,
+                                   'mime_type', m.mime_type, 'size', m.size) ORDER BY m.position)
+                          FROM statement_media m WHERE m.announcement_id = a.id), '[]') AS media
+           FROM page JOIN announcements a ON a.search_key = page.key
+          WHERE a.deleted_at IS NULL
+          ORDER BY page.tier, page.key DESC",
+        limit(bounded),
+        ranked.join(" UNION ALL ")
     ));
     sql
 }
@@ -543,6 +592,52 @@ impl NewTerms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{
+        Attachment, MediaKind, NewAnnouncement, PublishOutcome, SourceKey, StatementContent,
+    };
+
+    /// The page's files come in the search's own statement: each result with its own, in
+    /// their order, a URL's details kept, and none for a statement without files.
+    #[tokio::test]
+    async fn found_statements_carry_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("s.db").display());
+        let storage = Storage::connect(&url).await.unwrap();
+        let files = vec![
+            Attachment::telegram(MediaKind::Photo, "photo-1", Some("u1".into())).unwrap(),
+            Attachment::url(
+                MediaKind::Photo,
+                "https://example.org/a.jpg",
+                Some("image/jpeg".into()),
+                Some(2048),
+            )
+            .unwrap(),
+        ];
+        let at = |day: i64| DateTime::from_timestamp(1_700_000_000 + day * 86_400, 0).unwrap();
+        let with_files = StatementContent::new("کارگران معدن", "", "متن", None, at(1))
+            .unwrap()
+            .with_media(files.clone())
+            .unwrap();
+        let with_files = NewAnnouncement::keyed(SourceKey::feed("files").unwrap(), with_files);
+        let PublishOutcome::Published { id: files_id, .. } =
+            storage.publish(&with_files).await.unwrap()
+        else {
+            panic!("not published")
+        };
+        let plain = NewAnnouncement::new("plain", "کارگران نفت", "", "متن", None, at(2)).unwrap();
+        storage.publish(&plain).await.unwrap();
+
+        let found = storage
+            .search(&["کارگران".to_string()], None, 5, 0)
+            .await
+            .unwrap();
+        let media: Vec<(StatementId, Vec<Attachment>)> =
+            found.into_iter().map(|a| (a.id, a.media)).collect();
+        assert_eq!(media.len(), 2, "{media:?}");
+        assert!(media[0].1.is_empty(), "the newer, without files first");
+        assert_eq!(media[1], (files_id, files));
+        storage.close().await;
+    }
 
     #[test]
     fn keys_follow_publication_time_then_id() {

@@ -58,65 +58,55 @@ fn ascii_digit(offset: u32) -> char {
     char::from_digit(offset, 10).unwrap_or('0')
 }
 
-/// Bytes reserved for a word's first part.
-const WORD_CAPACITY: usize = 16;
-
-/// A word of the search key: its letters and where ZWNJ split it.
+/// A word of the search key: its letters, joined, and where ZWNJ split it. One string per
+/// word, and no list unless a ZWNJ split it: a snippet folds every word it shows, and an
+/// import every word of the archive.
 #[derive(Default)]
 struct Word {
-    parts: Vec<String>,
+    letters: String,
+    /// Byte offsets in `letters` where a part after a ZWNJ starts; never 0 or the end, so
+    /// that no part is empty.
+    splits: Vec<usize>,
+    /// A ZWNJ came since the last letter: the next letter starts a part.
+    joiner_pending: bool,
 }
 
 impl Word {
     fn push(&mut self, c: char) {
-        match self.parts.last_mut() {
-            Some(part) => part.push(c),
-            None => {
-                // Room for a usual Persian word (two bytes a letter), grown once at most.
-                let mut part = String::with_capacity(WORD_CAPACITY);
-                part.push(c);
-                self.parts.push(part);
-            }
+        if std::mem::take(&mut self.joiner_pending) && !self.letters.is_empty() {
+            self.splits.push(self.letters.len());
         }
+        self.letters.push(c);
     }
 
     /// A ZWNJ starts a new part, unless the word has no letters yet or just had one.
     fn break_part(&mut self) {
-        if self.parts.last().is_some_and(|p| !p.is_empty()) {
-            self.parts.push(String::new());
-        }
+        self.joiner_pending = true;
     }
 
     fn is_empty(&self) -> bool {
-        self.parts.iter().all(String::is_empty)
-    }
-
-    /// [`Word::forms`] written onto `out`, each after a space unless `out` is empty: an
-    /// archive import folds every word of every statement, and a vector of new strings
-    /// per word was a tenth of its time.
-    fn write_forms(&self, out: &mut String) {
-        let mut parts = self.parts.iter().filter(|p| !p.is_empty());
-        let split = parts.clone().nth(1).is_some();
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        parts.clone().for_each(|p| out.push_str(p));
-        if split {
-            for part in parts.by_ref() {
-                out.push(' ');
-                out.push_str(part);
-            }
-        }
+        self.letters.is_empty()
     }
 
     /// The word as the index holds it: joined, and when ZWNJ split it, also its parts.
+    fn form_strs(&self) -> impl Iterator<Item = &str> {
+        let parts = (!self.splits.is_empty()).then(|| {
+            let starts = std::iter::once(0).chain(self.splits.iter().copied());
+            let ends = self
+                .splits
+                .iter()
+                .copied()
+                .chain(std::iter::once(self.letters.len()));
+            starts
+                .zip(ends)
+                .map(|(start, end)| &self.letters[start..end])
+        });
+        std::iter::once(self.letters.as_str()).chain(parts.into_iter().flatten())
+    }
+
+    /// [`form_strs`](Self::form_strs), owned.
     fn forms(&self) -> Vec<String> {
-        let parts: Vec<&String> = self.parts.iter().filter(|p| !p.is_empty()).collect();
-        let mut forms = vec![parts.iter().map(|p| p.as_str()).collect::<String>()];
-        if parts.len() > 1 {
-            forms.extend(parts.into_iter().cloned());
-        }
-        forms
+        self.form_strs().map(str::to_string).collect()
     }
 }
 
@@ -272,15 +262,22 @@ fn single_step(c: char) -> Option<Step> {
 /// A ZWNJ-joined word is emitted joined and as its parts (`می‌شود` → `میشود می شود`), so
 /// `میشود`, `می شود` and `می‌شود` all find it.
 pub fn fold_for_index(s: &str) -> String {
-    let mut folded = String::with_capacity(s.len());
-    folded_words(s).for_each(|(_, word)| word.write_forms(&mut folded));
-    folded
+    let mut key = String::with_capacity(s.len());
+    for (_, word) in folded_words(s) {
+        for form in word.form_strs() {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(form);
+        }
+    }
+    key
 }
 
 /// The same fold for what a subscriber typed; ZWNJ simply joins (`می‌شود` → `میشود`).
 pub fn fold_query(s: &str) -> String {
     folded_words(s)
-        .map(|(_, w)| w.parts.concat())
+        .map(|(_, w)| w.letters)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -378,6 +375,20 @@ pub fn highlight_words(
     s: &str,
 ) -> impl Iterator<Item = (std::ops::Range<usize>, Vec<String>)> + '_ {
     folded_words(s).map(|(range, word)| (range, word.forms()))
+}
+
+/// [`highlight_words`] as a snippet needs them: each word's byte range in `s`, and whether
+/// one of `terms` finds one of its forms, without copying the forms out.
+pub fn words_found_by<'a>(
+    s: &'a str,
+    terms: &'a [QueryTerm],
+) -> impl Iterator<Item = (std::ops::Range<usize>, bool)> + 'a {
+    folded_words(s).map(|(range, word)| {
+        let found = word
+            .form_strs()
+            .any(|form| terms.iter().any(|t| t.finds(form)));
+        (range, found)
+    })
 }
 
 #[cfg(test)]
@@ -578,7 +589,7 @@ mod tests {
         fn the_quick_steps_fold_as_the_full_steps(s in mixed_text(200)) {
             let words = |quick: &dyn Fn(char) -> Option<Step>| -> Vec<_> {
                 folded_words_with(&s, quick)
-                    .map(|(range, word)| (range, word.parts))
+                    .map(|(range, word)| (range, word.forms()))
                     .collect()
             };
             prop_assert_eq!(words(&quick_step), words(&|_| None));

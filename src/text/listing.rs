@@ -10,12 +10,14 @@ const SEPARATOR: &str = "\n\n";
 /// sit under it and it can be edited in place.
 pub fn one_message(blocks: &[String]) -> (String, usize) {
     let mut message = String::new();
+    // The message's length so far, in UTF-16 units: counted once per block.
+    let mut length = 0;
     let mut taken = 0;
     for block in blocks {
         let needed = if message.is_empty() {
             utf16_len(block)
         } else {
-            utf16_len(&message) + utf16_len(SEPARATOR) + utf16_len(block)
+            length + utf16_len(SEPARATOR) + utf16_len(block)
         };
         if needed > TELEGRAM_TEXT_LIMIT && taken > 0 {
             break;
@@ -24,6 +26,7 @@ pub fn one_message(blocks: &[String]) -> (String, usize) {
             message.push_str(SEPARATOR);
         }
         message.push_str(block);
+        length = needed;
         taken += 1;
     }
     (message, taken)

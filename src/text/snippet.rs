@@ -4,8 +4,8 @@
 //! Matches are `<strong>` and titles `<b>`: Telegram draws both bold, and a page's titles
 //! stay countable apart from its matches.
 
-use crate::text::fold::{QueryTerm, highlight_words};
-use crate::text::html::escape;
+use crate::text::fold::{QueryTerm, words_found_by};
+use crate::text::html::push_escaped;
 
 const ELLIPSIS: &str = "…";
 
@@ -16,27 +16,25 @@ const LEAD_DIVISOR: usize = 4;
 /// The snippet of `plain` for `terms`, at most about `max_chars` characters of text, as
 /// Telegram HTML; `None` when no word of `plain` matches (the match was in the title).
 pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<String> {
-    let finds = |forms: &[String]| forms.iter().any(|f| terms.iter().any(|t| t.finds(f)));
     // The text is folded only as far as the snippet reaches: up to the first match, then
     // to the end of the budget.
-    let mut unread = highlight_words(plain);
+    let mut unread = words_found_by(plain, terms);
     let mut words = Vec::new();
     let mut matched: Vec<bool> = Vec::new();
     let first = loop {
-        let (range, forms) = unread.next()?;
-        let found = finds(&forms);
-        words.push((range, forms));
+        let (range, found) = unread.next()?;
+        words.push(range);
         matched.push(found);
         if found {
             break words.len() - 1;
         }
     };
     let lead_chars = max_chars / LEAD_DIVISOR;
-    let match_start = words[first].0.start;
+    let match_start = words[first].start;
     // Start at the earliest word that still leaves the match within the lead.
     let mut start_word = first;
     while start_word > 0
-        && plain[words[start_word - 1].0.start..match_start]
+        && plain[words[start_word - 1].start..match_start]
             .chars()
             .count()
             <= lead_chars
@@ -46,17 +44,17 @@ pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<Str
     let start = if start_word == 0 {
         0
     } else {
-        words[start_word].0.start
+        words[start_word].start
     };
     // End after the last whole word that fits.
     let budget_end = plain[start..]
         .char_indices()
         .nth(max_chars)
         .map_or(plain.len(), |(i, _)| start + i);
-    for (range, forms) in unread.by_ref() {
+    for (range, found) in unread.by_ref() {
         let past_budget = range.end > budget_end;
-        matched.push(finds(&forms));
-        words.push((range, forms));
+        matched.push(found);
+        words.push(range);
         if past_budget {
             break;
         }
@@ -66,41 +64,45 @@ pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<Str
     } else {
         words
             .iter()
-            .map(|(r, _)| r.end)
+            .map(|r| r.end)
             .take_while(|e| *e <= budget_end)
             .last()
             .filter(|e| *e > match_start)
-            .unwrap_or(words[first].0.end)
+            .unwrap_or(words[first].end)
     };
 
-    let mut out = String::new();
+    let mut out = String::with_capacity(end - start + 64);
     if start > 0 {
         out.push_str(ELLIPSIS);
     }
     let mut at = start;
-    for ((range, _), bold) in words.iter().zip(&matched) {
+    for (range, bold) in words.iter().zip(&matched) {
         // One printed character can fold into several words (`¼` is `1⁄4`): they share
         // its range, and only the first is bolded.
         if !*bold || range.start < start.max(at) || range.end > end {
             continue;
         }
-        out.push_str(&collapsed(&plain[at..range.start]));
+        push_collapsed(&mut out, &plain[at..range.start]);
         out.push_str("<strong>");
-        out.push_str(&escape(&plain[range.clone()]));
+        for c in plain[range.clone()].chars() {
+            push_escaped(&mut out, c);
+        }
         out.push_str("</strong>");
         at = range.end;
     }
-    out.push_str(&collapsed(&plain[at..end]));
-    let mut out = out.trim().to_string();
+    push_collapsed(&mut out, &plain[at..end]);
+    let trimmed = out.trim();
+    if trimmed.len() != out.len() {
+        out = trimmed.to_string();
+    }
     if end < plain.len() {
         out.push_str(ELLIPSIS);
     }
     Some(out)
 }
 
-/// Escaped, with every run of whitespace (line breaks too) made one space.
-fn collapsed(piece: &str) -> String {
-    let mut out = String::with_capacity(piece.len());
+/// Appends `piece` escaped, with every run of whitespace (line breaks too) made one space.
+fn push_collapsed(out: &mut String, piece: &str) {
     let mut in_space = false;
     for c in piece.chars() {
         if c.is_whitespace() {
@@ -110,10 +112,9 @@ fn collapsed(piece: &str) -> String {
             in_space = true;
         } else {
             in_space = false;
-            out.push(c);
+            push_escaped(out, c);
         }
     }
-    escape(&out)
 }
 
 #[cfg(test)]

@@ -212,6 +212,41 @@ async fn latest_and_search_page_forward_and_back_in_place() {
     app.stop().await;
 }
 
+/// Searches are remembered in memory only: after a restart, a results button says "search
+/// again", and nothing else reaches the chat.
+#[tokio::test]
+async fn a_results_button_after_a_restart_says_search_again() {
+    let app = TestApp::spawn().await;
+    app.import_document("many.xml", &many(12, "پرچم")).await;
+    app.ask(USER, "/search پرچم").await;
+    let results = last_message(&app);
+    let next = data_of(&results, "▶");
+
+    let app = app.restart().await;
+    let calls_before = app.telegram.calls().len();
+    let answer = press(&app, results.message_id, &next).await;
+    assert_eq!(
+        answer["text"].as_str(),
+        Some(jarchi::text::catalogue::phrase(
+            jarchi::text::catalogue::Phrase::PageGone,
+            Lang::Fa
+        )),
+        "{answer}"
+    );
+    let to_the_chat: Vec<String> = app.telegram.calls()[calls_before..]
+        .iter()
+        .filter(|call| call.params["chat_id"].as_i64() == Some(USER))
+        .map(|call| call.method.clone())
+        .collect();
+    assert!(to_the_chat.is_empty(), "{to_the_chat:?}");
+    let unchanged = last_message(&app);
+    assert_eq!(
+        (unchanged.message_id, unchanged.edit_count),
+        (results.message_id, 0)
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn stale_and_forged_buttons_get_a_short_answer() {
     let app = TestApp::spawn().await;
