@@ -947,6 +947,17 @@ async fn index_merging(db: &str) -> (i64, i64) {
     merging
 }
 
+/// How many segments the full-text index is in.
+async fn index_segments(db: &str) -> i64 {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let segments = sqlx::query_scalar("SELECT COUNT(DISTINCT segid) FROM statement_search_idx")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    segments
+}
+
 /// `jarchi import` of `items` as one file, which succeeds and reports `report`.
 async fn import_reporting(dir: &tempfile::TempDir, items: &[String], report: &str) {
     let (code, stdout, stderr, _) =
@@ -1123,14 +1134,7 @@ async fn a_batch_is_one_segment_of_the_search_index() {
     let batch: Vec<_> = parsed.items.iter().collect();
     storage.archive_many(&batch).await.unwrap();
     storage.close().await;
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    let segments: i64 =
-        sqlx::query_scalar("SELECT COUNT(DISTINCT segid) FROM statement_search_idx")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    assert_eq!(segments, 1);
+    assert_eq!(index_segments(&db).await, 1);
     assert_eq!(archive_and_index(&db).await, (200, 200, 0));
 }
 
@@ -1161,14 +1165,7 @@ async fn one_import_reads_several_files_and_merges_once() {
     );
     assert_eq!(archive_and_index(&db).await, (6, 6, 0));
     assert_eq!(index_merging(&db).await, (4, 16));
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    let segments: i64 =
-        sqlx::query_scalar("SELECT COUNT(DISTINCT segid) FROM statement_search_idx")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    assert_eq!(segments, 1);
+    assert_eq!(index_segments(&db).await, 1);
 
     let third = file("c.xml", 6);
     let missing = dir.path().join("missing.xml");
