@@ -59,9 +59,7 @@ impl Storage {
         &self,
         items: &[&NewAnnouncement],
     ) -> Result<Vec<ArchiveOutcome>, StorageError> {
-        let texts: Vec<SearchText> = items.iter().map(|new| search_text(new)).collect();
-        let mut terms = NewTerms::default();
-        texts.iter().for_each(|text| terms.add(text));
+        let (texts, terms) = fold_all(items.iter().copied());
         self.archive_folded(items.iter().copied().zip(&texts), &terms)
             .await
     }
@@ -71,7 +69,7 @@ impl Storage {
         &self,
         batch: &ArchiveBatch,
     ) -> Result<Vec<ArchiveOutcome>, StorageError> {
-        let statements = batch.statements.iter().map(|(new, text)| (new, text));
+        let statements = batch.statements.iter().zip(&batch.texts);
         self.archive_folded(statements, &batch.terms).await
     }
 
@@ -142,22 +140,20 @@ impl Storage {
 /// besides SQLite's, so an import prepares the next batch on another thread while this
 /// one is written, and the two cores of a small server both work.
 pub struct ArchiveBatch {
-    statements: Vec<(NewAnnouncement, SearchText)>,
+    statements: Vec<NewAnnouncement>,
+    /// The search text of each statement, in the same order.
+    texts: Vec<SearchText>,
     terms: NewTerms,
 }
 
 impl ArchiveBatch {
     pub fn prepare(statements: Vec<NewAnnouncement>) -> Self {
-        let statements: Vec<(NewAnnouncement, SearchText)> = statements
-            .into_iter()
-            .map(|new| {
-                let text = search_text(&new);
-                (new, text)
-            })
-            .collect();
-        let mut terms = NewTerms::default();
-        statements.iter().for_each(|(_, text)| terms.add(text));
-        Self { statements, terms }
+        let (texts, terms) = fold_all(statements.iter());
+        Self {
+            statements,
+            texts,
+            terms,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -171,6 +167,16 @@ impl ArchiveBatch {
 
 fn search_text(new: &NewAnnouncement) -> SearchText {
     SearchText::fold(new.title(), new.body_text())
+}
+
+/// Each statement's search text, in order, and the words of them all.
+fn fold_all<'a>(
+    statements: impl Iterator<Item = &'a NewAnnouncement>,
+) -> (Vec<SearchText>, NewTerms) {
+    let texts: Vec<SearchText> = statements.map(search_text).collect();
+    let mut terms = NewTerms::default();
+    texts.iter().for_each(|text| terms.add(text));
+    (texts, terms)
 }
 
 /// Inserts the statement and its search-index row in the caller's transaction, so that

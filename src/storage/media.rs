@@ -132,7 +132,16 @@ pub(super) fn media_json(media: &[Attachment]) -> Option<String> {
     serde_json::to_string(&rows).ok()
 }
 
-/// [`media_json`] read back.
+/// The files of the statement `a` in `statement_media`, as the JSON [`media_from_json`]
+/// reads (NULL for none): a correlated subquery, so that a statement that lists statements
+/// (the search) brings their files along instead of asking for them in a second one. Its
+/// keys are [`MediaRow`]'s fields.
+pub(super) const STATEMENT_MEDIA_JSON: &str = "NULLIF((SELECT json_group_array(json_object(
+        'kind', m.kind, 'file_id', m.file_id, 'file_unique_id', m.file_unique_id,
+        'url', m.url, 'mime_type', m.mime_type, 'size', m.size) ORDER BY m.position)
+    FROM statement_media m WHERE m.announcement_id = a.id), '[]')";
+
+/// [`media_json`] (or [`STATEMENT_MEDIA_JSON`]) read back.
 pub(super) fn media_from_json(
     table: &'static str,
     json: Option<&str>,
@@ -152,9 +161,38 @@ impl Storage {
     /// Gives each statement its files, with one query for the whole list.
     pub(super) async fn with_media(
         &self,
-        statements: Vec<Announcement>,
+        mut statements: Vec<Announcement>,
     ) -> Result<Vec<Announcement>, StorageError> {
-        attach_media(&self.pool, statements).await
+        if statements.is_empty() {
+            return Ok(statements);
+        }
+        let ids: Vec<i64> = statements.iter().map(|s| s.id.0).collect();
+        let rows: Vec<MediaRow> = sqlx::query_as(
+            "SELECT announcement_id, kind, file_id, file_unique_id, url, mime_type, size
+             FROM statement_media
+             WHERE announcement_id IN (SELECT value FROM json_each(?1))
+             ORDER BY announcement_id, position",
+        )
+        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(statements);
+        }
+        let mut by_statement: HashMap<i64, Vec<Attachment>> = HashMap::new();
+        for row in rows {
+            let id = row.announcement_id;
+            by_statement
+                .entry(id)
+                .or_default()
+                .push(row.attachment("statement_media")?);
+        }
+        for statement in &mut statements {
+            if let Some(media) = by_statement.remove(&statement.id.0) {
+                statement.media = media;
+            }
+        }
+        Ok(statements)
     }
 
     /// [`with_media`](Self::with_media) for one statement.
@@ -167,44 +205,6 @@ impl Storage {
             None => Ok(None),
         }
     }
-}
-
-/// [`Storage::with_media`] on any executor. (A search reads its page's files in its own
-/// statement, as JSON: see `search::ranked_sql`.)
-pub(super) async fn attach_media<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
-    mut statements: Vec<Announcement>,
-) -> Result<Vec<Announcement>, StorageError> {
-    if statements.is_empty() {
-        return Ok(statements);
-    }
-    let ids: Vec<i64> = statements.iter().map(|s| s.id.0).collect();
-    let rows: Vec<MediaRow> = sqlx::query_as(
-        "SELECT announcement_id, kind, file_id, file_unique_id, url, mime_type, size
-         FROM statement_media
-         WHERE announcement_id IN (SELECT value FROM json_each(?1))
-         ORDER BY announcement_id, position",
-    )
-    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
-    .fetch_all(executor)
-    .await?;
-    if rows.is_empty() {
-        return Ok(statements);
-    }
-    let mut by_statement: HashMap<i64, Vec<Attachment>> = HashMap::new();
-    for row in rows {
-        let id = row.announcement_id;
-        by_statement
-            .entry(id)
-            .or_default()
-            .push(row.attachment("statement_media")?);
-    }
-    for statement in &mut statements {
-        if let Some(media) = by_statement.remove(&statement.id.0) {
-            statement.media = media;
-        }
-    }
-    Ok(statements)
 }
 
 #[cfg(test)]

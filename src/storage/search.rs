@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::announcements::{AnnouncementRow, COLUMNS};
-use super::media::media_from_json;
+use super::media::{STATEMENT_MEDIA_JSON, media_from_json};
 use super::{Storage, StorageError};
 use crate::domain::time::from_ms;
 use crate::domain::{Announcement, StatementId};
@@ -124,8 +124,12 @@ impl Storage {
     /// Before a bulk import: the full-text index stops merging its segments as it is
     /// written (see [`MERGES_WHILE_IMPORTING`]) until [`Storage::merge_search_index`].
     pub async fn hold_search_index_merges(&self) -> Result<(), StorageError> {
+        self.write_index_merges(&MERGES_WHILE_IMPORTING).await
+    }
+
+    async fn write_index_merges(&self, merges: &IndexMerges) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
-        set_index_merges(&mut tx, MERGES_WHILE_IMPORTING).await?;
+        set_index_merges(&mut tx, merges).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -135,7 +139,7 @@ impl Storage {
     /// a few seconds of CPU per 100,000 statements.
     pub async fn merge_search_index(&self) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
-        set_index_merges(&mut tx, MERGES_AS_WRITTEN).await?;
+        set_index_merges(&mut tx, &MERGES_AS_WRITTEN).await?;
         sqlx::query("INSERT INTO statement_search (statement_search) VALUES ('optimize')")
             .execute(&mut *tx)
             .await?;
@@ -151,13 +155,9 @@ impl Storage {
             sqlx::query_scalar("SELECT v FROM statement_search_config WHERE k = 'crisismerge'")
                 .fetch_optional(&self.pool)
                 .await?;
-        let held = MERGES_WHILE_IMPORTING
-            .iter()
-            .any(|&(name, value)| name == "crisismerge" && crisis == Some(value));
+        let held = crisis == Some(MERGES_WHILE_IMPORTING.crisismerge);
         if held {
-            let mut tx = self.pool.begin().await?;
-            set_index_merges(&mut tx, MERGES_AS_WRITTEN).await?;
-            tx.commit().await?;
+            self.write_index_merges(&MERGES_AS_WRITTEN).await?;
         }
         Ok(held)
     }
@@ -404,11 +404,7 @@ fn ranked_sql(bounded: usize) -> String {
          ranked (tier, key) AS ({}),
          page (key, tier) AS (SELECT key, MIN(tier) AS tier FROM ranked GROUP BY key
                               ORDER BY tier, key DESC LIMIT ?6 OFFSET ?7)
-         SELECT {COLUMNS},
-                NULLIF((SELECT json_group_array(json_object('kind', m.kind, 'file_id', m.file_id,
-                                   'file_unique_id', m.file_unique_id, 'url', m.url,
-                                   'mime_type', m.mime_type, 'size', m.size) ORDER BY m.position)
-                          FROM statement_media m WHERE m.announcement_id = a.id), '[]') AS media
+         SELECT {COLUMNS}, {STATEMENT_MEDIA_JSON} AS media
            FROM page JOIN announcements a ON a.search_key = page.key
           WHERE a.deleted_at IS NULL
           ORDER BY page.tier, page.key DESC",
@@ -490,26 +486,43 @@ async fn assign_search_key(
     }
 }
 
-/// FTS5's merging as the bot writes: SQLite's defaults (a level's segments merge bit by
-/// bit once it holds 4, at once when it holds 16).
-const MERGES_AS_WRITTEN: [(&str, i64); 2] = [("automerge", 4), ("crisismerge", 16)];
+/// FTS5's settings for merging an index's segments as it is written, kept in the index
+/// itself for every connection.
+struct IndexMerges {
+    /// A level's segments merge bit by bit once it holds this many (0: never).
+    automerge: i64,
+    /// A level's segments merge at once when it holds this many.
+    crisismerge: i64,
+}
+
+/// As the bot writes: SQLite's defaults.
+const MERGES_AS_WRITTEN: IndexMerges = IndexMerges {
+    automerge: 4,
+    crisismerge: 16,
+};
 
 /// During an import a level's segments merge only when it holds 64. With the defaults
 /// each statement's postings were rewritten at every level as the index grew, a fifth of
 /// an import of 100,000 statements; the import's end merges everything into one segment
 /// anyway, in one pass.
-const MERGES_WHILE_IMPORTING: [(&str, i64); 2] = [("automerge", 0), ("crisismerge", 64)];
+const MERGES_WHILE_IMPORTING: IndexMerges = IndexMerges {
+    automerge: 0,
+    crisismerge: 64,
+};
 
-/// FTS5 keeps these settings in the index itself, for every connection.
+/// Writes both settings in the caller's transaction.
 async fn set_index_merges(
-    tx: &mut sqlx::SqliteConnection,
-    settings: [(&str, i64); 2],
+    conn: &mut sqlx::SqliteConnection,
+    merges: &IndexMerges,
 ) -> Result<(), StorageError> {
-    for (name, value) in settings {
+    for (name, value) in [
+        ("automerge", merges.automerge),
+        ("crisismerge", merges.crisismerge),
+    ] {
         sqlx::query("INSERT INTO statement_search (statement_search, rank) VALUES (?1, ?2)")
             .bind(name)
             .bind(value)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
     Ok(())

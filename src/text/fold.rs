@@ -104,7 +104,8 @@ impl Word {
         std::iter::once(self.letters.as_str()).chain(parts.into_iter().flatten())
     }
 
-    /// [`form_strs`](Self::form_strs), owned.
+    /// [`form_strs`](Self::form_strs), owned (the tests compare them).
+    #[cfg(test)]
     fn forms(&self) -> Vec<String> {
         self.form_strs().map(str::to_string).collect()
     }
@@ -324,7 +325,7 @@ impl QueryTerm {
         if self.prefix { quoted + "*" } else { quoted }
     }
 
-    /// Whether a word of the search key (see [`highlight_words`]) is one this term finds.
+    /// Whether a word of the search key (see [`words_found_by`]) is one this term finds.
     pub fn finds(&self, folded_word: &str) -> bool {
         folded_word == self.text || (self.prefix && folded_word.starts_with(self.text.as_str()))
     }
@@ -368,17 +369,10 @@ pub fn fts_query(user_input: &str) -> Option<String> {
 }
 
 /// The words of a published text with where they stand in it (byte ranges of `s` itself,
-/// not of its fold) and their search-key forms: the joined word and, when ZWNJ split it,
-/// its parts, as [`fold_for_index`] indexes them. Highlighting bolds the words a query
-/// found in the text as published, so the fold never shows.
-pub fn highlight_words(
-    s: &str,
-) -> impl Iterator<Item = (std::ops::Range<usize>, Vec<String>)> + '_ {
-    folded_words(s).map(|(range, word)| (range, word.forms()))
-}
-
-/// [`highlight_words`] as a snippet needs them: each word's byte range in `s`, and whether
-/// one of `terms` finds one of its forms, without copying the forms out.
+/// not of its fold), and whether one of `terms` finds one of its search-key forms (the
+/// joined word and, when ZWNJ split it, its parts, as [`fold_for_index`] indexes them).
+/// Highlighting bolds the words a query found in the text as published, so the fold never
+/// shows.
 pub fn words_found_by<'a>(
     s: &'a str,
     terms: &'a [QueryTerm],
@@ -634,7 +628,9 @@ mod tests {
     #[test]
     fn highlight_words_point_into_the_text_as_published() {
         let text = "نيروهاى امنيتى، اعتراض می\u{200C}شود (آمریکا)";
-        let words: Vec<_> = highlight_words(text).collect();
+        let words: Vec<_> = folded_words(text)
+            .map(|(range, word)| (range, word.forms()))
+            .collect();
         let shown: Vec<&str> = words.iter().map(|(r, _)| &text[r.clone()]).collect();
         assert_eq!(
             shown,

@@ -5,10 +5,15 @@ use scraper::{Html, Node};
 /// Escapes text for Telegram's HTML parse mode, which knows only these named entities.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        push_escaped(&mut out, c);
-    }
+    push_escaped_str(&mut out, s);
     out
+}
+
+/// [`escape`] onto the end of `out`.
+pub(crate) fn push_escaped_str(out: &mut String, s: &str) {
+    for c in s.chars() {
+        push_escaped(out, c);
+    }
 }
 
 /// One character of [`escape`].

@@ -5,7 +5,7 @@
 //! stay countable apart from its matches.
 
 use crate::text::fold::{QueryTerm, words_found_by};
-use crate::text::html::push_escaped;
+use crate::text::html::{push_escaped, push_escaped_str};
 
 const ELLIPSIS: &str = "…";
 
@@ -84,9 +84,7 @@ pub fn snippet(plain: &str, terms: &[QueryTerm], max_chars: usize) -> Option<Str
         }
         push_collapsed(&mut out, &plain[at..range.start]);
         out.push_str("<strong>");
-        for c in plain[range.clone()].chars() {
-            push_escaped(&mut out, c);
-        }
+        push_escaped_str(&mut out, &plain[range.clone()]);
         out.push_str("</strong>");
         at = range.end;
     }
@@ -193,7 +191,7 @@ mod tests {
                 prop_assert!(is_valid_telegram_html(&shown), "{:?}", shown);
                 prop_assert!(shown.contains("<strong>"));
                 // A single long matched word may exceed the budget; nothing else does.
-                let longest = crate::text::fold::highlight_words(&body)
+                let longest = words_found_by(&body, &terms)
                     .map(|(r, _)| body[r.clone()].chars().count())
                     .max()
                     .unwrap_or(0);
